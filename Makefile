@@ -1,0 +1,42 @@
+# One command sets up and runs the main job (`make run`), one runs the tests (`make test`).
+# Both create .venv with the package and its dev extras on first use; only Python 3.11+ is needed.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+CITY   ?= Scottsdale
+
+.PHONY: setup run score test lint lab benchmark clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is needed")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev,lab]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name wwc-analysis --display-name "Python (wwc-analysis)" >/dev/null
+	touch $(STAMP)
+
+run: setup
+	$(BIN)/wwc score
+
+score: setup
+	$(BIN)/wwc score
+
+test: setup
+	$(BIN)/ruff check wwc_analysis tests benchmarks
+	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check wwc_analysis tests benchmarks
+
+lab: setup
+	$(BIN)/jupyter lab --notebook-dir=.
+
+benchmark: setup
+	$(BIN)/wwc benchmark
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,67 @@
+"""Helpers shared by the tests: build response and outcome files for made-up cities."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from wwc_analysis.standard import load_standard
+
+ROOT = Path(__file__).resolve().parents[1]
+RAW = ROOT / "data" / "raw"
+
+
+@pytest.fixture(scope="session")
+def standard():
+    return load_standard("2022")
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def city_rows(city: str, statuses: dict[str, str], year: int = 2023) -> list[list[object]]:
+    return [[city, year, code, value] for code, value in statuses.items()]
+
+
+def statuses_with(standard, met: int, missing: tuple[str, ...] = (), fill: str = "No",
+                  first: tuple[str, ...] = ("DM1", "LC1", "PA1", "DM8")) -> dict[str, str]:
+    """`met` criteria at Yes (core and DM8 first unless listed in `missing`), the rest `fill`."""
+    order = [c for c in first if c not in missing] + [
+        c for c in standard.codes if c not in first and c not in missing] + list(missing)
+    return {code: ("Yes" if i < met else fill) for i, code in enumerate(order)}
+
+
+def outcome_rows(city: str, n_met: int, year: int = 2023) -> list[list[object]]:
+    """Broadband, PM2.5 and a nominated metric, the first `n_met` of them met."""
+    values = [("broadband", 89, 60), ("pm25", 7.2, 14.0), ("nominated", "yes", "no")]
+    rows = []
+    for i, (metric, good, bad) in enumerate(values):
+        value = good if i < n_met else bad
+        if metric == "nominated":
+            rows.append([city, year, metric, "", value])
+        else:
+            rows.append([city, year, metric, value, ""])
+    return rows
+
+
+@pytest.fixture
+def make_city(tmp_path, standard):
+    """Write responses (and outcomes) for one city and return (responses_path, outcomes_path)."""
+
+    def make(statuses: dict[str, str], outcomes_met: int | None = 3, city: str = "Testville"):
+        responses = write_csv(tmp_path / f"{city}_responses.csv", ["city", "year", "criterion", "status"],
+                              city_rows(city, statuses))
+        if outcomes_met is None:
+            return responses, None
+        outcomes = write_csv(tmp_path / f"{city}_outcomes.csv", ["city", "year", "metric", "value", "met"],
+                             outcome_rows(city, outcomes_met))
+        return responses, outcomes
+
+    return make

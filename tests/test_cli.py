@@ -1,0 +1,60 @@
+"""The `wwc` command line: exit codes, one-line errors, and the score formats."""
+
+import json
+import subprocess
+import sys
+
+from conftest import ROOT, write_csv
+
+from wwc_analysis.cli import main
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "wwc_analysis.cli", *args], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120)
+
+
+def test_score_json_for_the_bundled_data():
+    proc = run("score", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    records = {r["city"]: r for r in json.loads(proc.stdout)}
+    s = records["Scottsdale"]
+    for key in ("city", "criteria_met", "criteria_total", "share_met", "practices", "core_met", "missing_core",
+                "outcomes_met", "tier", "reasons", "tier_range"):
+        assert key in s
+    assert (s["criteria_met"], s["tier"], s["self_assessed"]["criteria_met"]) == (31, "Gold", 35)
+    assert records["Carlsbad"]["tier_range"] == [None, "Platinum"]
+
+
+def test_score_table_and_csv(capsys):
+    assert main(["score", "--city", "scottsdale"]) == 0
+    out = capsys.readouterr().out
+    assert "Scottsdale" in out and "31/43" in out and "Gold" in out and "Carlsbad" not in out
+    assert main(["score", "--format", "csv", "--city", "Scottsdale"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("city,year,criteria_met,criteria_total,share_met,DM,EVAL")
+    assert lines[1].startswith("Scottsdale,2023,31,43,0.7209,0.8889,0.75,0.8571,1.0,0.8,0.6667,0.25,0.6667")
+
+
+def test_bad_input_is_one_line_and_exit_2(tmp_path):
+    path = write_csv(tmp_path / "r.csv", ["city", "criterion", "status"], [["A", "DM1", "Maybe"]])
+    proc = run("validate", str(path))
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0
+    assert "r.csv: row 2:" in proc.stderr and "'Maybe'" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    proc = run("score", str(path))
+    assert proc.returncode == 2 and proc.stdout == ""
+
+
+def test_validate_ok_files(capsys):
+    assert main(["validate", str(ROOT / "data/raw/responses/scottsdale_2023.csv"),
+                 str(ROOT / "data/raw/outcomes/scottsdale_2023.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "scottsdale_2023.csv: ok, 43 responses for 1 city (Scottsdale)" in out
+    assert "ok, 3 outcome values for 1 city" in out
+
+
+def test_unknown_city_is_an_error(capsys):
+    assert main(["score", "--city", "Atlantis"]) == 2
+    assert "no such city in the data" in capsys.readouterr().err

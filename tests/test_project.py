@@ -1,0 +1,49 @@
+"""Project-level promises: conda and pip agree, the package imports light, data/raw is cited."""
+
+import re
+import subprocess
+import sys
+import tomllib
+
+import yaml
+from conftest import ROOT
+
+
+def _name_and_bound(spec: str) -> tuple[str, str]:
+    match = re.fullmatch(r"\s*([A-Za-z0-9_.\-]+)\s*(>=\s*[\d.]+)?\s*", spec)
+    assert match, f"cannot read dependency {spec!r}"
+    return match.group(1).lower().replace("_", "-"), (match.group(2) or "").replace(" ", "")
+
+
+def test_environment_yml_and_pyproject_list_the_same_dependencies():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    pip_deps = list(project["dependencies"])
+    for extra in project["optional-dependencies"].values():
+        pip_deps += extra
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    conda = [d for d in env["dependencies"] if isinstance(d, str) and not d.startswith(("python", "pip"))]
+    assert dict(map(_name_and_bound, conda)) == dict(map(_name_and_bound, pip_deps))
+    python = next(d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python"))
+    assert python.replace(" ", "") == "python" + project["requires-python"]
+
+
+def test_import_is_light():
+    code = ("import sys, wwc_analysis; heavy = [m for m in ('matplotlib', 'seaborn', 'pandas', 'papermill') "
+            "if m in sys.modules]; print(heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_scoring_does_not_import_plotting():
+    code = ("import sys; from wwc_analysis import load_bundled, explain; explain(*load_bundled()); "
+            "print([m for m in ('matplotlib', 'seaborn') if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_every_raw_file_is_cited_in_the_raw_readme():
+    readme = (ROOT / "data" / "raw" / "README.md").read_text()
+    for path in sorted((ROOT / "data" / "raw").rglob("*")):
+        if path.is_file() and path.name != "README.md":
+            rel = path.relative_to(ROOT / "data" / "raw").as_posix()
+            assert f"`{rel}`" in readme, f"{rel} has no source in data/raw/README.md"

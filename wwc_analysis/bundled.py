@@ -1,0 +1,47 @@
+"""The real city data shipped in data/raw/: responses, outcomes, peer shares, city records."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from .outcomes import load_outcomes
+from .paths import raw_dir
+from .responses import load_responses
+from .standard import Standard, load_standard
+
+
+def bundled_response_files() -> list[Path]:
+    return sorted((raw_dir() / "responses").glob("*.csv"))
+
+
+def bundled_outcome_files() -> list[Path]:
+    return sorted((raw_dir() / "outcomes").glob("*.csv"))
+
+
+def load_bundled(standard: Standard | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Responses and outcomes of every city in data/raw/ (real, published data only)."""
+    standard = standard or load_standard()
+    return (load_responses(bundled_response_files(), standard),
+            load_outcomes(bundled_outcome_files(), standard))
+
+
+def certification_history() -> pd.DataFrame:
+    """Published certification announcements: city, region, country, year, tier, event, source."""
+    frame = pd.read_csv(raw_dir() / "cities" / "certification_history.csv", dtype=str, keep_default_na=False)
+    frame["year"] = frame["year"].astype(int)
+    return frame
+
+
+def cities() -> pd.DataFrame:
+    """City records (population where a source gives it)."""
+    return pd.read_csv(raw_dir() / "cities" / "cities.csv", dtype={"population": "Int64"})
+
+
+def published_tier(city: str, year: int | None) -> str | None:
+    """The tier announced for a city in a year, where the history records one."""
+    hist = certification_history()
+    sel = hist[(hist["city"].str.casefold() == str(city).strip().casefold()) & (hist["year"] == year)]
+    tiers = [t for t in sel["tier"] if t]
+    return tiers[0] if tiers else None

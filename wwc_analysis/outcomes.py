@@ -1,0 +1,116 @@
+"""Load resident outcome metric values and judge each against the standard's threshold.
+
+Columns: `city`, `metric` (a code from the edition's outcome_metrics.csv), `value`, and
+optionally `year`, `target` and `direction` (for a city-nominated metric), `met` (yes/no,
+where the metric was judged elsewhere), `source`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError
+from .responses import _years
+from .standard import Standard, load_standard
+from .tables import Table, read_table
+
+REQUIRED = ("city", "metric", "value")
+_DIRECTIONS = {">=": ">=", "at least": ">=", "higher": ">=", "higher is better": ">=", "min": ">=",
+               "<=": "<=", "at most": "<=", "lower": "<=", "lower is better": "<=", "max": "<="}
+_YES_NO = {"yes": True, "y": True, "true": True, "no": False, "n": False, "false": False}
+_METRIC_ALIASES = {"pm2.5": "pm25", "pm_2.5": "pm25", "air_quality": "pm25"}
+
+
+def load_outcomes(paths: str | Path | Iterable[str | Path], standard: Standard | None = None) -> pd.DataFrame:
+    """Read and validate outcome files: one row per city, year and metric, with `met` judged."""
+    standard = standard or load_standard()
+    paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
+    frames = [outcomes_from_table(read_table(p, REQUIRED), standard) for p in paths]
+    if not frames:
+        return empty_outcomes()
+    out = pd.concat(frames, ignore_index=True)
+    key = out[["city", "year", "metric"]].assign(city=out["city"].str.casefold())
+    dup = key.duplicated().to_numpy()
+    if dup.any():
+        row = out.iloc[int(np.flatnonzero(dup)[0])]
+        raise InputError(row["source_file"], int(row["source_row"]),
+                         f"metric given twice for {row['city']}", row["metric"])
+    return out
+
+
+def empty_outcomes() -> pd.DataFrame:
+    return pd.DataFrame({
+        "city": pd.Series(dtype=object), "year": pd.Series(dtype="Int64"), "metric": pd.Series(dtype=object),
+        "value": pd.Series(dtype=float), "target": pd.Series(dtype=float), "direction": pd.Series(dtype=object),
+        "met": pd.Series(dtype="boolean"), "source_file": pd.Series(dtype=object),
+        "source_row": pd.Series(dtype=int),
+    })
+
+
+def _number(table: Table, i: int, column: str) -> float:
+    text = table.frame[column].iloc[i].replace(",", "").rstrip("%").strip()
+    if text == "":
+        return np.nan
+    try:
+        value = float(text)
+    except ValueError:
+        raise table.error(i, f"'{column}' must be a number", table.frame[column].iloc[i]) from None
+    if not np.isfinite(value):
+        raise table.error(i, f"'{column}' must be a finite number", table.frame[column].iloc[i])
+    return value
+
+
+def outcomes_from_table(table: Table, standard: Standard) -> pd.DataFrame:
+    f = table.frame
+    metrics = standard.outcome_metrics.set_index("code")
+    rows = []
+    years = _years(table)
+    for i in range(len(f)):
+        city = f["city"].iloc[i]
+        if city == "":
+            raise table.error(i, "city is blank", "")
+        code = f["metric"].iloc[i].lower().replace(" ", "_")
+        code = _METRIC_ALIASES.get(code, code)
+        if code not in metrics.index:
+            raise table.error(i, f"unknown outcome metric (use {', '.join(metrics.index)})", f["metric"].iloc[i])
+        spec = metrics.loc[code]
+        value = _number(table, i, "value")
+        target = _number(table, i, "target") if "target" in f else np.nan
+        direction = f["direction"].iloc[i].lower() if "direction" in f else ""
+        if direction and direction not in _DIRECTIONS:
+            raise table.error(i, "direction must be >= or <= (or 'higher'/'lower')", f["direction"].iloc[i])
+        direction = _DIRECTIONS.get(direction, "")
+        met_text = f["met"].iloc[i].lower() if "met" in f else ""
+        if met_text and met_text not in _YES_NO:
+            raise table.error(i, "'met' must be yes, no or blank", f["met"].iloc[i])
+        stated = _YES_NO.get(met_text)
+        if not np.isnan(spec["threshold"]):  # a metric whose standard the edition sets
+            lo, hi = spec["min_value"], spec["max_value"]
+            if not np.isnan(value) and ((not np.isnan(lo) and value < lo) or (not np.isnan(hi) and value > hi)):
+                raise table.error(i, f"{code} value outside the possible range {lo:g}..{hi:g} {spec['unit']}",
+                                  f["value"].iloc[i])
+            if (not np.isnan(target) and target != spec["threshold"]) or (direction and direction != spec["direction"]):
+                raise table.error(i, f"the standard sets {code}'s threshold ({spec['direction']} "
+                                  f"{spec['threshold']:g}); leave target and direction blank", f["target"].iloc[i]
+                                  if "target" in f else direction)
+            target, direction = float(spec["threshold"]), str(spec["direction"])
+        elif not np.isnan(value) and (np.isnan(target) or not direction) and stated is None:
+            raise table.error(i, f"{code} needs a target and a direction (>= or <=), or a 'met' of yes/no",
+                              f["value"].iloc[i])
+        judged = None
+        if not np.isnan(value) and not np.isnan(target) and direction:
+            judged = bool(value >= target) if direction == ">=" else bool(value <= target)
+        if judged is not None and stated is not None and judged != stated:
+            raise table.error(i, f"'met' says {met_text} but {value:g} {direction} {target:g} says "
+                              f"{'yes' if judged else 'no'}", f["met"].iloc[i])
+        met = judged if judged is not None else stated
+        rows.append((city, years[i], code, value, target, direction, met, table.label, int(table.lines[i])))
+    out = pd.DataFrame(rows, columns=["city", "year", "metric", "value", "target", "direction", "met",
+                                      "source_file", "source_row"])
+    out["year"] = out["year"].astype("Int64")
+    out["met"] = out["met"].astype("boolean")
+    return out

@@ -1,0 +1,186 @@
+"""The certification standard as data: one folder per edition under data/raw/standard/.
+
+Each edition holds practices.csv, criteria.csv, tiers.csv, tier_bands.csv,
+outcome_metrics.csv and edition.toml. Nothing about a particular edition lives in code.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError
+from .paths import raw_dir, standard_dir
+
+DEFAULT_EDITION = "2022"
+
+
+@dataclass(frozen=True)
+class Standard:
+    """One edition of the standard: its tables plus a few arrays derived once for scoring."""
+
+    edition: str
+    title: str
+    official_reading: str
+    assessment_years: tuple[int, ...]
+    practices: pd.DataFrame  # code, order, name, description
+    criteria: pd.DataFrame  # code, practice, order, core, required_from, text
+    tiers: pd.DataFrame  # tier, rank, min_outcomes, requires_all_core, summary (ascending rank)
+    bands: pd.DataFrame  # reading, tier, min_share, label, source
+    outcome_metrics: pd.DataFrame  # code, order, outcome, indicator, threshold, direction, ...
+    folder: Path = field(compare=False)
+
+    @property
+    def codes(self) -> list[str]:
+        return self.criteria["code"].tolist()
+
+    @property
+    def n_criteria(self) -> int:
+        return len(self.criteria)
+
+    @property
+    def core_codes(self) -> list[str]:
+        return self.criteria.loc[self.criteria["core"], "code"].tolist()
+
+    @property
+    def practice_codes(self) -> list[str]:
+        return self.practices["code"].tolist()
+
+    @property
+    def tier_names(self) -> list[str]:
+        return self.tiers["tier"].tolist()
+
+    @property
+    def readings(self) -> list[str]:
+        """Band readings, the official one first."""
+        others = sorted(set(self.bands["reading"]) - {self.official_reading})
+        return [self.official_reading, *others]
+
+    def criterion_index(self) -> dict[str, int]:
+        return {code: i for i, code in enumerate(self.codes)}
+
+    def practice_of(self) -> np.ndarray:
+        """For each criterion (in order), the position of its practice."""
+        pos = {code: i for i, code in enumerate(self.practice_codes)}
+        return self.criteria["practice"].map(pos).to_numpy()
+
+    def required_for(self, tier: str) -> list[str]:
+        """Criteria a tier needs beyond the core: those required from this tier or a lower one."""
+        rank = self.tier_rank(tier)
+        req = self.criteria[self.criteria["required_from"] != ""]
+        return [c for c, t in zip(req["code"], req["required_from"]) if self.tier_rank(t) <= rank]
+
+    def tier_rank(self, tier: str) -> int:
+        return int(self.tiers.loc[self.tiers["tier"] == tier, "rank"].iloc[0])
+
+    def min_share(self, tier: str, reading: str | None = None) -> float:
+        reading = reading or self.official_reading
+        sel = self.bands[(self.bands["reading"] == reading) & (self.bands["tier"] == tier)]
+        return float(sel["min_share"].iloc[0])
+
+    def min_criteria(self, tier: str, reading: str | None = None) -> int:
+        """The fewest criteria met that reach a tier's band (shares are lower edges)."""
+        return int(np.ceil(self.min_share(tier, reading) * self.n_criteria - 1e-9))
+
+    def band_label(self, tier: str, reading: str | None = None) -> str:
+        reading = reading or self.official_reading
+        sel = self.bands[(self.bands["reading"] == reading) & (self.bands["tier"] == tier)]
+        return str(sel["label"].iloc[0])
+
+    def criterion_text(self, code: str) -> str:
+        return str(self.criteria.loc[self.criteria["code"] == code, "text"].iloc[0])
+
+    def practice_name(self, code: str) -> str:
+        return str(self.practices.loc[self.practices["code"] == code, "name"].iloc[0])
+
+
+def available_editions() -> list[str]:
+    """Editions with a folder under data/raw/standard/."""
+    root = raw_dir() / "standard"
+    return sorted(p.name for p in root.iterdir() if (p / "edition.toml").is_file()) if root.is_dir() else []
+
+
+@lru_cache(maxsize=8)
+def load_standard(edition: str = DEFAULT_EDITION) -> Standard:
+    """Load and check one edition of the standard (cached: the files are read once)."""
+    folder = standard_dir(str(edition))
+    meta_path = folder / "edition.toml"
+    if not meta_path.is_file():
+        known = ", ".join(available_editions()) or "none"
+        raise InputError(meta_path, None, f"no such edition of the standard (known: {known})", str(edition))
+    meta = tomllib.loads(meta_path.read_text(encoding="utf-8"))
+    practices = _read(folder / "practices.csv", {"order": int})
+    criteria = _read(folder / "criteria.csv", {"order": int})
+    tiers = _read(folder / "tiers.csv", {"rank": int, "min_outcomes": int})
+    bands = _read(folder / "tier_bands.csv", {"min_share": float})
+    metrics = _read(folder / "outcome_metrics.csv", {"order": int})
+    criteria["core"] = _flag(criteria, "core", folder / "criteria.csv")
+    tiers["requires_all_core"] = _flag(tiers, "requires_all_core", folder / "tiers.csv")
+    for col in ("threshold", "min_value", "max_value"):
+        metrics[col] = pd.to_numeric(metrics[col].replace("", np.nan))
+    standard = Standard(
+        edition=str(meta["edition"]),
+        title=meta.get("title", f"edition {edition}"),
+        official_reading=meta["official_reading"],
+        assessment_years=tuple(meta.get("assessment_years", ())),
+        practices=practices.sort_values("order", ignore_index=True),
+        criteria=criteria.sort_values("order", ignore_index=True),
+        tiers=tiers.sort_values("rank", ignore_index=True),
+        bands=bands,
+        outcome_metrics=metrics.sort_values("order", ignore_index=True),
+        folder=folder,
+    )
+    _check(standard)
+    return standard
+
+
+def _read(path: Path, types: dict[str, type]) -> pd.DataFrame:
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    for col, kind in types.items():
+        for i, value in enumerate(frame[col]):
+            try:
+                kind(value)
+            except ValueError:
+                raise InputError(path, i + 2, f"'{col}' must be a number", value) from None
+        frame[col] = frame[col].astype(kind)
+    return frame
+
+
+def _flag(frame: pd.DataFrame, col: str, path: Path) -> pd.Series:
+    values = frame[col].str.strip().str.lower()
+    bad = ~values.isin(["yes", "no"])
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InputError(path, i + 2, f"'{col}' must be yes or no", frame[col].iloc[i])
+    return values == "yes"
+
+
+def _check(s: Standard) -> None:
+    """Refuse an edition whose files contradict each other."""
+    crit = s.folder / "criteria.csv"
+    dup = s.criteria["code"].duplicated()
+    if dup.any():
+        i = int(np.flatnonzero(dup)[0])
+        raise InputError(crit, i + 2, "criterion code listed twice", s.criteria["code"].iloc[i])
+    unknown = ~s.criteria["practice"].isin(s.practice_codes)
+    if unknown.any():
+        i = int(np.flatnonzero(unknown)[0])
+        raise InputError(crit, i + 2, "practice not in practices.csv", s.criteria["practice"].iloc[i])
+    bad_tier = (s.criteria["required_from"] != "") & ~s.criteria["required_from"].isin(s.tier_names)
+    if bad_tier.any():
+        i = int(np.flatnonzero(bad_tier)[0])
+        raise InputError(crit, i + 2, "required_from names no tier in tiers.csv", s.criteria["required_from"].iloc[i])
+    bands_path = s.folder / "tier_bands.csv"
+    if s.official_reading not in set(s.bands["reading"]):
+        raise InputError(s.folder / "edition.toml", None, "official_reading has no bands", s.official_reading)
+    for reading, group in s.bands.groupby("reading"):
+        if set(group["tier"]) != set(s.tier_names):
+            raise InputError(bands_path, None, "a reading must give one band per tier", reading)
+        shares = group.set_index("tier").loc[s.tier_names, "min_share"].to_numpy()
+        if not (np.all(np.diff(shares) > 0) and shares[0] > 0 and shares[-1] <= 1):
+            raise InputError(bands_path, None, "band edges must rise with the tier, within (0, 1]", reading)

@@ -1,0 +1,189 @@
+"""Read a user's table (CSV, TSV or Excel) into strings, keeping each row's line number.
+
+Everything a person can get wrong about the file itself (encoding, binary or HTML content,
+an empty file, a ragged row, a title above the header) is caught here and reported as
+an InputError naming the file and row.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError
+
+EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls
+
+
+def max_bytes() -> int:
+    """Largest input accepted, in bytes (`WWC_MAX_INPUT_MB`, default 256)."""
+    return int(float(os.environ.get("WWC_MAX_INPUT_MB", "256")) * 1024 * 1024)
+
+
+@dataclass
+class Table:
+    """A table of stripped strings with normalised column names and the source line of each row."""
+
+    path: Path
+    frame: pd.DataFrame
+    lines: np.ndarray  # line (CSV) or row (Excel) number of each frame row, 1-based
+    sheet: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.path}[{self.sheet}]" if self.sheet else str(self.path)
+
+    def error(self, position: int, problem: str, value: object = None) -> InputError:
+        return InputError(self.label, int(self.lines[position]), problem, value)
+
+
+def normalise_header(name: object) -> str:
+    text = str(name).replace("\ufeff", "").strip().lower()
+    return re.sub(r"[\s\-]+", "_", text)
+
+
+def read_table(path: str | Path, required: tuple[str, ...], sheet: str | None = None) -> Table:
+    """Read `path`, checking that the header holds every column in `required`."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, None, "file not found")
+    size = path.stat().st_size
+    if size > max_bytes():
+        raise InputError(path, None, f"file is too large ({size / 2**20:.0f} MB; the limit is "
+                         f"{max_bytes() / 2**20:.0f} MB, set WWC_MAX_INPUT_MB to raise it)")
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if size == 0:
+        raise InputError(path, None, "file is empty")
+    if head.startswith(_ZIP_MAGIC) or path.suffix.lower() in EXCEL_SUFFIXES:
+        return _read_excel(path, required, sheet)
+    if head.startswith(_OLE_MAGIC) or path.suffix.lower() == ".xls":
+        raise InputError(path, None, "legacy .xls workbooks are not read; save it as .xlsx or CSV")
+    return _read_text(path, required)
+
+
+def _decode(path: Path, raw: bytes) -> str:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16")
+    if b"\x00" in raw[:4096]:
+        raise InputError(path, None, "not a text table (binary content)")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        bad = raw[exc.start : exc.start + 4]
+        raise InputError(path, line, "not UTF-8 text (save the file as UTF-8 CSV)", bad.hex(" ")) from None
+
+
+def _read_text(path: Path, required: tuple[str, ...]) -> Table:
+    text = _decode(path, path.read_bytes())
+    if not text.strip():
+        raise InputError(path, None, "file is empty")
+    first = text.lstrip()[:200].lower()
+    if first.startswith(("<!doctype", "<html", "<?xml", "<table", "<head", "<body")):
+        raise InputError(path, 1, "looks like HTML or XML, not a CSV table", text.lstrip().splitlines()[0])
+    lines = text.splitlines()
+    header_line = next(i for i, line in enumerate(lines) if line.strip())
+    sep = _separator(lines[header_line])
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
+                            skip_blank_lines=False, header=None, engine="c", quoting=0)
+    except pd.errors.ParserError as exc:
+        match = re.search(r"line (\d+), saw (\d+)", str(exc))
+        if match:
+            line = int(match.group(1))
+            raise InputError(path, line, f"row has {match.group(2)} fields, more than the header",
+                             lines[line - 1] if line <= len(lines) else "") from None
+        raise InputError(path, None, f"not a readable table ({exc})") from None
+    except (pd.errors.EmptyDataError, UnicodeError) as exc:
+        raise InputError(path, None, f"not a readable table ({exc})") from None
+    line_numbers = _line_numbers(text, len(frame))
+    return _finish(path, frame, line_numbers, required, None)
+
+
+def _separator(header: str) -> str:
+    counts = {sep: header.count(sep) for sep in (",", ";", "\t")}
+    return max(counts, key=counts.get) if max(counts.values()) else ","
+
+
+def _line_numbers(text: str, n_rows: int) -> np.ndarray:
+    """Physical line of each parsed record (quoted cells may span lines)."""
+    if '"' not in text or all(line.count('"') % 2 == 0 for line in text.splitlines()):
+        return np.arange(1, n_rows + 1)
+    starts, line, in_quotes = [], 1, False
+    at_record_start = True
+    for ch in text:
+        if at_record_start:
+            starts.append(line)
+            at_record_start = False
+        if ch == '"':
+            in_quotes = not in_quotes
+        elif ch == "\n":
+            line += 1
+            if not in_quotes:
+                at_record_start = True
+    starts = starts[:n_rows] + list(range(line, line + max(0, n_rows - len(starts))))
+    return np.asarray(starts)
+
+
+def _read_excel(path: Path, required: tuple[str, ...], sheet: str | None) -> Table:
+    try:
+        sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=str, engine="openpyxl")
+    except Exception as exc:  # openpyxl raises many types for a broken workbook
+        raise InputError(path, None, f"not a readable Excel workbook ({type(exc).__name__})") from None
+    names = list(sheets)
+    if sheet is None:
+        wanted = [n for n in names if normalise_header(n) in _sheet_names(required)]
+        if wanted:
+            sheet = wanted[0]
+        elif len(names) == 1:
+            sheet = names[0]
+        else:
+            raise InputError(path, None, "workbook has several sheets and none is named for its "
+                             f"contents ({', '.join(_sheet_names(required))})", ", ".join(names))
+    elif sheet not in sheets:
+        raise InputError(path, None, "workbook has no such sheet", sheet)
+    frame = sheets[sheet].fillna("")
+    return _finish(path, frame, np.arange(1, len(frame) + 1), required, sheet)
+
+
+def _sheet_names(required: tuple[str, ...]) -> tuple[str, ...]:
+    return ("outcomes", "outcome_metrics") if "metric" in required else ("responses", "criteria", "assessment")
+
+
+def _finish(path: Path, frame: pd.DataFrame, lines: np.ndarray, required: tuple[str, ...],
+            sheet: str | None) -> Table:
+    frame = frame.fillna("").astype(str).apply(lambda col: col.str.strip())
+    filled = (frame != "").any(axis=1).to_numpy()
+    label = f"{path}[{sheet}]" if sheet else str(path)
+    if not filled.any():
+        raise InputError(label, None, "file is empty")
+    first = int(np.flatnonzero(filled)[0])
+    header = [normalise_header(h) for h in frame.iloc[first]]
+    missing = [c for c in required if c not in header]
+    if missing:
+        for later in np.flatnonzero(filled)[1:6]:
+            if all(c in [normalise_header(h) for h in frame.iloc[later]] for c in required):
+                raise InputError(label, int(lines[later]), "the header must be the first row; remove "
+                                 f"the {later - first} row(s) above it", frame.iloc[first].iloc[0])
+        raise InputError(label, int(lines[first]), f"missing column '{missing[0]}' (found: "
+                         f"{', '.join(h for h in header if h) or 'none'})", missing[0])
+    dupes = [h for h in header if h and header.count(h) > 1]
+    if dupes:
+        raise InputError(label, int(lines[first]), "column named twice", dupes[0])
+    body = frame.iloc[first + 1 :]
+    keep = filled[first + 1 :]
+    body_lines = lines[first + 1 :][keep]
+    body = body[keep]
+    body.columns = [h or f"unnamed_{i}" for i, h in enumerate(header)]
+    if body.empty:
+        raise InputError(label, int(lines[first]), "table has a header but no rows", ", ".join(header))
+    return Table(path=path, frame=body.reset_index(drop=True), lines=body_lines, sheet=sheet)
