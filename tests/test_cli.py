@@ -58,3 +58,13 @@ def test_validate_ok_files(capsys):
 def test_unknown_city_is_an_error(capsys):
     assert main(["score", "--city", "Atlantis"]) == 2
     assert "no such city in the data" in capsys.readouterr().err
+
+
+def test_benchmark_command_reports_each_stage(capsys):
+    from wwc_analysis.cli import main
+
+    assert main(["benchmark", "--cities", "50"]) == 0
+    out = capsys.readouterr().out
+    assert "scoring 50 simulated assessments (2,150 response rows)" in out
+    for stage in ("validate and normalise", "score (vectorised)", "plain-language reasons", "total"):
+        assert stage in out

@@ -5,6 +5,7 @@ Timings are printed, never asserted: they depend on the machine.
 
 from __future__ import annotations
 
+import argparse
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -62,11 +63,17 @@ def report_scoring(n_cities: int) -> None:
     print(f"  total:                  {r['total_s']:6.2f} s")
 
 
-def main(argv: list[str] | None = None) -> int:
-    import argparse
-
-    parser = argparse.ArgumentParser(prog="wwc benchmark", description=__doc__)
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The benchmark's options, shared by `wwc benchmark` and benchmarks/benchmark.py."""
     parser.add_argument("--cities", type=int, default=100_000, help="simulated assessments to score")
-    args = parser.parse_args(argv)
+
+
+def run(args: argparse.Namespace) -> int:
     report_scoring(args.cities)
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="benchmark.py", description=__doc__)
+    add_arguments(parser)
+    return run(parser.parse_args(argv))

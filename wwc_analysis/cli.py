@@ -44,6 +44,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--city", action="append", default=None, metavar="NAME", help="only this city (repeatable)")
     _add_format(p)
     p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser("benchmark", help="measure scoring and report speed on this machine")
+    from .benchmark import add_arguments
+
+    add_arguments(p)
+    p.set_defaults(func=cmd_benchmark)
     return parser
 
 
@@ -143,6 +149,12 @@ def cmd_score(args: argparse.Namespace) -> int:
         for city, sentence in notes:
             print(f"\n{city}: {sentence}")
     return 0
+
+
+def cmd_benchmark(args: argparse.Namespace) -> int:
+    from .benchmark import run
+
+    return run(args)
 
 
 def main_exit() -> None:

@@ -32,7 +32,7 @@ def shortfalls(row: dict, statuses: np.ndarray, tier: str, standard: Standard) -
     n_min = standard.min_criteria(tier)
     if row["criteria_met"] < n_min:
         need.append(f"{n_min} criteria met ({standard.band_label(tier)}), {n_min - row['criteria_met']} more")
-    tier_row = standard.tiers.set_index("tier").loc[tier]
+    tier_row = standard.tier_spec(tier)
     if tier_row["requires_all_core"] and row["missing_core"]:
         need.append("the core " + _list([_with_status(c, statuses[index[c]]) for c in row["missing_core"]]))
     for code in standard.required_for(tier):

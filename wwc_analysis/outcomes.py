@@ -51,62 +51,64 @@ def empty_outcomes() -> pd.DataFrame:
     })
 
 
-def _number(table: Table, i: int, column: str) -> float:
-    text = table.frame[column].iloc[i].replace(",", "").rstrip("%").strip()
-    if text == "":
+def _number(table: Table, i: int, column: str, text: str) -> float:
+    cleaned = text.replace(",", "").rstrip("%").strip()
+    if cleaned == "":
         return np.nan
     try:
-        value = float(text)
+        value = float(cleaned)
     except ValueError:
-        raise table.error(i, f"'{column}' must be a number", table.frame[column].iloc[i]) from None
+        raise table.error(i, f"'{column}' must be a number", text) from None
     if not np.isfinite(value):
-        raise table.error(i, f"'{column}' must be a finite number", table.frame[column].iloc[i])
+        raise table.error(i, f"'{column}' must be a finite number", text)
     return value
 
 
 def outcomes_from_table(table: Table, standard: Standard) -> pd.DataFrame:
     f = table.frame
-    metrics = standard.outcome_metrics.set_index("code")
+    metrics = standard.outcome_metrics.set_index("code").to_dict("index")
+    blank = [""] * len(f)
+    names = ("city", "metric", "value", "target", "direction", "met")
+    column = {c: (f[c].tolist() if c in f else blank) for c in names}
+    years = _years(table).tolist()
     rows = []
-    years = _years(table)
-    for i in range(len(f)):
-        city = f["city"].iloc[i]
+    for i, (city, metric, value_text, target_text, direction_text, met_text) in enumerate(zip(*column.values())):
         if city == "":
             raise table.error(i, "city is blank", "")
-        code = f["metric"].iloc[i].lower().replace(" ", "_")
+        code = metric.lower().replace(" ", "_")
         code = _METRIC_ALIASES.get(code, code)
-        if code not in metrics.index:
-            raise table.error(i, f"unknown outcome metric (use {', '.join(metrics.index)})", f["metric"].iloc[i])
-        spec = metrics.loc[code]
-        value = _number(table, i, "value")
-        target = _number(table, i, "target") if "target" in f else np.nan
-        direction = f["direction"].iloc[i].lower() if "direction" in f else ""
+        spec = metrics.get(code)
+        if spec is None:
+            raise table.error(i, f"unknown outcome metric (use {', '.join(metrics)})", metric)
+        value = _number(table, i, "value", value_text)
+        target = _number(table, i, "target", target_text)
+        direction = direction_text.lower()
         if direction and direction not in _DIRECTIONS:
-            raise table.error(i, "direction must be >= or <= (or 'higher'/'lower')", f["direction"].iloc[i])
+            raise table.error(i, "direction must be >= or <= (or 'higher'/'lower')", direction_text)
         direction = _DIRECTIONS.get(direction, "")
-        met_text = f["met"].iloc[i].lower() if "met" in f else ""
-        if met_text and met_text not in _YES_NO:
-            raise table.error(i, "'met' must be yes, no or blank", f["met"].iloc[i])
-        stated = _YES_NO.get(met_text)
+        met_lower = met_text.lower()
+        if met_lower and met_lower not in _YES_NO:
+            raise table.error(i, "'met' must be yes, no or blank", met_text)
+        stated = _YES_NO.get(met_lower)
         if not np.isnan(spec["threshold"]):  # a metric whose standard the edition sets
             lo, hi = spec["min_value"], spec["max_value"]
             if not np.isnan(value) and ((not np.isnan(lo) and value < lo) or (not np.isnan(hi) and value > hi)):
                 raise table.error(i, f"{code} value outside the possible range {lo:g}..{hi:g} {spec['unit']}",
-                                  f["value"].iloc[i])
+                                  value_text)
             if (not np.isnan(target) and target != spec["threshold"]) or (direction and direction != spec["direction"]):
                 raise table.error(i, f"the standard sets {code}'s threshold ({spec['direction']} "
-                                  f"{spec['threshold']:g}); leave target and direction blank", f["target"].iloc[i]
-                                  if "target" in f else direction)
+                                  f"{spec['threshold']:g}); leave target and direction blank",
+                                  target_text or direction_text)
             target, direction = float(spec["threshold"]), str(spec["direction"])
         elif not np.isnan(value) and (np.isnan(target) or not direction) and stated is None:
             raise table.error(i, f"{code} needs a target and a direction (>= or <=), or a 'met' of yes/no",
-                              f["value"].iloc[i])
+                              value_text)
         judged = None
         if not np.isnan(value) and not np.isnan(target) and direction:
             judged = bool(value >= target) if direction == ">=" else bool(value <= target)
         if judged is not None and stated is not None and judged != stated:
-            raise table.error(i, f"'met' says {met_text} but {value:g} {direction} {target:g} says "
-                              f"{'yes' if judged else 'no'}", f["met"].iloc[i])
+            raise table.error(i, f"'met' says {met_lower} but {value:g} {direction} {target:g} says "
+                              f"{'yes' if judged else 'no'}", met_text)
         met = judged if judged is not None else stated
         rows.append((city, years[i], code, value, target, direction, met, table.label, int(table.lines[i])))
     out = pd.DataFrame(rows, columns=["city", "year", "metric", "value", "target", "direction", "met",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -35,68 +35,92 @@ class Standard:
     outcome_metrics: pd.DataFrame  # code, order, outcome, indicator, threshold, direction, ...
     folder: Path = field(compare=False)
 
-    @property
+    @cached_property
     def codes(self) -> list[str]:
         return self.criteria["code"].tolist()
 
-    @property
+    @cached_property
     def n_criteria(self) -> int:
         return len(self.criteria)
 
-    @property
+    @cached_property
     def core_codes(self) -> list[str]:
         return self.criteria.loc[self.criteria["core"], "code"].tolist()
 
-    @property
+    @cached_property
     def practice_codes(self) -> list[str]:
         return self.practices["code"].tolist()
 
-    @property
+    @cached_property
     def tier_names(self) -> list[str]:
         return self.tiers["tier"].tolist()
 
-    @property
+    @cached_property
     def readings(self) -> list[str]:
         """Band readings, the official one first."""
         others = sorted(set(self.bands["reading"]) - {self.official_reading})
         return [self.official_reading, *others]
 
-    def criterion_index(self) -> dict[str, int]:
+    @cached_property
+    def _index(self) -> dict[str, int]:
         return {code: i for i, code in enumerate(self.codes)}
+
+    def criterion_index(self) -> dict[str, int]:
+        return self._index
 
     def practice_of(self) -> np.ndarray:
         """For each criterion (in order), the position of its practice."""
         pos = {code: i for i, code in enumerate(self.practice_codes)}
         return self.criteria["practice"].map(pos).to_numpy()
 
+    @cached_property
+    def _ranks(self) -> dict[str, int]:
+        return dict(zip(self.tiers["tier"], self.tiers["rank"].astype(int)))
+
+    @cached_property
+    def _required(self) -> dict[str, list[str]]:
+        req = self.criteria[self.criteria["required_from"] != ""]
+        return {tier: [c for c, t in zip(req["code"], req["required_from"]) if self._ranks[t] <= rank]
+                for tier, rank in self._ranks.items()}
+
+    @cached_property
+    def _bands(self) -> dict[tuple[str, str], tuple[float, str]]:
+        return {(b.reading, b.tier): (float(b.min_share), str(b.label)) for b in self.bands.itertuples()}
+
     def required_for(self, tier: str) -> list[str]:
         """Criteria a tier needs beyond the core: those required from this tier or a lower one."""
-        rank = self.tier_rank(tier)
-        req = self.criteria[self.criteria["required_from"] != ""]
-        return [c for c, t in zip(req["code"], req["required_from"]) if self.tier_rank(t) <= rank]
+        return self._required[tier]
 
     def tier_rank(self, tier: str) -> int:
-        return int(self.tiers.loc[self.tiers["tier"] == tier, "rank"].iloc[0])
+        return self._ranks[tier]
 
     def min_share(self, tier: str, reading: str | None = None) -> float:
-        reading = reading or self.official_reading
-        sel = self.bands[(self.bands["reading"] == reading) & (self.bands["tier"] == tier)]
-        return float(sel["min_share"].iloc[0])
+        return self._bands[(reading or self.official_reading, tier)][0]
 
     def min_criteria(self, tier: str, reading: str | None = None) -> int:
         """The fewest criteria met that reach a tier's band (shares are lower edges)."""
         return int(np.ceil(self.min_share(tier, reading) * self.n_criteria - 1e-9))
 
     def band_label(self, tier: str, reading: str | None = None) -> str:
-        reading = reading or self.official_reading
-        sel = self.bands[(self.bands["reading"] == reading) & (self.bands["tier"] == tier)]
-        return str(sel["label"].iloc[0])
+        return self._bands[(reading or self.official_reading, tier)][1]
+
+    @cached_property
+    def _texts(self) -> dict[str, str]:
+        return dict(zip(self.criteria["code"], self.criteria["text"]))
 
     def criterion_text(self, code: str) -> str:
-        return str(self.criteria.loc[self.criteria["code"] == code, "text"].iloc[0])
+        return self._texts[code]
 
     def practice_name(self, code: str) -> str:
         return str(self.practices.loc[self.practices["code"] == code, "name"].iloc[0])
+
+    def tier_spec(self, tier: str) -> dict:
+        """min_outcomes, requires_all_core and summary of one tier."""
+        return self._tier_specs[tier]
+
+    @cached_property
+    def _tier_specs(self) -> dict[str, dict]:
+        return self.tiers.set_index("tier").to_dict("index")
 
 
 def available_editions() -> list[str]:
