@@ -68,3 +68,41 @@ def test_benchmark_command_reports_each_stage(capsys):
     assert "scoring 50 simulated assessments (2,150 response rows)" in out
     for stage in ("validate and normalise", "score (vectorised)", "plain-language reasons", "total"):
         assert stage in out
+
+
+def test_gaps_json_for_scottsdale(capsys):
+    from wwc_analysis.cli import main
+
+    assert main(["gaps", "--city", "scottsdale", "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["city"] == "Scottsdale" and out["cohort"] == "all applicant cities, 2023 (published)"
+    od = next(p for p in out["practices"] if p["practice"] == "OD")
+    assert (od["share_met"], od["peer_share"], od["difference"]) == (1.0, 0.505, 0.495)
+    assert [r["criterion"] for r in out["audit_risk"] if "audit changed" in r["risk"]] == ["DM8", "RDC5", "RDC6", "SI1"]
+
+
+def test_opportunities_json_holds_the_promised_keys(capsys):
+    from wwc_analysis.cli import main
+
+    assert main(["opportunities", "--city", "Scottsdale", "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["next_tier"] == "Platinum" and out["criteria_needed"] == 6
+    assert out["missing_core"] == [] and out["outcomes_needed"] == 1
+    assert [p["criterion"] for p in out["shortlist"]][:1] == ["DM8"]
+    assert all(p["reason"] for p in out["shortlist"])
+
+
+def test_whatif_and_simulate_commands(capsys, tmp_path):
+    from wwc_analysis.cli import main
+
+    assert main(["whatif", "--set", "DM8=Yes, SI1=Yes", "--set", "RDC1=Yes", "--format", "json"]) == 0
+    before, after = json.loads(capsys.readouterr().out)
+    assert (before["criteria_met"], after["criteria_met"]) == (31, 34)
+    assert after["changes"] == ["DM8: In Progress -> Yes", "SI1: In Progress -> Yes", "RDC1: In Progress -> Yes"]
+    assert main(["simulate", "--cities", "3", "--seed", "2", "--out", str(tmp_path / "sim")]) == 0
+    assert "simulated" in capsys.readouterr().out
+    assert main(["score", str(tmp_path / "sim" / "responses.csv"), "--outcomes", str(tmp_path / "sim" / "outcomes.csv"),
+                 "--format", "csv"]) == 0
+    assert capsys.readouterr().out.count("Simulated city 00") == 3
+    assert main(["gaps", "--city", "Atlantis"]) == 2
+    assert "no assessment for this city" in capsys.readouterr().err

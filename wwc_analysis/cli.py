@@ -25,6 +25,15 @@ def _add_inputs(p: argparse.ArgumentParser, outcomes: bool = True) -> None:
     p.add_argument("--edition", default=None, help="edition of the standard (default: 2022)")
 
 
+def _add_city(p: argparse.ArgumentParser, cohort: bool = True) -> None:
+    p.add_argument("--city", default="Scottsdale", metavar="NAME", help="the city (default: Scottsdale)")
+    p.add_argument("--year", type=int, default=None, help="assessment year (default: the latest)")
+    if cohort:
+        from .cohorts import COHORT_HELP
+
+        p.add_argument("--cohort", default="published:all", help=COHORT_HELP)
+
+
 def _add_format(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=["table", "json", "csv"], default="table")
 
@@ -44,6 +53,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--city", action="append", default=None, metavar="NAME", help="only this city (repeatable)")
     _add_format(p)
     p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser("gaps", help="a city against a peer cohort, by criterion and by practice, with audit risks")
+    _add_inputs(p)
+    _add_city(p)
+    p.add_argument("--level", choices=["practice", "criterion"], default=None,
+                   help="only this table (csv needs one; default: criterion)")
+    _add_format(p)
+    p.set_defaults(func=cmd_gaps)
+
+    p = sub.add_parser("opportunities", help="what the next tier needs and the shortest path to it")
+    _add_inputs(p)
+    _add_city(p)
+    _add_format(p)
+    p.set_defaults(func=cmd_opportunities)
+
+    p = sub.add_parser("whatif", help="score a city with status changes applied (no file is changed)")
+    _add_inputs(p)
+    _add_city(p, cohort=False)
+    p.add_argument("--set", dest="changes", action="append", required=True, metavar="CODE=STATUS",
+                   help='e.g. "RDC1=Yes, EVAL1=Yes" or "nominated=yes" (repeatable)')
+    _add_format(p)
+    p.set_defaults(func=cmd_whatif)
+
+    p = sub.add_parser("simulate", help="write a simulated cohort (labelled simulated) to data/processed/")
+    p.add_argument("--cities", type=int, default=50, help="how many cities (default 50)")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--out", type=Path, default=None, help="folder (default: data/processed/simulated_N_seedS/)")
+    p.set_defaults(func=cmd_simulate)
 
     p = sub.add_parser("benchmark", help="measure scoring and report speed on this machine")
     from .benchmark import add_arguments
@@ -148,6 +185,125 @@ def cmd_score(args: argparse.Namespace) -> int:
                  if "readings of the bands disagree" in s or "is unknown" in s]
         for city, sentence in notes:
             print(f"\n{city}: {sentence}")
+    return 0
+
+
+def _city_context(args: argparse.Namespace):
+    """Standard, responses, assessments and the row of the chosen city (and its cohort)."""
+    from .scoring import assessment_index, build_assessments
+
+    standard, responses, outcomes = load_inputs(args)
+    a = build_assessments(responses, outcomes, standard)
+    row = assessment_index(a, args.city, args.year)
+    cohort = None
+    if hasattr(args, "cohort"):
+        from .cohorts import build_cohort
+
+        cohort = build_cohort(args.cohort, a, row, standard)
+    return standard, responses, a, row, cohort
+
+
+def _print_table(title: str, frame) -> None:
+    print(f"{title}\n{frame.to_string(index=False)}\n")
+
+
+def cmd_gaps(args: argparse.Namespace) -> int:
+    from .export import json_records, to_csv_text
+    from .gaps import audit_risk, criterion_gaps, practice_gaps
+
+    standard, responses, a, row, cohort = _city_context(args)
+    city = a.keys["city"].iloc[row]
+    tables = {"practice": practice_gaps(a, row, cohort, standard),
+              "criterion": criterion_gaps(a, row, cohort, standard)}
+    risk = audit_risk(responses, a, row, cohort, standard)
+    if args.format == "json":
+        out = {"city": city, "year": _json_year(a.keys["year"].iloc[row]), "cohort": cohort.description,
+               "practices": json_records(tables["practice"]), "criteria": json_records(tables["criterion"]),
+               "audit_risk": json_records(risk)}
+        print(json.dumps(out, indent=2, ensure_ascii=False))
+    elif args.format == "csv":
+        sys.stdout.write(to_csv_text(tables[args.level or "criterion"]))
+    else:
+        print(f"{city} against {cohort.description}\n")
+        shown = {"practice": tables["practice"].round(3),
+                 "criterion": tables["criterion"].drop(columns="text").round(3)}
+        for level in [args.level] if args.level else ["practice", "criterion"]:
+            _print_table(f"By {level}:", shown[level])
+        if not args.level:
+            _print_table("Audit risk (self-assessed Yes answers):",
+                         risk.assign(audit_note=risk["audit_note"].str.slice(0, 60)))
+    return 0
+
+
+def _json_year(year):
+    import pandas as pd
+
+    return None if pd.isna(year) else int(year)
+
+
+def cmd_opportunities(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .export import to_csv_text
+    from .opportunities import opportunities
+
+    standard, _, a, row, cohort = _city_context(args)
+    opp = opportunities(a, row, cohort, standard)
+    if args.format == "json":
+        print(json.dumps(opp, indent=2, ensure_ascii=False))
+    elif args.format == "csv":
+        rows = [dict(tier=step["tier"], rank=i + 1, **pick) for step in opp["steps"]
+                for i, pick in enumerate(step["shortlist"])]
+        sys.stdout.write(to_csv_text(pd.DataFrame(rows, columns=["tier", "rank", "criterion", "practice", "status",
+                                                                 "peer_share", "mandatory", "reason"])))
+    else:
+        print(f"{opp['city']} ({opp['tier'] or 'no tier'}), peers: {opp['cohort']}\n")
+        print("\n".join(opp["summary"]))
+        if opp["shortlist"]:
+            print()
+            _print_table(f"Shortlist for {opp['next_tier']}:", pd.DataFrame(opp["shortlist"]))
+    return 0
+
+
+def cmd_whatif(args: argparse.Namespace) -> int:
+    from .explain import to_records
+    from .export import to_csv_text
+    from .whatif import what_if
+
+    standard, _, a, row, _ = _city_context(args)
+    result = what_if(a, row, args.changes, standard)
+    if args.format == "json":
+        records = to_records(result, standard)
+        for rec, scenario, changes in zip(records, result["scenario"], result["changes"]):
+            rec.update(scenario=scenario, changes=list(changes))
+        print(json.dumps(records, indent=2, ensure_ascii=False))
+    elif args.format == "csv":
+        from .explain import score_table
+
+        table = score_table(result, standard, numeric=True)
+        table.insert(0, "scenario", result["scenario"].to_numpy())
+        sys.stdout.write(to_csv_text(table))
+    else:
+        before, after = result.iloc[0], result.iloc[1]
+        print("Changes: " + "; ".join(after["changes"]))
+        for label, r in (("As is", before), ("What if", after)):
+            print(f"{label:8}: {r['criteria_met']}/{standard.n_criteria} met, {r['outcomes_met']} outcome metrics, "
+                  f"{r['tier'] or 'no tier'}")
+        print("\n" + "\n".join(after["reasons"]))
+    return 0
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from .errors import InputError
+    from .paths import processed_dir
+    from .simulate import write_cohort
+
+    if args.cities < 1:
+        raise InputError("--cities", None, "must be at least 1", args.cities)
+    folder = args.out or processed_dir() / f"simulated_{args.cities}_seed{args.seed}"
+    responses, outcomes = write_cohort(args.cities, args.seed, folder)
+    print(f"{args.cities} simulated cities (seed {args.seed}): {responses} and {outcomes}")
+    print("Every city is named 'Simulated city NNN'; tables and charts built on them say 'simulated'.")
     return 0
 
 

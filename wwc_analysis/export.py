@@ -18,7 +18,9 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy whose text cells (and column names) are safe to open in Excel or LibreOffice."""
     out = frame.copy()
     for col in out.columns:
-        if not pd.api.types.is_numeric_dtype(out[col]) and not pd.api.types.is_bool_dtype(out[col]):
+        if pd.api.types.is_float_dtype(out[col]):
+            out[col] = out[col].round(6)  # no float noise such as 0.30000000000000004 in shared tables
+        elif not pd.api.types.is_numeric_dtype(out[col]) and not pd.api.types.is_bool_dtype(out[col]):
             out[col] = out[col].map(neutralise)
     out.columns = [neutralise(str(c)) for c in out.columns]
     return out
@@ -26,3 +28,25 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 def to_csv_text(frame: pd.DataFrame) -> str:
     return safe_frame(frame).to_csv(index=False, lineterminator="\n")
+
+
+def json_value(value: object) -> object:
+    """A cell as plain JSON: numpy scalars unwrapped, NaN and NA as null, floats to 4 places."""
+    import math
+
+    import numpy as np
+
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is pd.NA or value is None:
+        return None
+    if isinstance(value, float):
+        return None if math.isnan(value) else round(value, 4)
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [json_value(v) for v in value]
+    return value
+
+
+def json_records(frame: pd.DataFrame) -> list[dict]:
+    """Rows of a table as JSON-ready dicts."""
+    return [{k: json_value(v) for k, v in row.items()} for row in frame.to_dict("records")]

@@ -181,3 +181,19 @@ def _codes_where(mask: np.ndarray, codes: np.ndarray) -> list[list[str]]:
     for r, c in zip(rows.tolist(), codes[cols].tolist()):
         lists[r].append(c)
     return lists
+
+
+def assessment_index(a: Assessments, city: str, year: int | None = None) -> int:
+    """The row of one city's assessment (its latest year unless `year` is given)."""
+    from .errors import InputError
+
+    keys = city_key(a.keys["city"])
+    rows = np.flatnonzero((keys == str(city).strip().casefold()).to_numpy())
+    if year is not None:
+        rows = rows[(a.keys["year"].iloc[rows] == year).fillna(False).to_numpy()]
+    if len(rows) == 0:
+        known = ", ".join(sorted(set(a.keys["city"]))[:20])
+        raise InputError("--city", None, f"no assessment for this city{f' in {year}' if year else ''} "
+                         f"(known: {known})", city)
+    years = a.keys["year"].iloc[rows].fillna(-1).to_numpy()
+    return int(rows[np.argmax(years)])
