@@ -8,10 +8,7 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 
 def timed(fn: Callable[[], Any], repeat: int = 1) -> tuple[float, Any]:
@@ -32,13 +29,13 @@ def bench_scoring(n_cities: int = 100_000, seed: int = 1, repeat: int = 3) -> di
     from .scoring import build_assessments, score_assessments
     from .simulate import simulate_cohort
     from .standard import load_standard
-    from .tables import Table
+    from .tables import table_from_frame
 
     standard = load_standard()
     responses_raw, outcomes_raw = simulate_cohort(n_cities, seed, standard)
     responses_raw = responses_raw.astype({"year": str})
     outcomes_raw = outcomes_raw.astype({"year": str})
-    as_table = lambda frame: Table(Path("<simulated>"), frame, np.arange(2, len(frame) + 2))  # noqa: E731
+    as_table = lambda frame: table_from_frame(frame, "<simulated>")  # noqa: E731
 
     def load():
         responses = responses_from_table(as_table(responses_raw), standard)

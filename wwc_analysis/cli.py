@@ -82,6 +82,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=None, help="folder (default: data/processed/simulated_N_seedS/)")
     p.set_defaults(func=cmd_simulate)
 
+    p = sub.add_parser("template", help="write a self-assessment template to fill in (Excel, or CSV)")
+    p.add_argument("--city", default="Your city", help="city name to fill in")
+    p.add_argument("--year", type=int, default=None, help="assessment year (default: the edition's first)")
+    p.add_argument("--edition", default=None)
+    p.add_argument("--out", type=Path, default=Path("wwc_self_assessment.xlsx"), metavar="FILE",
+                   help="FILE.xlsx (default wwc_self_assessment.xlsx) or FILE.csv")
+    p.set_defaults(func=cmd_template)
+
+    p = sub.add_parser("import-report", help="read a certification report (text or PDF) into the workbench's formats")
+    p.add_argument("file", type=Path, metavar="FILE")
+    p.add_argument("--city", default=None, help="city name (default: as the report gives it)")
+    p.add_argument("--edition", default=None)
+    p.add_argument("--out", type=Path, default=None, metavar="DIR",
+                   help="folder for the tables (default: data/processed/imported/<city>_<year>/)")
+    p.set_defaults(func=cmd_import_report)
+
     p = sub.add_parser("benchmark", help="measure scoring and report speed on this machine")
     from .benchmark import add_arguments
 
@@ -304,6 +320,35 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     responses, outcomes = write_cohort(args.cities, args.seed, folder)
     print(f"{args.cities} simulated cities (seed {args.seed}): {responses} and {outcomes}")
     print("Every city is named 'Simulated city NNN'; tables and charts built on them say 'simulated'.")
+    return 0
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from .errors import InputError
+    from .standard import DEFAULT_EDITION, load_standard
+    from .template import write_template
+
+    if args.out.suffix.lower() not in (".xlsx", ".csv"):
+        raise InputError(args.out, None, "the template is written as .xlsx or .csv", args.out.suffix)
+    paths = write_template(args.out, load_standard(args.edition or DEFAULT_EDITION), args.city, args.year)
+    print("Template written: " + ", ".join(map(str, paths)))
+    return 0
+
+
+def cmd_import_report(args: argparse.Namespace) -> int:
+    from .paths import processed_dir
+    from .report_import import import_report, write_report_tables
+    from .slugs import slugify
+    from .standard import DEFAULT_EDITION, load_standard
+
+    standard = load_standard(args.edition or DEFAULT_EDITION)
+    report = import_report(args.file, args.city, standard)
+    folder = args.out or processed_dir() / "imported" / f"{slugify(report.city)}_{report.year}"
+    paths = write_report_tables(report, folder)
+    met = int((report.responses["status"] == "Yes").sum())
+    print(f"{report.city} {report.year}: {met} of {standard.n_criteria} criteria met, matching the report's totals"
+          f"{f' and its tier ({report.stated_tier})' if report.stated_tier else ''}.")
+    print("Written: " + ", ".join(map(str, paths)))
     return 0
 
 

@@ -187,3 +187,11 @@ def _finish(path: Path, frame: pd.DataFrame, lines: np.ndarray, required: tuple[
     if body.empty:
         raise InputError(label, int(lines[first]), "table has a header but no rows", ", ".join(header))
     return Table(path=path, frame=body.reset_index(drop=True), lines=body_lines, sheet=sheet)
+
+
+def table_from_frame(frame: pd.DataFrame, source: str | Path) -> Table:
+    """A Table over an in-memory frame (cells as stripped strings, rows numbered as in a CSV file)."""
+    text = frame.astype(str).replace({"nan": "", "<NA>": "", "None": ""})
+    text = text.apply(lambda col: col.str.strip())
+    text.columns = [normalise_header(c) for c in text.columns]
+    return Table(Path(str(source)), text.reset_index(drop=True), np.arange(2, len(text) + 2))

@@ -1,0 +1,280 @@
+"""Read a WWC certification report (its text, or the PDF) into the workbench's own formats.
+
+The report prints one table per practice: each criterion's code and wording, the city's
+audited response ('*' marks one the audit corrected), the share of all applicant cities
+and of cities its size that meet it, and the auditor's note. Whatever is read is checked
+against the report's own totals ("achieved 31 of 43 criteria", "89% of Data Management
+Criteria") and refused on any disagreement. Common OCR slips are tolerated: 'S11' for
+SI1, letters for digits in codes, and misspelt wording.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from . import status as st
+from .errors import InputError
+from .standard import Standard, load_standard
+
+_ROW = re.compile(
+    r"^(?P<code>[A-Z]{1,4}[0-9IlO|]{1,2})\**[ \t]+(?P<text>.+?)[ \t]+"
+    r"(?P<status>Yes|No|In\s+Progress)(?P<star>\*?)[ \t]+(?P<all>\d{1,3})%[ \t]+(?P<size>\d{1,3})%(?P<note>.*)$",
+    re.IGNORECASE,
+)
+_PRACTICE_TOTAL = re.compile(r"achieved (\d{1,3})% of (.+?) Criteria", re.IGNORECASE)
+_OVERALL = re.compile(r"achieved (\d+) of (\d+) criteria", re.IGNORECASE)
+_TIER = re.compile(r"Certification at the (\w+) level", re.IGNORECASE)
+_CHANGED = re.compile(r"changed from (YES|NO|IN\s+PROGRESS) to (YES|NO|IN\s+PROGRESS)", re.IGNORECASE)
+_MONTH_YEAR = re.compile(r"^(January|February|March|April|May|June|July|August|September|October|November|"
+                         r"December)\s+(\d{4})\s*$", re.IGNORECASE | re.MULTILINE)
+_ENDS_RECORD = re.compile(r"^(\*|[A-Z0-9&' \-]{6,}$|Your city has achieved|CERTIFICATION CRITERIA|RESIDENT OUTCOME"
+                          r"|For more information)")
+_DIGIT_SLIPS = str.maketrans({"I": "1", "l": "1", "|": "1", "O": "0"})
+TEXT_MATCH = 0.8  # wording must be this similar (difflib ratio) to the edition's to count as the same criterion
+
+
+@dataclass
+class ImportedReport:
+    """A report read into tables, with the totals it states about itself."""
+
+    city: str
+    year: int
+    responses: pd.DataFrame  # city, year, criterion, self_assessed, status, audit_note
+    shares: pd.DataFrame  # year, cohort, reference_city, criterion, share_pct
+    outcomes: pd.DataFrame  # city, year, metric, value, met, source
+    stated_met: tuple[int, int] | None  # "achieved 31 of 43 criteria"
+    stated_practices: dict[str, int]  # practice code -> stated percentage
+    stated_tier: str | None
+
+
+def read_report_text(path: str | Path) -> str:
+    """The report's text: a PDF is read with pypdf, anything else as UTF-8 text."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, None, "no such file", str(path))
+    raw = path.read_bytes()
+    if raw.startswith(b"%PDF"):
+        from io import BytesIO
+
+        from pypdf import PdfReader
+        from pypdf.errors import PdfReadError
+
+        try:
+            pages = PdfReader(BytesIO(raw)).pages
+            return "\n".join(page.extract_text() or "" for page in pages)
+        except (PdfReadError, ValueError, KeyError) as exc:
+            raise InputError(path, None, "cannot read this PDF", str(exc)[:80]) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(path, None, "not UTF-8 text or a PDF", raw[exc.start:exc.start + 8]) from None
+
+
+def _code(raw: str, standard: Standard) -> str | None:
+    """The criterion code an OCR'd code stands for ('S11' -> 'SI1', 'DMl' -> 'DM1'), or None."""
+    raw = raw.upper() if raw[-1] not in "l|" else raw[:-1].upper() + raw[-1]
+    letters = re.match(r"[A-Z]+", raw).group(0)
+    known = {c.rstrip("0123456789") for c in standard.codes}
+    for cut in range(len(letters), 0, -1):  # 'S11': letters 'S', and '1' may be an I
+        head, tail = raw[:cut], raw[cut:].translate(_DIGIT_SLIPS)
+        if head in known and tail.isdigit():
+            return head + str(int(tail)) if f"{head}{int(tail)}" in standard.codes else None
+        if head + "I" in known and tail[:1] == "1" and tail[1:].isdigit():  # 'S1' + '1': SI1
+            candidate = f"{head}I{tail[1:]}"
+            if candidate in standard.codes:
+                return candidate
+    return None
+
+
+def _records(lines: list[str]) -> list[tuple[int, str]]:
+    """Lines joined into logical rows: a row wrapped over several lines (as PDFs do) becomes one."""
+    out: list[tuple[int, str]] = []
+    open_row = False
+    for number, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        starts_row = bool(re.match(r"^[A-Z]{1,4}[0-9IlO|]{1,2}\**[ \t]", stripped))
+        if not stripped or _ENDS_RECORD.match(stripped):
+            out.append((number, stripped))
+            open_row = False
+        elif open_row and not starts_row:
+            out[-1] = (out[-1][0], out[-1][1] + " " + stripped)
+        else:
+            out.append((number, stripped))
+            open_row = starts_row
+    return out
+
+
+def parse_report(text: str, source: str | Path, standard: Standard | None = None,
+                 city: str | None = None) -> ImportedReport:
+    """Read a report's text into tables; `source` names it in errors."""
+    standard = standard or load_standard()
+    lines = text.splitlines()
+    city = city or _city(lines, source)
+    year = _year(text, source, standard)
+    rows, seen = [], {}
+    for number, record in _records(lines):
+        match = _ROW.match(record)
+        if not match:
+            continue
+        code = _code(match["code"], standard)
+        if code is None:
+            raise InputError(source, number, "not a criterion code of edition " + standard.edition, match["code"])
+        if code in seen:
+            raise InputError(source, number, f"{code} appears twice (first at line {seen[code]})", match["code"])
+        seen[code] = number
+        wording = re.sub(r"\s+", " ", match["text"]).strip()
+        similarity = difflib.SequenceMatcher(None, wording.lower(), standard.criterion_text(code).lower()).ratio()
+        if similarity < TEXT_MATCH:
+            raise InputError(source, number, f"the wording does not match {code} of edition {standard.edition}",
+                             wording[:60])
+        note = " ".join(match["note"].split())  # PDFs justify and wrap lines: spacing is not data
+        audited = st.parse_status(match["status"])
+        changed = _CHANGED.search(note)
+        self_assessed = st.parse_status(changed.group(1)) if changed else audited
+        if changed and st.parse_status(changed.group(2)) != audited:
+            raise InputError(source, number, f"the note says the response was changed to {changed.group(2)}, "
+                             f"the table says {match['status']}", note[:60])
+        rows.append((code, st.label(self_assessed), st.label(audited), note, int(match["all"]), int(match["size"])))
+    missing = [c for c in standard.codes if c not in seen]
+    if missing:
+        raise InputError(source, None, f"{len(missing)} criteria not found in the report", ", ".join(missing[:8]))
+    rows.sort(key=lambda r: standard.criterion_index()[r[0]])
+    responses = pd.DataFrame({"city": city, "year": year, "criterion": [r[0] for r in rows],
+                              "self_assessed": [r[1] for r in rows], "status": [r[2] for r in rows],
+                              "audit_note": [r[3] for r in rows]})
+    shares = pd.concat([
+        pd.DataFrame({"year": year, "cohort": "all_applicants", "reference_city": "",
+                      "criterion": [r[0] for r in rows], "share_pct": [r[4] for r in rows]}),
+        pd.DataFrame({"year": year, "cohort": "same_size", "reference_city": city,
+                      "criterion": [r[0] for r in rows], "share_pct": [r[5] for r in rows]}),
+    ], ignore_index=True)
+    overall = _OVERALL.search(text)
+    tier = _TIER.search(text)
+    practices = {}
+    names = {re.sub(r"\W+", " ", n).strip().lower(): c for c, n in zip(standard.practice_codes,
+                                                                         standard.practices["name"])}
+    for match in _PRACTICE_TOTAL.finditer(text):
+        code = names.get(re.sub(r"\W+", " ", match.group(2)).strip().lower())
+        if code:
+            practices[code] = int(match.group(1))
+    return ImportedReport(city, year, responses, shares, _outcomes(lines, city, year, source, standard),
+                          (int(overall.group(1)), int(overall.group(2))) if overall else None, practices,
+                          tier.group(1).title() if tier else None)
+
+
+def _city(lines: list[str], source: str | Path) -> str:
+    """The city named at the top of the report ("Scottsdale, AZ" -> "Scottsdale")."""
+    for line in lines[:40]:
+        match = re.match(r"^\s*([A-Z][\w .'\-]+?),\s*[A-Z]{2}\s*$", line)
+        if match:
+            return match.group(1).strip()
+    raise InputError(source, None, "cannot find the city's name at the top; give it with --city", "")
+
+
+def _year(text: str, source: str | Path, standard: Standard) -> int:
+    match = _MONTH_YEAR.search(text)
+    if not match:
+        raise InputError(source, None, "cannot find the report's date (e.g. 'July 2023')", "")
+    return int(match.group(2))
+
+
+_METRIC_WORDS = {"broadband": ("broadband",), "pm25": ("pm2.5", "air quality", "air pollution"),
+                 "nominated": ("nominate",)}
+
+
+def _outcomes(lines: list[str], city: str, year: int, source: str | Path, standard: Standard) -> pd.DataFrame:
+    """The resident outcome metrics table: each metric's value, or 'not met' where none is given."""
+    start = next((i for i, line in enumerate(lines) if line.strip().upper().startswith("RESIDENT OUTCOME METRIC\t")
+                  or re.match(r"^\s*RESIDENT OUTCOME METRIC\s+INDICATOR", line.strip().upper())), None)
+    found: dict[str, tuple[int, str, str]] = {}
+    if start is not None:
+        block = " ".join(line.strip() for line in lines[start + 1 : start + 30])
+        block = re.sub(r"<u>|</u>|<[^>]+>", "", block)
+        for code, words in _METRIC_WORDS.items():
+            pos = min((block.lower().find(w) for w in words if w in block.lower()), default=-1)
+            if pos >= 0:
+                found[code] = (pos, "", "")
+        order = sorted(found, key=lambda c: found[c][0])
+        for k, code in enumerate(order):
+            end = found[order[k + 1]][0] if k + 1 < len(order) else len(block)
+            segment = block[found[code][0]:end]
+            value = re.search(r"(?:^|\s)(\d+(?:\.\d+)?)%?\s+(US [A-Za-z ]+?Data|[A-Z][\w. ]*?Data)\b", segment)
+            found[code] = (found[code][0], value.group(1) if value else "", value.group(2) if value else "")
+    rows = []
+    for code in standard.outcome_metrics["code"]:
+        if code not in found:
+            raise InputError(source, None, "the resident outcome metrics table lacks a metric", code)
+        _, value, data_source = found[code]
+        thresholded = pd.notna(standard.outcome_metrics.set_index("code").loc[code, "threshold"])
+        met = "" if value and thresholded else ("no" if not value else "")
+        where = f"certification report, resident outcome metrics table ({data_source})" if data_source else \
+            "certification report: no value given for this metric"
+        rows.append((city, year, code, value, met, where))
+    return pd.DataFrame(rows, columns=["city", "year", "metric", "value", "met", "source"])
+
+
+def check_totals(report: ImportedReport, source: str | Path, standard: Standard) -> None:
+    """Refuse a report whose rows disagree with the totals it states."""
+    met = report.responses["status"].eq("Yes")
+    if report.stated_met is not None:
+        stated, total = report.stated_met
+        if total != standard.n_criteria:
+            raise InputError(source, None, f"the report counts {total} criteria, edition {standard.edition} has "
+                             f"{standard.n_criteria}", f"{stated} of {total}")
+        if int(met.sum()) != stated:
+            raise InputError(source, None, f"the report says {stated} of {total} criteria were achieved, its "
+                             f"tables show {int(met.sum())} Yes", f"{stated} of {total}")
+    practice = report.responses["criterion"].map(dict(zip(standard.codes, standard.criteria["practice"])))
+    shares = met.groupby(practice).mean()
+    for code, pct in report.stated_practices.items():
+        read = round(float(shares[code]) * 100)
+        if read != pct:
+            raise InputError(source, None, f"the report says {pct}% of {standard.practice_name(code)} criteria, "
+                             f"its table shows {read}%", f"{pct}%")
+    if len(report.stated_practices) not in (0, len(standard.practice_codes)):
+        missing = sorted(set(standard.practice_codes) - set(report.stated_practices))
+        raise InputError(source, None, "no stated total for some practices", ", ".join(missing))
+
+
+def import_report(path: str | Path, city: str | None = None, standard: Standard | None = None) -> ImportedReport:
+    """Read and check a report (text or PDF)."""
+    standard = standard or load_standard()
+    report = parse_report(read_report_text(path), path, standard, city)
+    check_totals(report, path, standard)
+    check_tier(report, path, standard)
+    return report
+
+
+def check_tier(report: ImportedReport, source: str | Path, standard: Standard) -> None:
+    """Refuse a report whose stated tier is not the tier its rows score (through the usual loaders)."""
+    if report.stated_tier is None:
+        return
+    from .outcomes import outcomes_from_table
+    from .responses import responses_from_table
+    from .scoring import score
+    from .tables import table_from_frame
+
+    responses = responses_from_table(table_from_frame(report.responses, source), standard)
+    outcomes = outcomes_from_table(table_from_frame(report.outcomes, source), standard)
+    tier = score(responses, outcomes, standard)["tier"].iloc[0]
+    if (tier if isinstance(tier, str) else None) != report.stated_tier:
+        raise InputError(source, None, f"the report states {report.stated_tier}, its rows score "
+                         f"{tier if isinstance(tier, str) else 'no tier'}", report.stated_tier)
+
+
+def write_report_tables(report: ImportedReport, folder: Path) -> list[Path]:
+    """Write responses.csv, outcomes.csv and published_shares.csv into `folder`, whole or not at all."""
+    from .paths import raw_dir
+    from .safe_io import write_folder
+
+    if folder.resolve().is_relative_to(raw_dir().resolve()):
+        raise InputError(folder, None, "data/raw/ holds published inputs only; choose another --out", str(folder))
+    tables = {"responses.csv": report.responses, "outcomes.csv": report.outcomes,
+              "published_shares.csv": report.shares}
+    return write_folder(folder, {name: frame.to_csv(index=False, lineterminator="\n")
+                                 for name, frame in tables.items()})

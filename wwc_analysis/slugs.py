@@ -1,0 +1,26 @@
+"""Safe, unique folder names for cities, whatever their names hold.
+
+A slug is lowercase ASCII letters, digits and hyphens, at most 60 characters. Where the
+name does not survive that unchanged (accents, punctuation, '../', markup, great
+length), a short hash of the full name is appended, so two different names never share
+a slug and no name can reach outside the folder it is written in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+MAX_LENGTH = 60
+
+
+def slugify(name: str) -> str:
+    """The folder name for a city: 'Scottsdale' -> 'scottsdale', '../../etc' -> 'etc-1b2c3d4e'."""
+    key = " ".join(str(name).split()).casefold()  # cities match case-insensitively, so slugs do too
+    ascii_text = unicodedata.normalize("NFKD", key).encode("ascii", "ignore").decode()
+    base = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:MAX_LENGTH].strip("-")
+    if re.fullmatch(r"[a-z0-9]+( [a-z0-9]+)*", key) and len(key) <= MAX_LENGTH:
+        return base  # plain words: the slug reads as the name and maps back to it
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:8]
+    return f"{base}-{digest}" if base else f"city-{digest}"
