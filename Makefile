@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CITY   ?= Scottsdale
 
-.PHONY: setup run score test lint lab benchmark clean
+.PHONY: setup run score test lint lab benchmark clean notebooks batch
 
 setup: $(STAMP)
 
@@ -21,13 +21,21 @@ $(STAMP): pyproject.toml
 
 run: setup
 	$(BIN)/wwc score
+	$(BIN)/wwc report --city "$(CITY)"
 
 score: setup
 	$(BIN)/wwc score
 
 test: setup
 	$(BIN)/ruff check wwc_analysis tests benchmarks
-	$(BIN)/python -m pytest
+	WWC_OUTPUT_DIR="$$(mktemp -d)" $(BIN)/python -m pytest
+
+notebooks: setup  # re-execute the committed notebooks (and outputs/) after a change to the package
+	$(BIN)/wwc report --city Scottsdale
+	$(BIN)/python -m wwc_analysis.runner notebooks/city_report.ipynb notebooks/cohort_overview.ipynb notebooks/explore.ipynb
+
+batch: setup
+	$(BIN)/wwc batch --all
 
 lint: setup
 	$(BIN)/ruff check wwc_analysis tests benchmarks

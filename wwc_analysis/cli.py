@@ -82,6 +82,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=None, help="folder (default: data/processed/simulated_N_seedS/)")
     p.set_defaults(func=cmd_simulate)
 
+    p = sub.add_parser("report", help="one city's gap report: notebook, HTML, charts, summary.md and tables")
+    _add_inputs(p)
+    p.add_argument("--city", default="Scottsdale", metavar="NAME", help="the city (default: Scottsdale)")
+    p.add_argument("--cohort", default="published:all", help="peer cohort (see `wwc gaps --help`)")
+    p.add_argument("--out", type=Path, default=None, metavar="DIR", help="parent folder (default: outputs/)")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("batch", help="gap reports for many cities in parallel, with an index")
+    _add_inputs(p)
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--cities", nargs="+", metavar="NAME", help="only these cities")
+    which.add_argument("--all", action="store_true", help="every city loaded (the default)")
+    p.add_argument("--workers", type=int, default=0, help="worker processes (default: one per core)")
+    p.add_argument("--cohort", default="published:all", help="peer cohort (see `wwc gaps --help`)")
+    p.add_argument("--out", type=Path, default=None, metavar="DIR", help="output folder (default: outputs/)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_batch)
+
     p = sub.add_parser("template", help="write a self-assessment template to fill in (Excel, or CSV)")
     p.add_argument("--city", default="Your city", help="city name to fill in")
     p.add_argument("--year", type=int, default=None, help="assessment year (default: the edition's first)")
@@ -321,6 +339,43 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     print(f"{args.cities} simulated cities (seed {args.seed}): {responses} and {outcomes}")
     print("Every city is named 'Simulated city NNN'; tables and charts built on them say 'simulated'.")
     return 0
+
+
+def _run_reports(args: argparse.Namespace, cities: list[str] | None, overview: bool, workers: int,
+                 progress: bool, index: bool = True) -> tuple[list, Path]:
+    from .batch import plan_batch, run_batch
+    from .paths import outputs_dir
+    from .standard import DEFAULT_EDITION
+
+    out = (args.out or outputs_dir()).absolute()
+    plan = plan_batch(list(args.files), args.outcomes, cities, out, args.edition or DEFAULT_EDITION, args.cohort,
+                      overview)
+    return run_batch(plan, out, workers, progress, index), out
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    results, out = _run_reports(args, [args.city], overview=False, workers=1, progress=False, index=False)
+    for r in results:
+        if r.ok:
+            print(f"{r.job.name}: {r.job.tier or 'no tier'}; report written to {out / r.job.folder}/ "
+                  f"(open {out / r.job.folder / 'report.html'})")
+        else:
+            print(f"wwc: error: {r.job.name}: {r.error}", file=sys.stderr)
+    return 0 if results and all(r.ok for r in results) else EXIT_FAILED
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from .batch import summary_lines
+
+    if args.workers < 0:
+        from .errors import InputError
+
+        raise InputError("--workers", None, "must be 0 (one per core) or more", args.workers)
+    results, out = _run_reports(args, args.cities, overview=True, workers=args.workers,
+                                progress=not args.no_progress)
+    lines = summary_lines(results, out)
+    print("\n".join(lines))
+    return 0 if all(r.ok for r in results) else EXIT_FAILED
 
 
 def cmd_template(args: argparse.Namespace) -> int:

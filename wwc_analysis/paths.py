@@ -27,4 +27,6 @@ def standard_dir(edition: str) -> Path:
 
 
 def outputs_dir() -> Path:
-    return PROJECT_ROOT / "outputs"
+    """Where reports go; `WWC_OUTPUT_DIR` overrides outputs/ beside the package."""
+    override = os.environ.get("WWC_OUTPUT_DIR")
+    return Path(override) if override else PROJECT_ROOT / "outputs"

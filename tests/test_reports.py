@@ -1,0 +1,130 @@
+"""Gap reports and batches: complete folders, an index, failures reported, same bytes on rerun."""
+
+import hashlib
+import html
+import json
+
+import pandas as pd
+import pytest
+from conftest import RAW
+
+from wwc_analysis.cli import main
+from wwc_analysis.simulate import write_cohort
+from wwc_analysis.slugs import slugify
+
+HOSTILE = ["../../etc", "<script>alert(1)</script>", '=HYPERLINK("http://x")', "N" * 500,
+           'Quote "me"\nand a newline']
+CITY_FILES = {"report.ipynb", "report.html", "summary.md", "score.csv", "practices.csv", "criteria.csv",
+              "opportunities.csv", "audit_risk.csv", "self_vs_audited.csv",
+              *(f"{chart}.{ext}" for chart in ("tier_gauge", "practices", "criteria", "self_vs_audited")
+                for ext in ("png", "svg"))}
+
+
+def digest(folder):
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    """A batch over real, simulated, hostile-named and broken cities, run twice into two folders."""
+    root = tmp_path_factory.mktemp("batch")
+    sim_responses, sim_outcomes = write_cohort(2, seed=5, folder=root / "sim")
+    scottsdale = pd.read_csv(RAW / "responses" / "scottsdale_2023.csv", dtype=str, keep_default_na=False)
+    hostile = pd.concat([scottsdale.assign(city=name) for name in HOSTILE], ignore_index=True)
+    hostile_path = root / "hostile.csv"
+    hostile.to_csv(hostile_path, index=False)
+    broken = scottsdale.assign(city="Brokenville")
+    broken.loc[5, "status"] = "Maybe"
+    broken_path = root / "broken.csv"
+    broken.to_csv(broken_path, index=False)
+    files = [str(RAW / "responses" / "scottsdale_2023.csv"), str(RAW / "responses" / "carlsbad_2023.csv"),
+             str(sim_responses), str(hostile_path), str(broken_path)]
+    outcomes = ["--outcomes", str(RAW / "outcomes" / "scottsdale_2023.csv"), "--outcomes", str(sim_outcomes)]
+    codes = []
+    for name in ("first", "second"):
+        codes.append(main(["batch", *files, *outcomes, "--all", "--workers", "2", "--no-progress",
+                           "--out", str(root / name)]))
+    return root, codes
+
+
+def test_batch_writes_every_report_whole_and_an_index(batch):
+    root, codes = batch
+    out = root / "first"
+    assert codes == [1, 1]  # Brokenville fails, so the batch exits non-zero
+    cities = ["Scottsdale", "Carlsbad", "Simulated city 001", "Simulated city 002", *HOSTILE]
+    for city in cities:
+        folder = out / slugify(city)
+        assert folder.parent == out
+        assert {p.name for p in folder.iterdir()} == CITY_FILES, city
+    assert (out / "cohort" / "report.html").is_file()
+    assert not (out / slugify("Brokenville")).exists()
+    assert not list(out.glob(".tmp-*"))
+    index = (out / "index.md").read_text()
+    assert "| Scottsdale | Gold | 31 | [report](scottsdale/report.html)" in index
+    assert "Simulated city 001 (simulated)" in index
+    assert "## Failed" in index and "Brokenville" in index and "'Maybe'" in index
+
+
+def test_rerun_gives_the_same_bytes(batch):
+    root, _ = batch
+    first, second = digest(root / "first"), digest(root / "second")
+    assert first == second
+    assert len(first) > 100
+
+
+def test_report_html_has_every_chart_and_no_code(batch):
+    root, _ = batch
+    page = (root / "first" / "scottsdale" / "report.html").read_text()
+    assert page.count('src="data:image/png;base64,') == 4
+    assert "build_city_report" not in page and "charts.draw" not in page
+    summary = (root / "first" / "scottsdale" / "summary.md").read_text()
+    assert summary.startswith("# Scottsdale 2023: What Works Cities Certification gap report")
+    assert "**Tier: Gold**" in summary and "DM8, SI1, RDC1, BF3, RDC3, RDC7" in summary
+
+
+def test_simulated_city_report_says_so(batch):
+    root, _ = batch
+    summary = (root / "first" / slugify("Simulated city 001") / "summary.md").read_text()
+    assert "This city is simulated" in summary
+    nb = json.loads((root / "first" / slugify("Simulated city 001") / "report.ipynb").read_text())
+    assert "simulated" in json.dumps(nb["cells"][3]["outputs"])
+
+
+def test_hostile_names_are_escaped_and_contained(batch):
+    root, _ = batch
+    out = root / "first"
+    index_html = (out / "index.html").read_text()
+    assert "<script>alert(1)</script>" not in index_html
+    assert html.escape("<script>alert(1)</script>") in index_html
+    for name in HOSTILE:
+        folder = out / slugify(name)
+        assert folder.resolve().parent == out.resolve()
+        page = (folder / "report.html").read_text()
+        assert "<script>alert(1)</script>" not in page
+        score = pd.read_csv(folder / "score.csv", dtype=str, keep_default_na=False)
+        assert not score["city"].iloc[0].startswith(("=", "+", "-", "@"))
+        nb = json.loads((folder / "report.ipynb").read_text())
+        assert nb["metadata"]["papermill"]["parameters"]["city"] == name  # carried as data, not code
+    formula = pd.read_csv(out / slugify('=HYPERLINK("http://x")') / "score.csv", dtype=str)
+    assert formula["city"].iloc[0] == "'=HYPERLINK(\"http://x\")"
+    assert len({slugify(n) for n in HOSTILE}) == len(HOSTILE)
+    assert not (root / "etc").exists()
+
+
+def test_a_notebook_failure_is_reported_and_leaves_no_folder(tmp_path, capsys):
+    # Only Scottsdale has published same-size shares: Carlsbad's notebook raises.
+    code = main(["batch", "--cohort", "published:size", "--workers", "1", "--no-progress", "--out", str(tmp_path)])
+    assert code == 1
+    out = capsys.readouterr().out
+    assert "Carlsbad: the notebook failed: InputError: --cohort: no published shares of this kind" in out
+    assert (tmp_path / "scottsdale" / "report.html").is_file()
+    assert not (tmp_path / "carlsbad").exists()
+    assert "Carlsbad" in (tmp_path / "index.html").read_text()
+
+
+def test_report_command_prints_where_the_report_is(tmp_path, capsys):
+    assert main(["report", "--city", "Scottsdale", "--out", str(tmp_path)]) == 0
+    assert f"report written to {tmp_path / 'scottsdale'}/" in capsys.readouterr().out
+    assert {p.name for p in (tmp_path / "scottsdale").iterdir()} == CITY_FILES
+    assert not (tmp_path / "index.html").exists()

@@ -1,0 +1,295 @@
+"""Gap reports for many cities: one warm kernel per worker process, a progress bar, an index.
+
+Inputs are validated city by city; a city with bad rows, or whose notebook fails, is
+reported in the summary and the index and does not stop the others. Each report is
+written to a temporary folder and moved into place whole, so an interrupted batch leaves
+every report folder complete or absent, and a rerun finishes the rest.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import shutil
+import sys
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .safe_io import TMP_PREFIX, publish_folder, staging_folder, write_file
+from .slugs import slugify
+
+INPUTS_FOLDER = "_inputs"  # validated inputs shared by the reports of one batch
+COHORT_FOLDER = "cohort"
+
+
+@dataclass
+class Job:
+    """One notebook to run: which template, with which parameters, into which folder."""
+
+    name: str  # the city, or the cohort overview's title
+    folder: str  # folder name under the batch's output folder
+    template: str  # notebook file name under notebooks/
+    parameters: dict
+    tier: str | None = None
+    criteria_met: int | None = None
+    simulated: bool = False
+
+
+@dataclass
+class Result:
+    job: Job
+    ok: bool
+    error: str = ""
+    seconds: float = 0.0
+
+
+@dataclass
+class Plan:
+    jobs: list[Job] = field(default_factory=list)
+    failures: list[Result] = field(default_factory=list)  # cities refused before any notebook ran
+
+
+def plan_batch(files: list[Path], outcome_files: list[Path] | None, cities: list[str] | None, out: Path,
+               edition: str = "2022", cohort: str = "published:all", overview: bool = True) -> Plan:
+    """Validate inputs per city, write the shared validated inputs, and list the notebooks to run."""
+    from .bundled import bundled_outcome_files, bundled_response_files
+    from .cohorts import is_simulated
+    from .errors import InputError
+    from .explain import explain
+    from .outcomes import REQUIRED as OUTCOME_COLUMNS
+    from .outcomes import outcomes_from_table
+    from .per_city import load_by_city, outcomes_csv, responses_csv
+    from .responses import REQUIRED, check_duplicates, responses_from_table
+    from .scoring import city_key
+    from .standard import load_standard
+
+    standard = load_standard(edition)
+    bundled = not files
+    response_files = files or bundled_response_files()
+    if outcome_files is None:
+        outcome_files = bundled_outcome_files() if bundled else []
+    responses, failed = load_by_city(response_files, REQUIRED, responses_from_table, standard, check_duplicates)
+    outcomes, failed_outcomes = load_by_city(outcome_files, OUTCOME_COLUMNS, outcomes_from_table, standard)
+    for name, message in failed_outcomes.items():
+        failed.setdefault(name, message)
+    plan = Plan()
+    if responses is not None:
+        bad = city_key(pd.Series(list(failed), dtype=object)).tolist()
+        responses = responses[~city_key(responses["city"]).isin(bad)]
+        if outcomes is not None:
+            outcomes = outcomes[~city_key(outcomes["city"]).isin(bad)]
+    known = sorted(set(responses["city"])) if responses is not None and len(responses) else []
+    wanted = known
+    if cities:
+        keys = {city_key(pd.Series([c])).iloc[0]: c for c in cities}
+        known_keys = {city_key(pd.Series([c])).iloc[0]: c for c in [*known, *failed]}
+        missing = [c for k, c in keys.items() if k not in known_keys]
+        if missing:
+            raise InputError("--cities", None, "no such city in the data", missing[0])
+        wanted = [c for c in known if city_key(pd.Series([c])).iloc[0] in keys]
+        failed = {c: m for c, m in failed.items() if city_key(pd.Series([c])).iloc[0] in keys}
+    plan.failures = [Result(Job(name, slugify(name), "city_report.ipynb", {}), False, message)
+                     for name, message in sorted(failed.items())]
+    if not wanted:
+        return plan
+    if bundled and not failed:
+        inputs: dict = {"responses": [], "outcomes": []}  # the notebook reads the bundled data itself
+    else:
+        folder = out / INPUTS_FOLDER
+        files_out = {"responses.csv": responses_csv(responses)}
+        if outcomes is not None and len(outcomes):
+            files_out["outcomes.csv"] = outcomes_csv(outcomes)
+        from .safe_io import write_folder
+
+        write_folder(folder, files_out)
+        inputs = {"responses": [f"../{INPUTS_FOLDER}/responses.csv"],
+                  "outcomes": [f"../{INPUTS_FOLDER}/outcomes.csv"] if "outcomes.csv" in files_out else []}
+    scored = explain(responses[city_key(responses["city"]).isin(city_key(pd.Series(wanted)))], outcomes, standard)
+    latest = scored.sort_values("year", na_position="first").drop_duplicates("city", keep="last")
+    by_city = {row["city"]: row for _, row in latest.iterrows()}
+    for name in wanted:
+        row = by_city.get(name)
+        plan.jobs.append(Job(name, slugify(name), "city_report.ipynb",
+                             {"city": name, "edition": edition, "cohort": cohort, "out_dir": ".", **inputs},
+                             tier=row["tier"] if row is not None and isinstance(row["tier"], str) else None,
+                             criteria_met=int(row["criteria_met"]) if row is not None else None,
+                             simulated=bool(is_simulated(pd.Series([name]))[0])))
+    if overview and len(wanted) > 1:
+        plan.jobs.append(Job("Cohort overview", COHORT_FOLDER, "cohort_overview.ipynb",
+                             {"edition": edition, "out_dir": ".", **inputs}))
+    return plan
+
+
+# Workers --------------------------------------------------------------------------------------
+
+_KERNEL = None
+
+
+def _watch_parent(parent: int) -> None:
+    """Leave when the batch process is gone (killed), instead of working for nobody."""
+    while True:
+        time.sleep(1.0)
+        if os.getppid() != parent:
+            stop_kernel()
+            os._exit(1)
+
+
+def init_worker(parent: int | None = None) -> None:
+    """Start this worker's warm kernel (once per process)."""
+    global _KERNEL
+    from .runner import WarmKernel
+
+    if parent is not None:
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    _KERNEL = WarmKernel()
+    _KERNEL.start()
+    import atexit
+
+    atexit.register(stop_kernel)
+
+
+def stop_kernel() -> None:
+    global _KERNEL
+    if _KERNEL is not None:
+        _KERNEL.stop()
+        _KERNEL = None
+
+
+def run_job(job: Job, out: str) -> Result:
+    """Run one notebook into a staging folder, add its HTML copy, and move it into place whole."""
+    from .runner import NOTEBOOKS, NotebookFailed, parameterise, to_html, write_notebook
+
+    if _KERNEL is None:
+        init_worker()
+    start = time.perf_counter()
+    target = Path(out) / job.folder
+    staging = staging_folder(target)
+    try:
+        nb = _KERNEL.run(parameterise(NOTEBOOKS / job.template, job.parameters), staging)
+        title = f"{job.name}: WWC gap report" if job.template == "city_report.ipynb" else job.name
+        write_file(staging / "report.ipynb", write_notebook(nb))
+        write_file(staging / "report.html", to_html(nb, title))
+        publish_folder(staging, target)
+        return Result(job, True, seconds=time.perf_counter() - start)
+    except NotebookFailed as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        return Result(job, False, f"the notebook failed: {exc}", time.perf_counter() - start)
+    except Exception as exc:  # one city's failure must not stop the batch
+        shutil.rmtree(staging, ignore_errors=True)
+        return Result(job, False, f"{type(exc).__name__}: {exc}", time.perf_counter() - start)
+
+
+# The batch ------------------------------------------------------------------------------------
+
+def run_batch(plan: Plan, out: Path, workers: int = 0, progress: bool = True, index: bool = True) -> list[Result]:
+    """Run every job of `plan` on `workers` processes (0: one per core) and write the index."""
+    from tqdm import tqdm
+
+    out.mkdir(parents=True, exist_ok=True)
+    for stale in out.glob(f"{TMP_PREFIX}*"):  # left by a killed run
+        shutil.rmtree(stale, ignore_errors=True)
+    workers = workers or os.cpu_count() or 1
+    workers = max(1, min(workers, len(plan.jobs)))
+    results = list(plan.failures)
+    bar = tqdm(total=len(plan.jobs), desc="reports", unit="report", disable=not progress or not plan.jobs,
+               file=sys.stderr, dynamic_ncols=True)
+    try:
+        if workers == 1:
+            for job in plan.jobs:
+                results.append(run_job(job, str(out)))
+                bar.update()
+            stop_kernel()
+        else:
+            import multiprocessing
+
+            context = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(workers, mp_context=context, initializer=init_worker,
+                                     initargs=(os.getpid(),)) as pool:
+                futures = [pool.submit(run_job, job, str(out)) for job in plan.jobs]
+                try:
+                    for future in as_completed(futures):
+                        results.append(future.result())
+                        bar.update()
+                except BaseException:
+                    for process in list(getattr(pool, "_processes", {}).values()):
+                        process.terminate()
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    raise
+    finally:
+        bar.close()
+    if index:
+        write_index(results, out)
+    return results
+
+
+def _order(results: list[Result]) -> list[Result]:
+    return sorted(results, key=lambda r: (r.job.folder == COHORT_FOLDER, r.job.name.casefold(), r.job.folder))
+
+
+def index_markdown(results: list[Result]) -> str:
+    from .report import md
+
+    lines = ["# WWC gap reports", "", "| city | tier | criteria met | report |", "| --- | --- | ---: | --- |"]
+    for r in _order(results):
+        if not r.ok or r.job.folder == COHORT_FOLDER:
+            continue
+        sim = " (simulated)" if r.job.simulated else ""
+        lines.append(f"| {md(r.job.name)}{sim} | {r.job.tier or 'no tier'} | {r.job.criteria_met} | "
+                     f"[report]({r.job.folder}/report.html) · [summary]({r.job.folder}/summary.md) |")
+    if any(r.ok and r.job.folder == COHORT_FOLDER for r in results):
+        lines += ["", f"[Cohort overview]({COHORT_FOLDER}/report.html)"]
+    failed = [r for r in _order(results) if not r.ok]
+    if failed:
+        lines += ["", "## Failed", "", "| city | why |", "| --- | --- |"]
+        lines += [f"| {md(r.job.name)} | {md(r.error)} |" for r in failed]
+    return "\n".join(lines) + "\n"
+
+
+def index_html(results: list[Result]) -> str:
+    rows = []
+    for r in _order(results):
+        if not r.ok or r.job.folder == COHORT_FOLDER:
+            continue
+        sim = " <em>(simulated)</em>" if r.job.simulated else ""
+        rows.append(f"<tr><td>{html.escape(r.job.name)}{sim}</td><td>{html.escape(r.job.tier or 'no tier')}</td>"
+                    f"<td>{r.job.criteria_met}</td><td><a href=\"{html.escape(r.job.folder)}/report.html\">report"
+                    f"</a> · <a href=\"{html.escape(r.job.folder)}/summary.md\">summary</a></td></tr>")
+    cohort = any(r.ok and r.job.folder == COHORT_FOLDER for r in results)
+    failed = [r for r in _order(results) if not r.ok]
+    parts = ["<!DOCTYPE html>", "<html lang=\"en\"><head><meta charset=\"utf-8\"><title>WWC gap reports</title>",
+             "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}table{border-collapse:collapse}"
+             "td,th{border:1px solid #999;padding:.3em .6em;text-align:left}</style></head><body>",
+             "<h1>WWC gap reports</h1>",
+             "<table><thead><tr><th>city</th><th>tier</th><th>criteria met</th><th>report</th></tr></thead><tbody>",
+             *rows, "</tbody></table>"]
+    if cohort:
+        parts.append(f"<p><a href=\"{COHORT_FOLDER}/report.html\">Cohort overview</a></p>")
+    if failed:
+        parts += ["<h2>Failed</h2>", "<table><thead><tr><th>city</th><th>why</th></tr></thead><tbody>"]
+        parts += [f"<tr><td>{html.escape(r.job.name)}</td><td>{html.escape(r.error)}</td></tr>" for r in failed]
+        parts.append("</tbody></table>")
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def write_index(results: list[Result], out: Path) -> None:
+    write_file(out / "index.md", index_markdown(results))
+    write_file(out / "index.html", index_html(results))
+
+
+def summary_lines(results: list[Result], out: Path) -> list[str]:
+    ok = [r for r in results if r.ok]
+    failed = [r for r in results if not r.ok]
+    lines = [f"{len(ok)} report(s) written to {out}/ (index: {out / 'index.html'})"]
+    if ok:
+        mean = sum(r.seconds for r in ok) / len(ok)
+        lines.append(f"mean time per report: {mean:.1f} s")
+    if failed:
+        lines.append(f"{len(failed)} failed:")
+        lines += [f"  {r.job.name}: {r.error}" for r in _order(failed)]
+    return lines

@@ -1,0 +1,299 @@
+"""Charts for gap reports and cohort overviews, readable in grayscale and saved byte for byte.
+
+Every chart is drawn on its own figure, saved as PNG and SVG without timestamps or
+software versions (so reruns give the same bytes), and closed. matplotlib is imported
+here and only here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # file output only; notebooks display the saved PNG
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
+
+from . import status as st  # noqa: E402
+from .report import CityReport, tier_text  # noqa: E402
+
+STYLE = {
+    "font.size": 9, "axes.titlesize": 10, "axes.titleweight": "bold", "axes.spines.top": False,
+    "axes.spines.right": False, "svg.hashsalt": "wwc-analysis", "svg.fonttype": "path", "hatch.linewidth": 0.6,
+    "figure.dpi": 100, "savefig.dpi": 110, "savefig.bbox": "tight", "path.simplify": True,
+}
+DARK, MID, LIGHT, PALE = "#222222", "#777777", "#bbbbbb", "#eeeeee"
+TIER_SHADES = {"Silver": "#d9d9d9", "Gold": "#a6a6a6", "Platinum": "#5a5a5a"}
+
+
+def save(fig: plt.Figure, out_dir: str | Path, name: str) -> Path:
+    """Write `name`.png and `name`.svg into `out_dir` (deterministically) and close the figure."""
+    from .safe_io import write_file
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    from io import BytesIO
+
+    with matplotlib.rc_context(STYLE):
+        for ext, meta in (("png", {"Software": None}), ("svg", {"Date": None, "Creator": None})):
+            buffer = BytesIO()
+            fig.savefig(buffer, format=ext, metadata=meta)
+            write_file(out / f"{name}.{ext}", buffer.getvalue())
+    plt.close(fig)
+    return out / f"{name}.png"
+
+
+def show(png: Path):
+    """The saved PNG for display in a notebook (so the notebook shows exactly the file)."""
+    from IPython.display import Image
+
+    return Image(data=Path(png).read_bytes(), format="png")
+
+
+def _pct_axis(ax, axis: str = "x") -> None:
+    fmt = matplotlib.ticker.PercentFormatter(1.0, decimals=0)
+    (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(fmt)
+
+
+def _title(rep: CityReport, what: str) -> str:
+    sim = " (simulated city)" if rep.simulated else ""
+    year = f" {rep.year}" if rep.year else ""
+    return f"{rep.city}{sim}{year}: {what}"
+
+
+def _short(text: str, n: int = 60) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def practice_chart(rep: CityReport) -> plt.Figure:
+    """Share of each practice's criteria met: the city against a typical peer of its cohort."""
+    p = rep.practices.iloc[::-1]
+    with matplotlib.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(7.5, 4.2))
+        y = np.arange(len(p))
+        ax.barh(y + 0.2, p["share_met"], 0.4, color=DARK, label=_short(rep.city, 30))
+        ax.barh(y - 0.2, p["peer_share"], 0.4, color="white", edgecolor=DARK, hatch="////",
+                label="typical peer: " + _short(rep.peers_label, 50))
+        for yi, city, peer in zip(y, p["share_met"], p["peer_share"]):
+            ax.text(city + 0.01, yi + 0.2, f"{city:.0%}", va="center", fontsize=8)
+            ax.text(peer + 0.01, yi - 0.2, f"{peer:.0%}", va="center", fontsize=8, color=MID)
+        ax.set_yticks(y, [f"{n} ({c})" for n, c in zip(p["name"], p["practice"])])
+        ax.set_xlim(0, 1.12)
+        _pct_axis(ax)
+        ax.set_xlabel("share of the practice's criteria met")
+        ax.set_title(_short(_title(rep, "criteria met per practice"), 90), loc="left")
+        ax.legend(loc="upper left", bbox_to_anchor=(0, -0.14), ncol=2, frameon=False, fontsize=8)
+    return fig
+
+
+_MARKERS = {  # status -> (marker, fillstyle, label); shapes, not colours, carry the meaning
+    st.YES: ("o", "full", "met"), st.IN_PROGRESS: ("o", "left", "in progress"),
+    st.NO: ("o", "none", "not met"), st.UNKNOWN: ("x", "full", "unknown"),
+}
+
+
+def criterion_chart(rep: CityReport) -> plt.Figure:
+    """Each criterion's status (marker) against the share of peers that meet it (position)."""
+    c = rep.criteria
+    n = len(c)
+    with matplotlib.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(7.5, 0.2 * n + 1.6))
+        y = n - 1 - np.arange(n)
+        shares = c["peer_share"].fillna(0).to_numpy()
+        ax.hlines(y, 0, shares, color=PALE, linewidth=3, zorder=1)
+        for code, (marker, fill, label) in _MARKERS.items():
+            sel = rep.statuses == code
+            if sel.any():
+                ax.plot(shares[sel], y[sel], linestyle="none", marker=marker, fillstyle=fill, color=DARK,
+                        markersize=7, markeredgewidth=1.2, zorder=3, label=label)
+        ax.axvline(0.5, color=MID, linestyle=":", linewidth=1)
+        ax.text(0.5, n - 0.2, "half of peers", color=MID, fontsize=7, ha="center", va="bottom")
+        core = set(rep.standard.core_codes)
+        ax.set_yticks(y, [f"{code}{' (core)' if code in core else ''}" for code in c["criterion"]], fontsize=7)
+        practices = c["practice"].to_numpy()
+        for i in range(1, n):
+            if practices[i] != practices[i - 1]:
+                ax.axhline(y[i] + 0.5, color=LIGHT, linewidth=0.6)
+        ax.set_xlim(0, 1)
+        ax.set_ylim(-0.8, n - 0.2 + 0.8)
+        _pct_axis(ax)
+        ax.set_xlabel("share of peers meeting the criterion (" + _short(rep.peers_label, 60) + ")")
+        ax.set_title(_short(_title(rep, "status of each criterion against peers"), 90), loc="left")
+        ax.legend(loc="lower right", frameon=True, fontsize=8, title="city's status", title_fontsize=8)
+    return fig
+
+
+def tier_gauge(rep: CityReport) -> plt.Figure:
+    """Criteria met (audited and self-assessed) against the band edges of each tier."""
+    s, std = rep.score, rep.standard
+    total = std.n_criteria
+    edges = [(t, std.min_criteria(t)) for t in std.tier_names]
+    with matplotlib.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(7.5, 2.2))
+        starts = [0] + [e for _, e in edges]
+        names = ["no tier", *std.tier_names]
+        for k, name in enumerate(names):
+            lo, hi = starts[k], (starts[k + 1] if k + 1 < len(starts) else total + 1)
+            ax.axvspan(lo - 0.5, hi - 0.5, ymin=0.25, ymax=0.75, color=TIER_SHADES.get(name, "white"),
+                       ec=DARK, lw=0.6)
+            ax.text((lo + hi - 1) / 2, 0.5, f"{name}\n{lo}+" if lo else name, ha="center", va="center",
+                    fontsize=8, color="white" if name == "Platinum" else DARK)
+        ax.annotate(f"audited: {s['criteria_met']}", (s["criteria_met"], 0.76), (s["criteria_met"], 0.98),
+                    ha="center", fontsize=8, arrowprops={"arrowstyle": "-|>", "color": DARK})
+        if s["self_criteria_met"] != s["criteria_met"]:
+            ax.annotate(f"self-assessed: {s['self_criteria_met']}", (s["self_criteria_met"], 0.24),
+                        (s["self_criteria_met"], 0.02), ha="center", va="bottom", fontsize=8,
+                        arrowprops={"arrowstyle": "-|>", "color": MID, "linestyle": "--"})
+        ax.set_xlim(-0.5, total + 0.5)
+        ax.set_ylim(0, 1.1)
+        ax.set_yticks([])
+        ax.spines["left"].set_visible(False)
+        ax.set_xlabel(f"criteria met, of {total} (tiers also need all core criteria and resident outcome metrics)")
+        ax.set_title(_short(_title(rep, f"{tier_text(s['tier'])}, {s['criteria_met']} of {total} met"), 90),
+                     loc="left")
+    return fig
+
+
+def self_vs_audited_chart(rep: CityReport) -> plt.Figure:
+    """Share met per practice as the city assessed itself and as audited."""
+    from .report import self_vs_audited
+
+    d = self_vs_audited(rep).iloc[::-1]
+    changed = rep.score.get("audit_changes") or []
+    with matplotlib.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(7.5, 3.8))
+        y = np.arange(len(d))
+        ax.barh(y + 0.2, d["self_assessed"], 0.4, color="white", edgecolor=DARK, hatch="....", label="self-assessed")
+        ax.barh(y - 0.2, d["audited"], 0.4, color=DARK, label="audited")
+        ax.set_yticks(y, d["practice"])
+        ax.set_xlim(0, 1.05)
+        _pct_axis(ax)
+        ax.set_xlabel("share of the practice's criteria met")
+        what = ("the audit changed " + ", ".join(changed)) if changed else "the audit changed no answer"
+        ax.set_title(_short(_title(rep, "self-assessed and audited; " + what), 95), loc="left")
+        ax.legend(loc="upper left", bbox_to_anchor=(0, -0.14), ncol=2, frameon=False, fontsize=8)
+    return fig
+
+
+CITY_CHARTS = {"tier_gauge": tier_gauge, "practices": practice_chart, "criteria": criterion_chart,
+               "self_vs_audited": self_vs_audited_chart}
+
+
+def draw(name: str, rep: CityReport, out_dir: str | Path):
+    """Draw one of CITY_CHARTS, save it, and return it for display."""
+    return show(save(CITY_CHARTS[name](rep), out_dir, name))
+
+
+# Cohort charts -------------------------------------------------------------------------------
+
+def _sim_note(names: pd.Series) -> str:
+    from .cohorts import is_simulated
+
+    n_sim = int(is_simulated(names).sum())
+    if n_sim == 0:
+        return ""
+    return " (all simulated)" if n_sim == len(names) else f" ({n_sim} of {len(names)} simulated)"
+
+
+def tier_counts_chart(scored: pd.DataFrame, tiers: list[str]) -> plt.Figure:
+    counts = scored["tier"].map(tier_text).value_counts().reindex(["no tier", *tiers], fill_value=0)
+    with matplotlib.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(6, 3))
+        bars = ax.bar(counts.index, counts.to_numpy(), color=["white", *[TIER_SHADES[t] for t in tiers]],
+                      edgecolor=DARK, hatch=["//", "", "", ""][: len(counts)])
+        ax.bar_label(bars, fontsize=8)
+        ax.set_ylabel("cities")
+        ax.set_title(f"Tiers of the {len(scored)} cities loaded{_sim_note(scored['city'])}", loc="left")
+    return fig
+
+
+def practice_heatmap(scored: pd.DataFrame, practices: list[str]) -> plt.Figure:
+    data = scored[[f"share_{p}" for p in practices]].to_numpy(dtype=float)
+    n = len(scored)
+    with matplotlib.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(7, 0.22 * n + 1.8))
+        im = ax.imshow(data, cmap="Greys", vmin=0, vmax=1, aspect="auto")
+        ax.set_xticks(range(len(practices)), practices)
+        ax.set_yticks(range(n), [_short(c, 28) for c in scored["city"]], fontsize=7)
+        if n <= 60:
+            for (i, j), v in np.ndenumerate(data):
+                ax.text(j, i, f"{v:.0%}", ha="center", va="center", fontsize=6, color="white" if v > 0.55 else DARK)
+        fig.colorbar(im, ax=ax, format=matplotlib.ticker.PercentFormatter(1.0, decimals=0), shrink=0.6,
+                     label="share met")
+        ax.set_title(f"Share of criteria met per practice{_sim_note(scored['city'])}", loc="left")
+    return fig
+
+
+def criteria_heatmap(statuses: np.ndarray, cities: pd.Series, codes: list[str]) -> plt.Figure:
+    """Cities x criteria: met, in progress, not met, unknown as four grays."""
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+
+    n = len(cities)
+    cmap = ListedColormap(["#ffffff", "#f2f2f2", LIGHT, DARK])  # unknown, no, in progress, yes
+    norm = BoundaryNorm([-1.5, -0.5, 0.5, 1.5, 2.5], cmap.N)
+    with matplotlib.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(10, 0.22 * n + 2))
+        ax.imshow(statuses, cmap=cmap, norm=norm, aspect="auto", interpolation="nearest")
+        unknown = np.argwhere(statuses == st.UNKNOWN)
+        if len(unknown):
+            ax.plot(unknown[:, 1], unknown[:, 0], "x", color=MID, markersize=3, linestyle="none")
+        ax.set_xticks(range(len(codes)), codes, rotation=90, fontsize=6)
+        ax.set_yticks(range(n), [_short(c, 28) for c in cities], fontsize=7)
+        ax.set_xticks(np.arange(-0.5, len(codes)), minor=True)
+        ax.set_yticks(np.arange(-0.5, n), minor=True)
+        ax.grid(which="minor", color="#dddddd", linewidth=0.3)
+        ax.tick_params(which="minor", length=0)
+        handles = [Patch(facecolor=DARK, label="met"), Patch(facecolor=LIGHT, label="in progress"),
+                   Patch(facecolor="#f2f2f2", edgecolor=LIGHT, label="not met"),
+                   Line2D([], [], marker="x", color=MID, linestyle="none", label="unknown")]
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=8)
+        ax.set_title(f"Status of every criterion, city by city{_sim_note(cities)}", loc="left")
+    return fig
+
+
+def spread_chart(scored: pd.DataFrame, edges: dict[str, int], total: int) -> plt.Figure:
+    """How many criteria each city meets, with the tier band edges."""
+    met = scored["criteria_met"].to_numpy()
+    with matplotlib.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(7.5, 3))
+        ax.hist(met, bins=np.arange(-0.5, total + 1.5), color=LIGHT, edgecolor=DARK)
+        for tier, edge in edges.items():
+            ax.axvline(edge - 0.5, color=DARK, linestyle="--", linewidth=1)
+            ax.text(edge - 0.3, ax.get_ylim()[1] * 0.95, tier, fontsize=8, va="top")
+        ax.set_xlim(-0.5, total + 0.5)
+        ax.set_xlabel(f"criteria met, of {total}")
+        ax.set_ylabel("cities")
+        ax.set_title(f"Spread of the field: criteria met per city{_sim_note(scored['city'])}", loc="left")
+    return fig
+
+
+def history_chart(history: pd.DataFrame, tiers: list[str]) -> plt.Figure:
+    """Cities certified each year by tier (published announcements), and cities moving up."""
+    known = history[history["tier"].isin(tiers)]
+    table = known.groupby(["year", "tier"]).size().unstack(fill_value=0).reindex(columns=tiers, fill_value=0)
+    years = list(range(int(history["year"].min()), int(history["year"].max()) + 1))
+    table = table.reindex(years, fill_value=0)
+    unknown = history[~history["tier"].isin(tiers)].groupby("year").size().reindex(years, fill_value=0)
+    moves = history[history["event"] == "moved up"].groupby("year").size().reindex(years, fill_value=0)
+    hatches = {"Silver": "", "Gold": "///", "Platinum": "xx"}
+    with matplotlib.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(7.5, 3.6))
+        bottom = np.zeros(len(years))
+        for tier in tiers:
+            ax.bar(years, table[tier], bottom=bottom, color=TIER_SHADES[tier], edgecolor=DARK, hatch=hatches[tier],
+                   label=tier)
+            bottom += table[tier].to_numpy()
+        ax.bar(years, unknown, bottom=bottom, color="white", edgecolor=MID, linestyle="--", label="tier not published")
+        for x, m, top in zip(years, moves, bottom + unknown.to_numpy()):
+            if m:
+                ax.text(x, top + 0.3, f"{m} moved up", ha="center", fontsize=7)
+        ax.set_xticks(years)
+        ax.set_ylabel("cities announced")
+        ax.set_title("Certification announcements by year and tier (published history)", loc="left")
+        ax.legend(frameon=False, fontsize=8)
+    return fig

@@ -1,0 +1,78 @@
+"""All loaded cities side by side, and the certification landscape from the published history."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .standard import Standard, load_standard
+
+
+@dataclass
+class Overview:
+    standard: Standard
+    scored: pd.DataFrame  # explain() of every loaded assessment, sorted by criteria met
+    statuses: np.ndarray  # audited status codes, rows as in `scored`
+    history: pd.DataFrame  # published certification history
+
+    @property
+    def n_simulated(self) -> int:
+        from .cohorts import is_simulated
+
+        return int(is_simulated(self.scored["city"]).sum())
+
+
+def build_overview(responses: Sequence[str | Path] = (), outcomes: Sequence[str | Path] = (),
+                   edition: str = "2022") -> Overview:
+    """Score every loaded city (the bundled ones when no files are given)."""
+    from .bundled import bundled_outcome_files, bundled_response_files, certification_history
+    from .explain import add_reasons
+    from .outcomes import load_outcomes
+    from .responses import load_responses
+    from .scoring import build_assessments, score_assessments
+
+    standard = load_standard(edition)
+    files = list(responses) or bundled_response_files()
+    outcome_files = list(outcomes) if responses else (list(outcomes) or bundled_outcome_files())
+    a = build_assessments(load_responses(files, standard), load_outcomes(outcome_files, standard), standard)
+    scored = add_reasons(score_assessments(a, standard), a.audited, standard)
+    order = np.lexsort((scored["city"].to_numpy(dtype=str), -scored["criteria_met"].to_numpy()))
+    return Overview(standard, scored.iloc[order].reset_index(drop=True), a.audited[order], certification_history())
+
+
+def table(ov: Overview) -> pd.DataFrame:
+    from .explain import score_table
+
+    return score_table(ov.scored, ov.standard)
+
+
+def field_summary(ov: Overview) -> pd.DataFrame:
+    """The spread of the field: quartiles of criteria met and of each practice's share."""
+    cols = ["criteria_met", *[f"share_{p}" for p in ov.standard.practice_codes]]
+    return ov.scored[cols].describe().loc[["count", "min", "25%", "50%", "75%", "max"]].round(2)
+
+
+def moves_up(ov: Overview) -> pd.DataFrame:
+    """Cities the published history records moving up a tier."""
+    h = ov.history
+    return h[h["event"] == "moved up"][["city", "region", "year", "tier"]].reset_index(drop=True)
+
+
+def draw(name: str, ov: Overview, out_dir: str | Path):
+    """Draw, save and return for display one overview chart."""
+    from . import charts
+
+    s = ov.standard
+    figures = {
+        "tiers": lambda: charts.tier_counts_chart(ov.scored, s.tier_names),
+        "practice_heatmap": lambda: charts.practice_heatmap(ov.scored, s.practice_codes),
+        "criteria_heatmap": lambda: charts.criteria_heatmap(ov.statuses, ov.scored["city"], s.codes),
+        "spread": lambda: charts.spread_chart(ov.scored, {t: s.min_criteria(t) for t in s.tier_names},
+                                              s.n_criteria),
+        "history": lambda: charts.history_chart(ov.history, s.tier_names),
+    }
+    return charts.show(charts.save(figures[name](), out_dir, name))

@@ -1,0 +1,180 @@
+"""Run a parameterised notebook in a kernel that stays warm between runs.
+
+Kernel start-up and heavy imports dominate a short report, so each worker keeps one
+kernel alive and runs notebook after notebook in it. Before each run the kernel's
+namespace is cleared and its working folder set to the run's own folder; modules stay
+imported (that is the saving), plotting state is closed. The executed notebook is then
+cleaned of whatever varies between runs (timings, kernel-wide execution counts), so the
+same inputs give the same bytes.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from .paths import PROJECT_ROOT
+
+NOTEBOOKS = PROJECT_ROOT / "notebooks"
+KERNEL = "python3"
+WARM_UP = "import pandas, IPython.display, wwc_analysis.charts, wwc_analysis.report, wwc_analysis.overview"
+_RESET_TAG = "wwc-reset"
+TIMEOUT = 600
+
+
+class NotebookFailed(Exception):
+    """A notebook cell raised; the message is the error's last line."""
+
+
+class WarmKernel:
+    """One kernel kept alive for many notebook runs (not thread-safe: one per worker process)."""
+
+    def __init__(self, kernel_name: str = KERNEL):
+        self.kernel_name = kernel_name
+        self.km = None
+        self.kc = None
+
+    def start(self) -> None:
+        import os
+        import tempfile
+
+        from jupyter_client.manager import KernelManager
+
+        # IPC sockets in a private folder: no TCP ports to collide between parallel kernels.
+        self._sockets = tempfile.mkdtemp(prefix="wwc-kernel-")
+        self.km = KernelManager(kernel_name=self.kernel_name, transport="ipc", ip=os.path.join(self._sockets, "k"))
+
+        env = {**os.environ, "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg"}
+        self.km.start_kernel(cwd=str(PROJECT_ROOT), env=env)
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        self.kc.wait_for_ready(timeout=60)
+        self.kc.execute_interactive(WARM_UP, timeout=120, store_history=False)
+
+    def ensure(self) -> None:
+        if self.km is None or not self.km.is_alive():
+            self.stop()
+            self.start()
+
+    def stop(self) -> None:
+        if self.kc is not None:
+            self.kc.stop_channels()
+        if self.km is not None and self.km.has_kernel:
+            self.km.shutdown_kernel(now=True)
+        if getattr(self, "_sockets", None):
+            import shutil
+
+            shutil.rmtree(self._sockets, ignore_errors=True)
+        self.km = self.kc = None
+
+    def run(self, nb: nbformat.NotebookNode, cwd: Path) -> nbformat.NotebookNode:
+        """Execute `nb` with `cwd` as its working folder; raise NotebookFailed on a cell error."""
+        from nbclient import NotebookClient
+        from nbclient.exceptions import CellExecutionError, DeadKernelError
+
+        self.ensure()
+        nb = copy.deepcopy(nb)
+        reset = nbformat.v4.new_code_cell(
+            "%reset -f\nimport os as _os, matplotlib.pyplot as _plt\n"
+            f"_plt.close('all'); _os.chdir({str(cwd)!r}); del _os, _plt")
+        reset.metadata["tags"] = [_RESET_TAG]
+        nb.cells.insert(0, reset)
+        client = NotebookClient(nb, km=self.km, kernel_name=self.kernel_name, timeout=TIMEOUT,
+                                record_timing=False, allow_errors=False)
+        client.kc = self.kc
+        try:
+            client.execute(cleanup_kc=False)
+        except CellExecutionError as exc:
+            raise NotebookFailed(_last_line(exc)) from None
+        except DeadKernelError as exc:
+            self.stop()
+            raise NotebookFailed(f"the kernel died: {exc}") from None
+        finally:
+            self._leave(cwd)
+        return clean(nb)
+
+    def _leave(self, cwd: Path) -> None:
+        """Move the kernel out of the run's folder, which is about to be renamed or removed."""
+        if self.kc is not None and self.km is not None and self.km.is_alive():
+            self.kc.execute_interactive(f"import os as _os; _os.chdir({str(PROJECT_ROOT)!r}); del _os",
+                                        store_history=False, timeout=30)
+
+
+def _last_line(exc: Exception) -> str:
+    ename, evalue = getattr(exc, "ename", ""), getattr(exc, "evalue", "")
+    if ename:
+        return f"{ename}: {evalue}"
+    lines = [line for line in str(exc).splitlines() if line.strip()]
+    return lines[-1] if lines else type(exc).__name__
+
+
+def parameterise(template: Path, parameters: dict[str, Any]) -> nbformat.NotebookNode:
+    """The template with an injected-parameters cell after its `parameters` cell, as papermill writes it."""
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
+
+    return parameterize_notebook(load_notebook_node(str(template)), parameters, report_mode=False)
+
+
+def clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Drop the reset cell and run-specific metadata; number executions 1, 2, ... as a fresh kernel would."""
+    nb.cells = [c for c in nb.cells if _RESET_TAG not in c.get("metadata", {}).get("tags", [])]
+    count = 0
+    for cell in nb.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.id = "injected-parameters"  # papermill gives it a random id
+        cell.metadata.pop("execution", None)
+        cell.metadata.pop("papermill", None)
+        if cell.cell_type != "code":
+            continue
+        count += 1
+        cell.execution_count = count
+        for output in cell.get("outputs", []):
+            if "execution_count" in output:
+                output["execution_count"] = count
+    papermill = nb.metadata.get("papermill", {})
+    for key in ("start_time", "end_time", "duration", "exception", "input_path", "output_path",
+                "environment_variables", "version"):
+        papermill.pop(key, None)
+    nb.metadata.get("widgets", None) and nb.metadata.pop("widgets")
+    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": KERNEL}
+    lang = nb.metadata.get("language_info", {})
+    nb.metadata["language_info"] = {"name": lang.get("name", "python")}  # no interpreter version
+    return nb
+
+
+def to_html(nb: nbformat.NotebookNode, title: str) -> str:
+    """A self-contained HTML copy without code cells (images are embedded in the notebook)."""
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True)
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    return body
+
+
+def write_notebook(nb: nbformat.NotebookNode) -> str:
+    return nbformat.writes(nb) + "\n"
+
+
+def execute_in_place(path: Path) -> None:
+    """Execute a committed notebook with its default parameters and save it with its outputs."""
+    from .safe_io import write_file
+
+    kernel = WarmKernel()
+    try:
+        nb = kernel.run(nbformat.read(path, as_version=4), path.parent.resolve())
+    finally:
+        kernel.stop()
+    write_file(path, write_notebook(nb))
+
+
+if __name__ == "__main__":
+    import sys
+
+    for name in sys.argv[1:]:
+        execute_in_place(Path(name))
+        print(f"executed {name}")
