@@ -63,7 +63,7 @@ def test_unknown_city_is_an_error(capsys):
 def test_benchmark_command_reports_each_stage(capsys):
     from wwc_analysis.cli import main
 
-    assert main(["benchmark", "--cities", "50"]) == 0
+    assert main(["benchmark", "--cities", "50", "--reports", "0"]) == 0
     out = capsys.readouterr().out
     assert "scoring 50 simulated assessments (2,150 response rows)" in out
     for stage in ("validate and normalise", "score (vectorised)", "plain-language reasons", "total"):

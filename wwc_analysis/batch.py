@@ -62,6 +62,7 @@ def plan_batch(files: list[Path], outcome_files: list[Path] | None, cities: list
     from .errors import InputError
     from .explain import explain
     from .outcomes import REQUIRED as OUTCOME_COLUMNS
+    from .outcomes import check_duplicates as check_outcome_duplicates
     from .outcomes import outcomes_from_table
     from .per_city import load_by_city, outcomes_csv, responses_csv
     from .responses import REQUIRED, check_duplicates, responses_from_table
@@ -74,7 +75,8 @@ def plan_batch(files: list[Path], outcome_files: list[Path] | None, cities: list
     if outcome_files is None:
         outcome_files = bundled_outcome_files() if bundled else []
     responses, failed = load_by_city(response_files, REQUIRED, responses_from_table, standard, check_duplicates)
-    outcomes, failed_outcomes = load_by_city(outcome_files, OUTCOME_COLUMNS, outcomes_from_table, standard)
+    outcomes, failed_outcomes = load_by_city(outcome_files, OUTCOME_COLUMNS, outcomes_from_table, standard,
+                                             check_outcome_duplicates)
     for name, message in failed_outcomes.items():
         failed.setdefault(name, message)
     plan = Plan()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 
@@ -60,13 +61,79 @@ def report_scoring(n_cities: int) -> None:
     print(f"  total:                  {r['total_s']:6.2f} s")
 
 
+def _wwc(*args: str) -> list[str]:
+    import sys
+
+    return [sys.executable, "-m", "wwc_analysis.cli", *args]
+
+
+def _run(cmd: list[str], cwd: Path | None = None) -> float:
+    import subprocess
+
+    start = time.perf_counter()
+    done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd[:4])} ... failed: {done.stderr.strip().splitlines()[-1:]}")
+    return time.perf_counter() - start
+
+
+def bench_report(work: Path) -> float:
+    """One city report end to end, as `wwc report` runs it (kernel start-up included)."""
+    return _run(_wwc("report", "--city", "Scottsdale", "--out", str(work / "one")))
+
+
+def bench_batch(n_reports: int, work: Path, loop: bool = True, workers: int = 0) -> dict[str, float]:
+    """`wwc batch` over `n_reports` simulated cities, and a sequential loop of papermill over the same."""
+    import sys
+
+    from .runner import NOTEBOOKS
+    from .simulate import simulated_names, write_cohort
+
+    responses, outcomes = write_cohort(n_reports, seed=11, folder=work / "cohort")
+    batch_args = ["batch", str(responses), "--outcomes", str(outcomes), "--all", "--no-progress",
+                  "--workers", str(workers), "--out", str(work / "batch")]
+    result = {"reports": float(n_reports), "batch_s": _run(_wwc(*batch_args))}
+    if loop:
+        papermill = str(Path(sys.executable).with_name("papermill"))
+        total = 0.0
+        for i, city in enumerate(simulated_names(n_reports)):
+            folder = work / "loop" / f"{i:03d}"
+            folder.mkdir(parents=True)
+            total += _run([papermill, str(NOTEBOOKS / "city_report.ipynb"), str(folder / "report.ipynb"),
+                           "-k", "python3", "--cwd", str(folder), "-p", "city", city, "-p", "out_dir", ".",
+                           "-y", f"responses: [{responses}]\noutcomes: [{outcomes}]", "--no-progress-bar"])
+        result["loop_s"] = total
+    return result
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The benchmark's options, shared by `wwc benchmark` and benchmarks/benchmark.py."""
-    parser.add_argument("--cities", type=int, default=100_000, help="simulated assessments to score")
+    parser.add_argument("--cities", type=int, default=100_000, help="simulated assessments to score (0: skip)")
+    parser.add_argument("--reports", type=int, default=50, help="city reports in the batch comparison (0: skip)")
+    parser.add_argument("--workers", type=int, default=0, help="batch workers (default: one per core)")
+    parser.add_argument("--no-loop", action="store_true", help="skip the sequential papermill loop (slow)")
 
 
 def run(args: argparse.Namespace) -> int:
-    report_scoring(args.cities)
+    import os
+    import tempfile
+
+    if args.cities:
+        report_scoring(args.cities)
+    if args.reports:
+        with tempfile.TemporaryDirectory(prefix="wwc-bench-") as tmp:
+            work = Path(tmp)
+            one = bench_report(work)
+            print(f"one city report end to end (wwc report): {one:6.2f} s")
+            r = bench_batch(args.reports, work, loop=not args.no_loop, workers=args.workers)
+            n = int(r["reports"])
+            workers = args.workers or os.cpu_count()
+            print(f"batch of {n} reports (wwc batch, {workers} workers): {r['batch_s']:6.1f} s "
+                  f"({r['batch_s'] / n:.2f} s per report)")
+            if "loop_s" in r:
+                print(f"sequential papermill loop, same {n} cities: {r['loop_s']:6.1f} s "
+                      f"({r['loop_s'] / n:.2f} s per report)")
+                print(f"batch speed-up over the loop: {r['loop_s'] / r['batch_s']:.1f}x")
     return 0
 
 

@@ -180,6 +180,7 @@ def select_cities(frame, names: list[str] | None, column: str = "city"):
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from .outcomes import REQUIRED as OUTCOME_COLUMNS
+    from .outcomes import check_duplicates as check_outcome_duplicates
     from .outcomes import outcomes_from_table
     from .responses import REQUIRED, check_duplicates, responses_from_table
     from .standard import DEFAULT_EDITION, load_standard
@@ -190,6 +191,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         table = read_table(path, ("city",))
         if "metric" in [normalise_header(c) for c in table.frame.columns]:
             frame = outcomes_from_table(read_table(path, OUTCOME_COLUMNS), standard)
+            check_outcome_duplicates(frame)
             kind = "outcome values"
         else:
             frame = responses_from_table(read_table(path, REQUIRED), standard)

@@ -33,13 +33,18 @@ def load_outcomes(paths: str | Path | Iterable[str | Path], standard: Standard |
     if not frames:
         return empty_outcomes()
     out = pd.concat(frames, ignore_index=True)
+    check_duplicates(out)
+    return out
+
+
+def check_duplicates(out: pd.DataFrame) -> None:
+    """Refuse a metric given twice for one city and year."""
     key = out[["city", "year", "metric"]].assign(city=out["city"].str.casefold())
     dup = key.duplicated().to_numpy()
     if dup.any():
         row = out.iloc[int(np.flatnonzero(dup)[0])]
         raise InputError(row["source_file"], int(row["source_row"]),
                          f"metric given twice for {row['city']}", row["metric"])
-    return out
 
 
 def empty_outcomes() -> pd.DataFrame:

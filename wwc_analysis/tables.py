@@ -100,6 +100,10 @@ def _read_text(path: Path, required: tuple[str, ...]) -> Table:
         match = re.search(r"line (\d+), saw (\d+)", str(exc))
         if match:
             line = int(match.group(1))
+            cells = {normalise_header(c) for c in lines[line - 1].split(sep)} if line <= len(lines) else set()
+            if set(required) <= cells:  # the real header, below a title line
+                raise InputError(path, line, f"the header must be the first row; remove the {line - 1} row(s) "
+                                 "above it", lines[0]) from None
             raise InputError(path, line, f"row has {match.group(2)} fields, more than the header",
                              lines[line - 1] if line <= len(lines) else "") from None
         raise InputError(path, None, f"not a readable table ({exc})") from None

@@ -1,0 +1,75 @@
+"""Property test: any table is either accepted and scored consistently, or refused with an InputError."""
+
+import csv
+import io
+
+import numpy as np
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as stx
+
+from wwc_analysis.errors import InputError
+from wwc_analysis.responses import load_responses
+from wwc_analysis.scoring import score
+from wwc_analysis.standard import load_standard
+
+STANDARD = load_standard("2022")
+GENERATED_CASES = 2000
+
+def mostly(valid: list[str], invalid: list[str]) -> stx.SearchStrategy[str]:
+    """Valid values nine times in ten, so that accepted tables are common too."""
+    return stx.sampled_from(valid * 9 + invalid)
+
+
+cities = mostly(["Testville", "testville ", "Other City", "=cmd", "Ünïcode", "a,b", 'q"uote'], [""])
+years = mostly(["2023", "2024", ""], ["23", "year", "2023.5"])
+codes = mostly([*STANDARD.codes, "dm1", " SI3 "], ["XX1", "DM10", "", "S11"])
+statuses = mostly(["Yes", "yes", "Y", "In Progress*", "in progress", "IN PROGRESS", "No", "n", "", "Yes ", "No*"],
+                  ["Maybe", "1", "0.5", "✓"])
+row = stx.tuples(cities, years, codes, statuses, statuses)
+
+
+def _key(r: tuple) -> tuple:
+    return r[0].strip().casefold(), r[1], r[2].strip().upper()
+COLUMN_SETS = [["city", "year", "criterion", "status"], ["city", "criterion", "status"],
+               ["city", "year", "criterion", "self_assessed", "status"], ["city", "year", "criterion"],
+               ["criterion", "status", "city", "note"], ["City", "Criterion", "Status"]]
+
+
+def _csv(columns: list[str], rows: list[tuple]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    values = {"note": "free text"}
+    for city, year, code, status, self_status in rows:
+        values.update(city=city, City=city, year=year, criterion=code, Criterion=code, status=status,
+                      Status=status, self_assessed=self_status)
+        writer.writerow([values[c] for c in columns])
+    return buffer.getvalue()
+
+
+@settings(max_examples=GENERATED_CASES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(columns=stx.sampled_from(COLUMN_SETS),
+       rows=stx.one_of(stx.lists(row, max_size=12, unique_by=_key), stx.lists(row, max_size=12)))
+def test_any_table_is_scored_consistently_or_refused(tmp_path_factory, columns, rows):
+    path = tmp_path_factory.getbasetemp() / "generated.csv"
+    path.write_text(_csv(columns, rows), encoding="utf-8")
+    try:
+        responses = load_responses(path, STANDARD)
+    except InputError as exc:
+        message = str(exc)
+        assert message.startswith(str(path)) and "\n" not in message
+        event("refused")
+        return
+    event("accepted")
+    scored = score(responses, None, STANDARD)
+    yes = responses.assign(yes=responses["status"] == 2)
+    yes["key"] = yes["city"].str.strip().str.casefold()
+    expected = yes.groupby(["key", yes["year"].fillna(-1)])["yes"].sum().sort_index().to_numpy()
+    got = scored.assign(key=scored["city"].str.strip().str.casefold(), y=scored["year"].fillna(-1))
+    assert np.array_equal(got.sort_values(["key", "y"])["criteria_met"].to_numpy(), expected)
+    ranks = {None: 0, **{t: STANDARD.tier_rank(t) for t in STANDARD.tier_names}}
+    low = scored["tier_low"].map(lambda t: ranks[t if isinstance(t, str) else None])
+    high = scored["tier_high"].map(lambda t: ranks[t if isinstance(t, str) else None])
+    assert (low <= high).all()
+    assert (scored["outcomes_met"] == 0).all() and (scored["tier"].isna() | (scored["tier"] == None)).all()  # noqa: E711
+    assert (scored["criteria_met"] + scored["criteria_in_progress"] + scored["criteria_unknown"] <= 43).all()
