@@ -192,7 +192,9 @@ def run_batch(plan: Plan, out: Path, workers: int = 0, progress: bool = True, in
     """Run every job of `plan` on `workers` processes (0: one per core) and write the index."""
     from tqdm import tqdm
 
-    out.mkdir(parents=True, exist_ok=True)
+    from .safe_io import guard
+
+    guard(out).mkdir(parents=True, exist_ok=True)
     for stale in out.glob(f"{TMP_PREFIX}*"):  # left by a killed run
         shutil.rmtree(stale, ignore_errors=True)
     workers = workers or os.cpu_count() or 1
@@ -221,6 +223,8 @@ def run_batch(plan: Plan, out: Path, workers: int = 0, progress: bool = True, in
                     for process in list(getattr(pool, "_processes", {}).values()):
                         process.terminate()
                     pool.shutdown(wait=False, cancel_futures=True)
+                    for stale in out.glob(f"{TMP_PREFIX}*"):  # unfinished reports: absent, not half-written
+                        shutil.rmtree(stale, ignore_errors=True)
                     raise
     finally:
         bar.close()

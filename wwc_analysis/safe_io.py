@@ -15,8 +15,20 @@ from pathlib import Path
 TMP_PREFIX = ".tmp-"
 
 
+def guard(path: Path) -> Path:
+    """Refuse any write under data/raw/: published inputs are never written by code."""
+    from .errors import InputError
+    from .paths import raw_dir
+
+    if Path(path).resolve().is_relative_to(raw_dir().resolve()):
+        raise InputError(path, None, "data/raw/ holds published inputs and is never written; choose another "
+                         "output folder", str(path))
+    return Path(path)
+
+
 def staging_folder(target: Path) -> Path:
     """A fresh empty folder beside `target` (same file system, so the final rename is atomic)."""
+    guard(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     for stale in target.parent.glob(f"{TMP_PREFIX}{target.name}-*"):
         shutil.rmtree(stale, ignore_errors=True)
@@ -57,6 +69,7 @@ def write_folder(target: Path, files: dict[str, str | bytes]) -> list[Path]:
 
 def write_file(path: Path, content: str | bytes) -> Path:
     """Write one file atomically (a temporary file renamed over it)."""
+    guard(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{path.name}-", dir=path.parent)
     try:

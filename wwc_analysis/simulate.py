@@ -86,11 +86,10 @@ def simulate_cohort(
 
 def write_cohort(n: int, seed: int, folder: Path, standard: Standard | None = None) -> tuple[Path, Path]:
     """Write a simulated cohort as responses.csv and outcomes.csv in `folder` (created whole)."""
+    from .safe_io import write_folder
+
     responses, outcomes = simulate_cohort(n, seed, standard)
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = folder / "responses.csv", folder / "outcomes.csv"
-    for frame, path in zip((responses, outcomes), paths):
-        tmp = path.with_suffix(".tmp")
-        frame.to_csv(tmp, index=False, lineterminator="\n")
-        tmp.replace(path)
-    return paths
+    files = {name: frame.to_csv(index=False, lineterminator="\n")
+             for name, frame in (("responses.csv", responses), ("outcomes.csv", outcomes))}
+    paths = write_folder(folder, files)
+    return paths[0], paths[1]

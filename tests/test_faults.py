@@ -1,0 +1,74 @@
+"""Faults: an interrupted batch leaves reports complete or absent, and nothing writes under data/raw/."""
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from conftest import RAW, ROOT
+from test_reports import CITY_FILES
+
+from wwc_analysis.cli import main
+from wwc_analysis.simulate import write_cohort
+
+
+def raw_checksums() -> dict[str, str]:
+    return {p.relative_to(RAW).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(RAW.rglob("*")) if p.is_file()}
+
+
+def _batch_command(responses, outcomes, out):
+    return [sys.executable, "-m", "wwc_analysis.cli", "batch", str(responses), "--outcomes", str(outcomes),
+            "--workers", "2", "--no-progress", "--out", str(out)]
+
+
+def _city_folders(out):
+    return [p for p in out.iterdir() if p.is_dir() and not p.name.startswith((".", "_")) and p.name != "cohort"]
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["SIGINT", "SIGKILL"])
+def test_killed_batch_leaves_reports_complete_or_absent_and_a_rerun_finishes(tmp_path, sig):
+    responses, outcomes = write_cohort(6, seed=3, folder=tmp_path / "sim")
+    out = tmp_path / "out"
+    proc = subprocess.Popen(_batch_command(responses, outcomes, out), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, cwd=ROOT)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not (out.is_dir() and _city_folders(out)):
+        time.sleep(0.1)
+    assert _city_folders(out), "no report was finished before the deadline"
+    os.kill(proc.pid, sig)
+    proc.wait(timeout=60)
+    time.sleep(2)  # workers notice their parent is gone and leave
+    done = _city_folders(out)
+    assert 1 <= len(done) < 6
+    for folder in done:
+        assert {p.name for p in folder.iterdir()} == CITY_FILES, folder
+    rerun = subprocess.run(_batch_command(responses, outcomes, out), capture_output=True, text=True, cwd=ROOT)
+    assert rerun.returncode == 0, rerun.stderr
+    assert len(_city_folders(out)) == 6
+    for folder in _city_folders(out):
+        assert {p.name for p in folder.iterdir()} == CITY_FILES, folder
+    assert not list(out.glob(".tmp-*"))
+    assert (out / "index.md").read_text().count("Simulated city") == 6
+
+
+def test_whole_pipeline_never_writes_under_data_raw(tmp_path, capsys):
+    before = raw_checksums()
+    report = ROOT / "tests" / "data" / "scottsdale_2023_report.txt"
+    commands = [
+        ["validate", *map(str, sorted((RAW / "responses").glob("*.csv")))],
+        ["score", "--format", "json"], ["gaps", "--format", "csv"], ["opportunities", "--format", "json"],
+        ["whatif", "--set", "DM8=Yes"], ["simulate", "--cities", "3", "--out", str(tmp_path / "sim")],
+        ["template", "--out", str(tmp_path / "t.xlsx")], ["import-report", str(report), "--out", str(tmp_path / "i")],
+        ["report", "--out", str(tmp_path / "reports")],
+    ]
+    for command in commands:
+        assert main(command) == 0, command
+    for refused in (["simulate", "--out", str(RAW / "sim")], ["report", "--out", str(RAW)],
+                    ["template", "--out", str(RAW / "t.xlsx")], ["import-report", str(report), "--out", str(RAW)]):
+        assert main(refused) == 2, refused
+    assert "data/raw/ holds published inputs and is never written" in capsys.readouterr().err
+    assert raw_checksums() == before
