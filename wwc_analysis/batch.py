@@ -36,6 +36,7 @@ class Job:
     template: str  # notebook file name under notebooks/
     parameters: dict
     tier: str | None = None
+    tier_high: str | None = None  # highest tier still possible while some statuses are unknown
     criteria_met: int | None = None
     simulated: bool = False
 
@@ -119,6 +120,8 @@ def plan_batch(files: list[Path], outcome_files: list[Path] | None, cities: list
         plan.jobs.append(Job(name, slugify(name), "city_report.ipynb",
                              {"city": name, "edition": edition, "cohort": cohort, "out_dir": ".", **inputs},
                              tier=row["tier"] if row is not None and isinstance(row["tier"], str) else None,
+                             tier_high=row["tier_high"] if row is not None and isinstance(row["tier_high"], str)
+                             else None,
                              criteria_met=int(row["criteria_met"]) if row is not None else None,
                              simulated=bool(is_simulated(pd.Series([name]))[0])))
     if overview and len(wanted) > 1:
@@ -233,6 +236,13 @@ def run_batch(plan: Plan, out: Path, workers: int = 0, progress: bool = True, in
     return results
 
 
+def _tier(job: Job) -> str:
+    text = job.tier or "no tier"
+    if job.tier_high != job.tier:
+        text += f" (up to {job.tier_high or 'no tier'} while statuses are unknown)"
+    return text
+
+
 def _order(results: list[Result]) -> list[Result]:
     return sorted(results, key=lambda r: (r.job.folder == COHORT_FOLDER, r.job.name.casefold(), r.job.folder))
 
@@ -245,7 +255,7 @@ def index_markdown(results: list[Result]) -> str:
         if not r.ok or r.job.folder == COHORT_FOLDER:
             continue
         sim = " (simulated)" if r.job.simulated else ""
-        lines.append(f"| {md(r.job.name)}{sim} | {r.job.tier or 'no tier'} | {r.job.criteria_met} | "
+        lines.append(f"| {md(r.job.name)}{sim} | {_tier(r.job)} | {r.job.criteria_met} | "
                      f"[report]({r.job.folder}/report.html) · [summary]({r.job.folder}/summary.md) |")
     if any(r.ok and r.job.folder == COHORT_FOLDER for r in results):
         lines += ["", f"[Cohort overview]({COHORT_FOLDER}/report.html)"]
@@ -262,7 +272,7 @@ def index_html(results: list[Result]) -> str:
         if not r.ok or r.job.folder == COHORT_FOLDER:
             continue
         sim = " <em>(simulated)</em>" if r.job.simulated else ""
-        rows.append(f"<tr><td>{html.escape(r.job.name)}{sim}</td><td>{html.escape(r.job.tier or 'no tier')}</td>"
+        rows.append(f"<tr><td>{html.escape(r.job.name)}{sim}</td><td>{html.escape(_tier(r.job))}</td>"
                     f"<td>{r.job.criteria_met}</td><td><a href=\"{html.escape(r.job.folder)}/report.html\">report"
                     f"</a> · <a href=\"{html.escape(r.job.folder)}/summary.md\">summary</a></td></tr>")
     cohort = any(r.ok and r.job.folder == COHORT_FOLDER for r in results)
