@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
@@ -117,20 +115,10 @@ def explain(responses: pd.DataFrame, outcomes: pd.DataFrame | None = None,
     return add_reasons(score_assessments(a, standard), a.audited, standard)
 
 
-def _clean(value: object) -> object:
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.floating, float)):
-        return None if math.isnan(value) else round(float(value), 4)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if value is pd.NA:
-        return None
-    return value
-
-
 def to_records(scored: pd.DataFrame, standard: Standard | None = None) -> list[dict]:
     """JSON-ready dicts, one per assessment, in the shape `wwc score --format json` prints."""
+    from .export import json_value as _clean
+
     standard = standard or load_standard()
     records = []
     for _, row in scored.iterrows():
