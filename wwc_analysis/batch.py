@@ -58,7 +58,7 @@ class Plan:
 def plan_batch(files: list[Path], outcome_files: list[Path] | None, cities: list[str] | None, out: Path,
                edition: str = "2022", cohort: str = "published:all", overview: bool = True) -> Plan:
     """Validate inputs per city, write the shared validated inputs, and list the notebooks to run."""
-    from .bundled import bundled_outcome_files, bundled_response_files
+    from .bundled import input_files
     from .cohorts import is_simulated
     from .errors import InputError
     from .explain import explain
@@ -72,9 +72,7 @@ def plan_batch(files: list[Path], outcome_files: list[Path] | None, cities: list
 
     standard = load_standard(edition)
     bundled = not files
-    response_files = files or bundled_response_files()
-    if outcome_files is None:
-        outcome_files = bundled_outcome_files() if bundled else []
+    response_files, outcome_files = input_files(files, outcome_files)
     responses, failed = load_by_city(response_files, REQUIRED, responses_from_table, standard, check_duplicates)
     outcomes, failed_outcomes = load_by_city(outcome_files, OUTCOME_COLUMNS, outcomes_from_table, standard,
                                              check_outcome_duplicates)

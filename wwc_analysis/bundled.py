@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -18,6 +19,19 @@ def bundled_response_files() -> list[Path]:
 
 def bundled_outcome_files() -> list[Path]:
     return sorted((raw_dir() / "outcomes").glob("*.csv"))
+
+
+def input_files(responses: Iterable[str | Path] | None = (),
+                outcomes: Iterable[str | Path] | None = ()) -> tuple[list[Path], list[Path]]:
+    """The files a command reads: those given, or the bundled data when no responses are given.
+
+    Outcome files default to the bundled ones only alongside the bundled responses.
+    """
+    response_files = [Path(p) for p in responses or ()]
+    outcome_files = [Path(p) for p in outcomes or ()]
+    if not response_files:
+        return bundled_response_files(), outcome_files or bundled_outcome_files()
+    return response_files, outcome_files
 
 
 def load_bundled(standard: Standard | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -150,16 +150,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def load_inputs(args: argparse.Namespace):
     """Standard, responses and outcomes for a command: the files given, or the bundled data."""
-    from .bundled import bundled_outcome_files, bundled_response_files
+    from .bundled import input_files
     from .outcomes import load_outcomes
     from .responses import load_responses
     from .standard import DEFAULT_EDITION, load_standard
 
     standard = load_standard(args.edition or DEFAULT_EDITION)
-    files = args.files or bundled_response_files()
-    outcome_files = getattr(args, "outcomes", None)
-    if outcome_files is None:
-        outcome_files = [] if args.files else bundled_outcome_files()
+    files, outcome_files = input_files(args.files, getattr(args, "outcomes", None))
     return standard, load_responses(files, standard), load_outcomes(outcome_files, standard)
 
 

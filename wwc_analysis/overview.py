@@ -29,15 +29,14 @@ class Overview:
 def build_overview(responses: Sequence[str | Path] = (), outcomes: Sequence[str | Path] = (),
                    edition: str = "2022") -> Overview:
     """Score every loaded city (the bundled ones when no files are given)."""
-    from .bundled import bundled_outcome_files, bundled_response_files, certification_history
+    from .bundled import certification_history, input_files
     from .explain import add_reasons
     from .outcomes import load_outcomes
     from .responses import load_responses
     from .scoring import build_assessments, score_assessments
 
     standard = load_standard(edition)
-    files = list(responses) or bundled_response_files()
-    outcome_files = list(outcomes) if responses else (list(outcomes) or bundled_outcome_files())
+    files, outcome_files = input_files(responses, outcomes)
     a = build_assessments(load_responses(files, standard), load_outcomes(outcome_files, standard), standard)
     scored = add_reasons(score_assessments(a, standard), a.audited, standard)
     order = np.lexsort((scored["city"].to_numpy(dtype=str), -scored["criteria_met"].to_numpy()))

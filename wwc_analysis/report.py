@@ -52,7 +52,7 @@ class CityReport:
 def build_city_report(city: str, year: int | None = None, edition: str = "2022", cohort: str = "published:all",
                       responses: Sequence[str | Path] = (), outcomes: Sequence[str | Path] = ()) -> CityReport:
     """Load the inputs (the bundled data when none are given) and compute one city's report."""
-    from .bundled import bundled_outcome_files, bundled_response_files
+    from .bundled import input_files
     from .cohorts import is_simulated
     from .explain import add_reasons
     from .gaps import audit_risk, criterion_gaps, practice_gaps
@@ -62,8 +62,7 @@ def build_city_report(city: str, year: int | None = None, edition: str = "2022",
     from .scoring import assessment_index, build_assessments, score_assessments
 
     standard = load_standard(edition)
-    response_files = list(responses) or bundled_response_files()
-    outcome_files = list(outcomes) if responses else (list(outcomes) or bundled_outcome_files())
+    response_files, outcome_files = input_files(responses, outcomes)
     frame = load_responses(response_files, standard)
     a = build_assessments(frame, load_outcomes(outcome_files, standard), standard)
     row = assessment_index(a, city, year)

@@ -115,7 +115,7 @@ def parse_report(text: str, source: str | Path, standard: Standard | None = None
     standard = standard or load_standard()
     lines = text.splitlines()
     city = city or _city(lines, source)
-    year = _year(text, source, standard)
+    year = _year(text, source)
     rows, seen = [], {}
     for number, record in _records(lines):
         match = _ROW.match(record)
@@ -176,7 +176,7 @@ def _city(lines: list[str], source: str | Path) -> str:
     raise InputError(source, None, "cannot find the city's name at the top; give it with --city", "")
 
 
-def _year(text: str, source: str | Path, standard: Standard) -> int:
+def _year(text: str, source: str | Path) -> int:
     match = _MONTH_YEAR.search(text)
     if not match:
         raise InputError(source, None, "cannot find the report's date (e.g. 'July 2023')", "")
