@@ -48,7 +48,7 @@ def error_text(exc_info) -> str:
     ([["A", "DM1", "Yes"], ["A", "DM2", "Maybe"]],
      "r.csv: row 3: 'status' is not a status (use Yes, In Progress, No or leave blank): 'Maybe'"),
     ([["A", "DM1", "Yes"], ["A", "DM1", "No"]],
-     "row 3: DM1 for A is listed twice with different statuses (Yes at"),
+     "row 3: DM1 for A 2023 is listed twice with different statuses (Yes at"),
     ([["A", "DM1", "Yes"], ["", "DM2", "Yes"]], "r.csv: row 3: city is blank: ''"),
 ])
 def test_bad_cells_name_file_row_and_value(tmp_path, standard, rows, expected):

@@ -21,6 +21,12 @@ _EXPORTS = {
     "score": "scoring",
     "explain": "explain",
     "score_table": "explain",
+    "city_context": "context",
+    "load_inputs": "context",
+    "CityContext": "context",
+    "progress": "progress",
+    "city_key": "identity",
+    "tier_label": "phrases",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]

@@ -39,6 +39,11 @@ class Job:
     tier_high: str | None = None  # highest tier still possible while some statuses are unknown
     criteria_met: int | None = None
     simulated: bool = False
+    year: int | None = None
+    published_tier: str | None = None
+    change: str = ""  # since the previous assessment, e.g. "+3 criteria since 2023 (up from Silver to Gold)"
+    next_tier: str | None = None
+    criteria_needed: int | None = None
 
 
 @dataclass
@@ -56,18 +61,17 @@ class Plan:
 
 
 def plan_batch(files: list[Path], outcome_files: list[Path] | None, cities: list[str] | None, out: Path,
-               edition: str = "2022", cohort: str = "published:all", overview: bool = True) -> Plan:
+               edition: str = "2022", cohort: str = "published:all", overview: bool = True,
+               year: int | None = None) -> Plan:
     """Validate inputs per city, write the shared validated inputs, and list the notebooks to run."""
     from .bundled import input_files
-    from .cohorts import is_simulated
     from .errors import InputError
-    from .explain import explain
+    from .identity import city_key, city_keys
     from .outcomes import REQUIRED as OUTCOME_COLUMNS
     from .outcomes import check_duplicates as check_outcome_duplicates
     from .outcomes import outcomes_from_table
     from .per_city import load_by_city, outcomes_csv, responses_csv
     from .responses import REQUIRED, check_duplicates, responses_from_table
-    from .scoring import city_key
     from .standard import load_standard
 
     standard = load_standard(edition)
@@ -79,21 +83,23 @@ def plan_batch(files: list[Path], outcome_files: list[Path] | None, cities: list
     for name, message in failed_outcomes.items():
         failed.setdefault(name, message)
     plan = Plan()
+    bad = {city_key(n) for n in failed}
     if responses is not None:
-        bad = city_key(pd.Series(list(failed), dtype=object)).tolist()
-        responses = responses[~city_key(responses["city"]).isin(bad)]
+        responses = responses[~city_keys(responses["city"]).isin(bad).to_numpy()]
         if outcomes is not None:
-            outcomes = outcomes[~city_key(outcomes["city"]).isin(bad)]
-    known = sorted(set(responses["city"])) if responses is not None and len(responses) else []
-    wanted = known
+            outcomes = outcomes[~city_keys(outcomes["city"]).isin(bad).to_numpy()]
+    names: dict[str, str] = {}  # city key -> the name shown (the first spelling met)
+    if responses is not None:
+        for name in responses["city"]:
+            names.setdefault(city_key(name), " ".join(str(name).split()))
+    wanted = sorted(names, key=lambda k: names[k])
     if cities:
-        keys = {city_key(pd.Series([c])).iloc[0]: c for c in cities}
-        known_keys = {city_key(pd.Series([c])).iloc[0]: c for c in [*known, *failed]}
-        missing = [c for k, c in keys.items() if k not in known_keys]
+        asked = {city_key(c): c for c in cities}
+        missing = [c for k, c in asked.items() if k not in names and k not in {city_key(f) for f in failed}]
         if missing:
             raise InputError("--cities", None, "no such city in the data", missing[0])
-        wanted = [c for c in known if city_key(pd.Series([c])).iloc[0] in keys]
-        failed = {c: m for c, m in failed.items() if city_key(pd.Series([c])).iloc[0] in keys}
+        wanted = [k for k in wanted if k in asked]
+        failed = {c: m for c, m in failed.items() if city_key(c) in asked}
     plan.failures = [Result(Job(name, slugify(name), "city_report.ipynb", {}), False, message)
                      for name, message in sorted(failed.items())]
     if not wanted:
@@ -110,22 +116,45 @@ def plan_batch(files: list[Path], outcome_files: list[Path] | None, cities: list
         write_folder(folder, files_out)
         inputs = {"responses": [f"../{INPUTS_FOLDER}/responses.csv"],
                   "outcomes": [f"../{INPUTS_FOLDER}/outcomes.csv"] if "outcomes.csv" in files_out else []}
-    scored = explain(responses[city_key(responses["city"]).isin(city_key(pd.Series(wanted)))], outcomes, standard)
-    latest = scored.sort_values("year", na_position="first").drop_duplicates("city", keep="last")
-    by_city = {row["city"]: row for _, row in latest.iterrows()}
-    for name in wanted:
-        row = by_city.get(name)
-        plan.jobs.append(Job(name, slugify(name), "city_report.ipynb",
-                             {"city": name, "edition": edition, "cohort": cohort, "out_dir": ".", **inputs},
-                             tier=row["tier"] if row is not None and isinstance(row["tier"], str) else None,
-                             tier_high=row["tier_high"] if row is not None and isinstance(row["tier_high"], str)
-                             else None,
-                             criteria_met=int(row["criteria_met"]) if row is not None else None,
-                             simulated=bool(is_simulated(pd.Series([name]))[0])))
+    for key in wanted:
+        plan.jobs.append(_city_job(names[key], responses, outcomes, standard, edition, cohort, year, inputs))
     if overview and len(wanted) > 1:
         plan.jobs.append(Job("Cohort overview", COHORT_FOLDER, "cohort_overview.ipynb",
                              {"edition": edition, "out_dir": ".", **inputs}))
     return plan
+
+
+def _city_job(name: str, responses: pd.DataFrame, outcomes: pd.DataFrame | None, standard, edition: str,
+              cohort: str, year: int | None, inputs: dict) -> Job:
+    """One city's report job, with what the index shows about it (computed from the validated inputs)."""
+    from .cohorts import is_simulated
+    from .identity import city_key, city_keys
+    from .opportunities import current_rank, requirements
+    from .progress import change_text, progress
+    from .scoring import assessment_index, build_assessments, score_assessments
+    from .tiers import tier_name
+
+    own = responses[(city_keys(responses["city"]) == city_key(name)).to_numpy()]
+    a = build_assessments(own, outcomes, standard)
+    job = Job(name, slugify(name), "city_report.ipynb",
+              {"city": name, "year": year, "edition": edition, "cohort": cohort, "out_dir": ".", **inputs},
+              simulated=bool(is_simulated(pd.Series([name]))[0]))
+    try:
+        row = assessment_index(a, name, year)
+    except Exception:  # the notebook will say what is wrong; the index shows no figures
+        return job
+    scored = score_assessments(a.select(row), standard).iloc[0]
+    job.year = int(scored["year"])
+    job.tier, job.tier_high = tier_name(scored["tier"]), tier_name(scored["tier_high"])
+    job.criteria_met = int(scored["criteria_met"])
+    job.published_tier = tier_name(scored["published_tier"])
+    table = progress(a, name, standard)
+    job.change = change_text(table[table["year"] <= job.year])
+    rank = current_rank(a, row, standard)
+    if rank < len(standard.tier_names):
+        job.next_tier = standard.tier_names[rank]
+        job.criteria_needed = requirements(a.audited[row], a.outcomes[row], job.next_tier, standard)["criteria_needed"]
+    return job
 
 
 # Workers --------------------------------------------------------------------------------------
@@ -235,9 +264,11 @@ def run_batch(plan: Plan, out: Path, workers: int = 0, progress: bool = True, in
 
 
 def _tier(job: Job) -> str:
-    text = job.tier or "no tier"
+    from .phrases import tier_label, with_published
+
+    text = with_published(job.tier, job.published_tier)
     if job.tier_high != job.tier:
-        text += f" (up to {job.tier_high or 'no tier'} while statuses are unknown)"
+        text += f" (up to {tier_label(job.tier_high)} while statuses are unknown)"
     return text
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -53,9 +54,17 @@ def cities() -> pd.DataFrame:
     return pd.read_csv(raw_dir() / "cities" / "cities.csv", dtype={"population": "Int64"})
 
 
+@lru_cache(maxsize=1)
+def published_tiers() -> pd.DataFrame:
+    """City, year and tier of every announcement that names a tier (read once per process)."""
+    hist = certification_history()
+    return hist.loc[hist["tier"] != "", ["city", "year", "tier"]].reset_index(drop=True)
+
+
 def published_tier(city: str, year: int | None) -> str | None:
     """The tier announced for a city in a year, where the history records one."""
-    hist = certification_history()
-    sel = hist[(hist["city"].str.casefold() == str(city).strip().casefold()) & (hist["year"] == year)]
-    tiers = [t for t in sel["tier"] if t]
-    return tiers[0] if tiers else None
+    from .identity import city_key
+
+    hist = published_tiers()
+    sel = hist[(hist["city"].map(city_key) == city_key(city)) & (hist["year"] == year)]
+    return str(sel["tier"].iloc[0]) if len(sel) else None

@@ -1,8 +1,9 @@
 """Charts for gap reports and cohort overviews, readable in grayscale and saved byte for byte.
 
-Every chart is drawn on its own figure, saved as PNG and SVG without timestamps or
-software versions (so reruns give the same bytes), and closed. matplotlib is imported
-here and only here.
+Every chart is drawn on its own `matplotlib.figure.Figure` (no pyplot state, no backend
+switch, so an analyst's JupyterLab backend is left alone) and saved as PNG and SVG without
+timestamps or software versions, so reruns give the same bytes. matplotlib is imported here
+and only here.
 """
 
 from __future__ import annotations
@@ -10,16 +11,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib
+import matplotlib.colors
+import matplotlib.ticker
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
-matplotlib.use("Agg")  # file output only; notebooks display the saved PNG
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
-
-from . import status as st  # noqa: E402
-from .report import CityReport, tier_text  # noqa: E402
+from . import status as st
+from .phrases import tier_label as tier_text
+from .phrases import with_published
+from .report import CityReport
 
 STYLE = {
     "font.size": 9, "axes.titlesize": 10, "axes.titleweight": "bold", "axes.spines.top": False,
@@ -27,10 +30,25 @@ STYLE = {
     "figure.dpi": 100, "savefig.dpi": 110, "savefig.bbox": "tight", "path.simplify": True,
 }
 DARK, MID, LIGHT, PALE = "#222222", "#777777", "#bbbbbb", "#eeeeee"
-TIER_SHADES = {"Silver": "#d9d9d9", "Gold": "#a6a6a6", "Platinum": "#5a5a5a"}
+def tier_shades(tiers: list[str]) -> dict[str, str]:
+    """A gray per tier, darker as the tier rises, for any number of tiers."""
+    levels = np.linspace(0.85, 0.35, len(tiers)) if len(tiers) > 1 else np.array([0.6])
+    return {t: matplotlib.colors.to_hex((v, v, v)) for t, v in zip(tiers, levels)}
 
 
-def save(fig: plt.Figure, out_dir: str | Path, name: str) -> Path:
+def tier_hatches(tiers: list[str]) -> dict[str, str]:
+    """A hatch per tier (none for the first), so tiers read apart in grayscale print."""
+    marks = ["", "///", "xx", "...", "\\\\", "++", "oo"]
+    return {t: marks[i % len(marks)] for i, t in enumerate(tiers)}
+
+
+def _figure(figsize: tuple[float, float]) -> tuple[Figure, object]:
+    """A new figure with one axes, outside pyplot's global state."""
+    fig = Figure(figsize=figsize)
+    return fig, fig.subplots()
+
+
+def save(fig: Figure, out_dir: str | Path, name: str) -> Path:
     """Write `name`.png and `name`.svg into `out_dir` (deterministically) and close the figure."""
     from .safe_io import write_file
 
@@ -43,7 +61,6 @@ def save(fig: plt.Figure, out_dir: str | Path, name: str) -> Path:
             buffer = BytesIO()
             fig.savefig(buffer, format=ext, metadata=meta)
             write_file(out / f"{name}.{ext}", buffer.getvalue())
-    plt.close(fig)
     return out / f"{name}.png"
 
 
@@ -70,22 +87,29 @@ def _short(text: str, n: int = 60) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def practice_chart(rep: CityReport) -> plt.Figure:
+def practice_chart(rep: CityReport) -> Figure:
     """Share of each practice's criteria met: the city against a typical peer of its cohort."""
     p = rep.practices.iloc[::-1]
     with matplotlib.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(7.5, 4.2))
+        fig, ax = _figure(figsize=(7.5, 4.2))
         y = np.arange(len(p))
-        ax.barh(y + 0.2, p["share_met"], 0.4, color=DARK, label=_short(rep.city, 30))
-        ax.barh(y - 0.2, p["peer_share"], 0.4, color="white", edgecolor=DARK, hatch="////",
+        city_share = p["share_met"].to_numpy(dtype=float)
+        peer_share = p["peer_share"].to_numpy(dtype=float)
+        ax.barh(y + 0.2, np.nan_to_num(city_share), 0.4, color=DARK, label=_short(rep.city, 30))
+        ax.barh(y - 0.2, np.nan_to_num(peer_share), 0.4, color="white", edgecolor=DARK, hatch="////",
                 label="typical peer: " + _short(rep.peers_label, 50))
-        for yi, city, peer in zip(y, p["share_met"], p["peer_share"]):
-            ax.text(city + 0.01, yi + 0.2, f"{city:.0%}", va="center", fontsize=8)
-            ax.text(peer + 0.01, yi - 0.2, f"{peer:.0%}", va="center", fontsize=8, color=MID)
+        for yi, city, peer, unknown in zip(y, city_share, peer_share, p["unknown"]):
+            if np.isnan(city):  # no known answer: a distinct mark, never a 0% bar
+                ax.text(0.01, yi + 0.2, "unknown (no answer known)", va="center", fontsize=8, style="italic")
+            else:
+                ax.text(city + 0.01, yi + 0.2, f"{round(city * 100)}%" + (f" ({unknown} unknown)" if unknown else ""),
+                        va="center", fontsize=8)
+            if not np.isnan(peer):
+                ax.text(peer + 0.01, yi - 0.2, f"{round(peer * 100)}%", va="center", fontsize=8, color=MID)
         ax.set_yticks(y, [f"{n} ({c})" for n, c in zip(p["name"], p["practice"])])
         ax.set_xlim(0, 1.12)
         _pct_axis(ax)
-        ax.set_xlabel("share of the practice's criteria met")
+        ax.set_xlabel("share of the practice's known criteria met")
         ax.set_title(_short(_title(rep, "criteria met per practice"), 90), loc="left")
         ax.legend(loc="upper left", bbox_to_anchor=(0, -0.14), ncol=2, frameon=False, fontsize=8)
     return fig
@@ -97,12 +121,12 @@ _MARKERS = {  # status -> (marker, fillstyle, label); shapes, not colours, carry
 }
 
 
-def criterion_chart(rep: CityReport) -> plt.Figure:
+def criterion_chart(rep: CityReport) -> Figure:
     """Each criterion's status (marker) against the share of peers that meet it (position)."""
     c = rep.criteria
     n = len(c)
     with matplotlib.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(7.5, 0.2 * n + 1.6))
+        fig, ax = _figure(figsize=(7.5, 0.2 * n + 1.6))
         y = n - 1 - np.arange(n)
         shares = c["peer_share"].fillna(0).to_numpy()
         ax.hlines(y, 0, shares, color=PALE, linewidth=3, zorder=1)
@@ -128,24 +152,24 @@ def criterion_chart(rep: CityReport) -> plt.Figure:
     return fig
 
 
-def tier_gauge(rep: CityReport) -> plt.Figure:
+def tier_gauge(rep: CityReport) -> Figure:
     """Criteria met (audited and self-assessed) against the band edges of each tier."""
     s, std = rep.score, rep.standard
     total = std.n_criteria
     edges = [(t, std.min_criteria(t)) for t in std.tier_names]
     with matplotlib.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(7.5, 2.2))
+        fig, ax = _figure(figsize=(7.5, 2.2))
         starts = [0] + [e for _, e in edges]
         names = ["no tier", *std.tier_names]
         for k, name in enumerate(names):
             lo, hi = starts[k], (starts[k + 1] if k + 1 < len(starts) else total + 1)
-            ax.axvspan(lo - 0.5, hi - 0.5, ymin=0.25, ymax=0.75, color=TIER_SHADES.get(name, "white"),
-                       ec=DARK, lw=0.6)
+            shade = tier_shades(std.tier_names).get(name, "#ffffff")
+            ax.axvspan(lo - 0.5, hi - 0.5, ymin=0.25, ymax=0.75, color=shade, ec=DARK, lw=0.6)
             ax.text((lo + hi - 1) / 2, 0.5, f"{name}\n{lo}+" if lo else name, ha="center", va="center",
-                    fontsize=8, color="white" if name == "Platinum" else DARK)
+                    fontsize=8, color="white" if matplotlib.colors.to_rgb(shade)[0] < 0.5 else DARK)
         ax.annotate(f"audited: {s['criteria_met']}", (s["criteria_met"], 0.76), (s["criteria_met"], 0.98),
                     ha="center", fontsize=8, arrowprops={"arrowstyle": "-|>", "color": DARK})
-        if s["self_criteria_met"] != s["criteria_met"]:
+        if rep.has_self and s["self_criteria_met"] != s["criteria_met"]:
             ax.annotate(f"self-assessed: {s['self_criteria_met']}", (s["self_criteria_met"], 0.24),
                         (s["self_criteria_met"], 0.02), ha="center", va="bottom", fontsize=8,
                         arrowprops={"arrowstyle": "-|>", "color": MID, "linestyle": "--"})
@@ -154,19 +178,20 @@ def tier_gauge(rep: CityReport) -> plt.Figure:
         ax.set_yticks([])
         ax.spines["left"].set_visible(False)
         ax.set_xlabel(f"criteria met, of {total} (tiers also need all core criteria and resident outcome metrics)")
-        ax.set_title(_short(_title(rep, f"{tier_text(s['tier'])}, {s['criteria_met']} of {total} met"), 90),
+        ax.set_title(_short(_title(rep, f"{with_published(s['tier'], s['published_tier'])}, {s['criteria_met']} of "
+                                        f"{total} met"), 90),
                      loc="left")
     return fig
 
 
-def self_vs_audited_chart(rep: CityReport) -> plt.Figure:
+def self_vs_audited_chart(rep: CityReport) -> Figure:
     """Share met per practice as the city assessed itself and as audited."""
     from .report import self_vs_audited
 
     d = self_vs_audited(rep).iloc[::-1]
     changed = rep.score.get("audit_changes") or []
     with matplotlib.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(7.5, 3.8))
+        fig, ax = _figure(figsize=(7.5, 3.8))
         y = np.arange(len(d))
         ax.barh(y + 0.2, d["self_assessed"], 0.4, color="white", edgecolor=DARK, hatch="....", label="self-assessed")
         ax.barh(y - 0.2, d["audited"], 0.4, color=DARK, label="audited")
@@ -180,8 +205,29 @@ def self_vs_audited_chart(rep: CityReport) -> plt.Figure:
     return fig
 
 
+def progress_chart(rep: CityReport) -> Figure:
+    """Criteria met at each assessment, with the tier band edges and each year's tier."""
+    prog = rep.progress
+    std = rep.standard
+    with matplotlib.rc_context(STYLE):
+        fig, ax = _figure((7.5, 3.2))
+        x = np.arange(len(prog))
+        bars = ax.bar(x, prog["criteria_met"], 0.55, color=LIGHT, edgecolor=DARK)
+        ax.bar_label(bars, [f"{m} met\n{tier_text(t)}" for m, t in zip(prog["criteria_met"], prog["tier"])],
+                     fontsize=8)
+        for tier in std.tier_names:
+            edge = std.min_criteria(tier)
+            ax.axhline(edge, color=MID, linestyle="--", linewidth=0.8)
+            ax.text(len(prog) - 0.45, edge, f"{tier} {edge}+", fontsize=7, va="bottom", ha="right", color=MID)
+        ax.set_xticks(x, [str(y) for y in prog["year"]])
+        ax.set_ylim(0, std.n_criteria + 4)
+        ax.set_ylabel(f"criteria met, of {std.n_criteria}")
+        ax.set_title(_short(_title(rep, "criteria met at each assessment"), 90), loc="left")
+    return fig
+
+
 CITY_CHARTS = {"tier_gauge": tier_gauge, "practices": practice_chart, "criteria": criterion_chart,
-               "self_vs_audited": self_vs_audited_chart}
+               "self_vs_audited": self_vs_audited_chart, "progress": progress_chart}
 
 
 def draw(name: str, rep: CityReport, out_dir: str | Path):
@@ -200,36 +246,43 @@ def _sim_note(names: pd.Series) -> str:
     return " (all simulated)" if n_sim == len(names) else f" ({n_sim} of {len(names)} simulated)"
 
 
-def tier_counts_chart(scored: pd.DataFrame, tiers: list[str]) -> plt.Figure:
+def tier_counts_chart(scored: pd.DataFrame, tiers: list[str]) -> Figure:
     counts = scored["tier"].map(tier_text).value_counts().reindex(["no tier", *tiers], fill_value=0)
     with matplotlib.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(6, 3))
-        bars = ax.bar(counts.index, counts.to_numpy(), color=["white", *[TIER_SHADES[t] for t in tiers]],
-                      edgecolor=DARK, hatch=["//", "", "", ""][: len(counts)])
+        fig, ax = _figure(figsize=(6, 3))
+        shades = tier_shades(tiers)
+        bars = ax.bar(counts.index, counts.to_numpy(), color=["white", *[shades[t] for t in tiers]],
+                      edgecolor=DARK, hatch=["//", *[""] * len(tiers)])
         ax.bar_label(bars, fontsize=8)
         ax.set_ylabel("cities")
         ax.set_title(f"Tiers of the {len(scored)} cities loaded{_sim_note(scored['city'])}", loc="left")
     return fig
 
 
-def practice_heatmap(scored: pd.DataFrame, practices: list[str]) -> plt.Figure:
-    data = scored[[f"share_{p}" for p in practices]].to_numpy(dtype=float)
+def practice_heatmap(scored: pd.DataFrame, practices: list[str]) -> Figure:
+    """Cities x practices: the share of known criteria met; hatched '?' where no answer is known."""
+    import seaborn as sns
+
+    data = pd.DataFrame(scored[[f"share_{p}" for p in practices]].to_numpy(dtype=float), columns=practices,
+                        index=[_short(c, 28) for c in scored["city"]])
     n = len(scored)
+    labels = data.apply(lambda col: col.map(lambda v: "" if np.isnan(v) else f"{round(v * 100)}%"))
     with matplotlib.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(7, 0.22 * n + 1.8))
-        im = ax.imshow(data, cmap="Greys", vmin=0, vmax=1, aspect="auto")
-        ax.set_xticks(range(len(practices)), practices)
-        ax.set_yticks(range(n), [_short(c, 28) for c in scored["city"]], fontsize=7)
-        if n <= 60:
-            for (i, j), v in np.ndenumerate(data):
-                ax.text(j, i, f"{v:.0%}", ha="center", va="center", fontsize=6, color="white" if v > 0.55 else DARK)
-        fig.colorbar(im, ax=ax, format=matplotlib.ticker.PercentFormatter(1.0, decimals=0), shrink=0.6,
-                     label="share met")
-        ax.set_title(f"Share of criteria met per practice{_sim_note(scored['city'])}", loc="left")
+        fig, ax = _figure(figsize=(7, 0.22 * n + 1.8))
+        ax.patch.set_facecolor("white")
+        ax.patch.set_hatch("xxx")
+        ax.patch.set_edgecolor(LIGHT)
+        sns.heatmap(data, ax=ax, cmap="Greys", vmin=0, vmax=1, annot=labels.to_numpy() if n <= 60 else False,
+                    fmt="", annot_kws={"fontsize": 6}, linewidths=0.3, linecolor="#dddddd",
+                    cbar_kws={"format": matplotlib.ticker.PercentFormatter(1.0, decimals=0), "shrink": 0.6,
+                              "label": "share of known criteria met"})
+        ax.tick_params(axis="y", labelsize=7, labelrotation=0)
+        ax.set_title(f"Share of criteria met per practice{_sim_note(scored['city'])} (hatched: no answer known)",
+                     loc="left")
     return fig
 
 
-def criteria_heatmap(statuses: np.ndarray, cities: pd.Series, codes: list[str]) -> plt.Figure:
+def criteria_heatmap(statuses: np.ndarray, cities: pd.Series, codes: list[str]) -> Figure:
     """Cities x criteria: met, in progress, not met, unknown as four grays."""
     from matplotlib.colors import BoundaryNorm, ListedColormap
 
@@ -237,7 +290,7 @@ def criteria_heatmap(statuses: np.ndarray, cities: pd.Series, codes: list[str]) 
     cmap = ListedColormap(["#ffffff", "#f2f2f2", LIGHT, DARK])  # unknown, no, in progress, yes
     norm = BoundaryNorm([-1.5, -0.5, 0.5, 1.5, 2.5], cmap.N)
     with matplotlib.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(10, 0.22 * n + 2))
+        fig, ax = _figure(figsize=(10, 0.22 * n + 2))
         ax.imshow(statuses, cmap=cmap, norm=norm, aspect="auto", interpolation="nearest")
         unknown = np.argwhere(statuses == st.UNKNOWN)
         if len(unknown):
@@ -256,11 +309,11 @@ def criteria_heatmap(statuses: np.ndarray, cities: pd.Series, codes: list[str]) 
     return fig
 
 
-def spread_chart(scored: pd.DataFrame, edges: dict[str, int], total: int) -> plt.Figure:
+def spread_chart(scored: pd.DataFrame, edges: dict[str, int], total: int) -> Figure:
     """How many criteria each city meets, with the tier band edges."""
     met = scored["criteria_met"].to_numpy()
     with matplotlib.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(7.5, 3))
+        fig, ax = _figure(figsize=(7.5, 3))
         ax.hist(met, bins=np.arange(-0.5, total + 1.5), color=LIGHT, edgecolor=DARK)
         for tier, edge in edges.items():
             ax.axvline(edge - 0.5, color=DARK, linestyle="--", linewidth=1)
@@ -272,7 +325,7 @@ def spread_chart(scored: pd.DataFrame, edges: dict[str, int], total: int) -> plt
     return fig
 
 
-def history_chart(history: pd.DataFrame, tiers: list[str]) -> plt.Figure:
+def history_chart(history: pd.DataFrame, tiers: list[str]) -> Figure:
     """Cities certified each year by tier (published announcements), and cities moving up."""
     known = history[history["tier"].isin(tiers)]
     table = known.groupby(["year", "tier"]).size().unstack(fill_value=0).reindex(columns=tiers, fill_value=0)
@@ -280,12 +333,12 @@ def history_chart(history: pd.DataFrame, tiers: list[str]) -> plt.Figure:
     table = table.reindex(years, fill_value=0)
     unknown = history[~history["tier"].isin(tiers)].groupby("year").size().reindex(years, fill_value=0)
     moves = history[history["event"] == "moved up"].groupby("year").size().reindex(years, fill_value=0)
-    hatches = {"Silver": "", "Gold": "///", "Platinum": "xx"}
+    hatches, shades = tier_hatches(tiers), tier_shades(tiers)
     with matplotlib.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(7.5, 3.6))
+        fig, ax = _figure(figsize=(7.5, 3.6))
         bottom = np.zeros(len(years))
         for tier in tiers:
-            ax.bar(years, table[tier], bottom=bottom, color=TIER_SHADES[tier], edgecolor=DARK, hatch=hatches[tier],
+            ax.bar(years, table[tier], bottom=bottom, color=shades[tier], edgecolor=DARK, hatch=hatches[tier],
                    label=tier)
             bottom += table[tier].to_numpy()
         ax.bar(years, unknown, bottom=bottom, color="white", edgecolor=MID, linestyle="--", label="tier not published")

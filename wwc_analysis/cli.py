@@ -7,7 +7,6 @@ Bad input ends in one line on stderr naming the file, row and value, and exit st
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -76,6 +75,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_format(p)
     p.set_defaults(func=cmd_whatif)
 
+    p = sub.add_parser("progress", help="a city's assessments year by year: criteria gained and lost, tier changes")
+    _add_inputs(p)
+    p.add_argument("--city", default="Scottsdale", metavar="NAME", help="the city (default: Scottsdale)")
+    _add_format(p)
+    p.set_defaults(func=cmd_progress)
+
     p = sub.add_parser("simulate", help="write a simulated cohort (labelled simulated) to data/processed/")
     p.add_argument("--cities", type=int, default=50, help="how many cities (default 50)")
     p.add_argument("--seed", type=int, default=1)
@@ -84,8 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("report", help="one city's gap report: notebook, HTML, charts, summary.md and tables")
     _add_inputs(p)
-    p.add_argument("--city", default="Scottsdale", metavar="NAME", help="the city (default: Scottsdale)")
-    p.add_argument("--cohort", default="published:all", help="peer cohort (see `wwc gaps --help`)")
+    _add_city(p)
     p.add_argument("--out", type=Path, default=None, metavar="DIR", help="parent folder (default: outputs/)")
     p.set_defaults(func=cmd_report)
 
@@ -149,180 +153,174 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def load_inputs(args: argparse.Namespace):
-    """Standard, responses and outcomes for a command: the files given, or the bundled data."""
-    from .bundled import input_files
-    from .outcomes import load_outcomes
-    from .responses import load_responses
-    from .standard import DEFAULT_EDITION, load_standard
+    """The validated inputs of a command: the files given, or the bundled data."""
+    from .context import load_inputs as load
 
-    standard = load_standard(args.edition or DEFAULT_EDITION)
-    files, outcome_files = input_files(args.files, getattr(args, "outcomes", None))
-    return standard, load_responses(files, standard), load_outcomes(outcome_files, standard)
+    return load(args.files, getattr(args, "outcomes", None), args.edition)
 
 
 def select_cities(frame, names: list[str] | None, column: str = "city"):
-    """Rows of the named cities (case-insensitive); an unknown name is an error listing the known ones."""
+    """Rows of the named cities (one identity for names); an unknown name is an error listing the known ones."""
     if not names:
         return frame
     from .errors import InputError
-    from .scoring import city_key
+    from .identity import city_key, city_keys
 
-    keys = city_key(frame[column])
+    keys = city_keys(frame[column])
     for name in names:
-        if not (keys == name.strip().casefold()).any():
+        if not (keys == city_key(name)).any():
             known = ", ".join(sorted(set(frame[column]))[:20])
             raise InputError("--city", None, f"no such city in the data (known: {known})", name)
-    return frame[keys.isin([n.strip().casefold() for n in names])]
+    return frame[keys.isin([city_key(n) for n in names]).to_numpy()]
+
+
+def emit(args: argparse.Namespace, data: object, csv_frame=None, text: str = "") -> None:
+    """Print a result in the format asked for: standard JSON, CSV with formulas neutralised, or text."""
+    if args.format == "json":
+        from .export import to_json
+
+        print(to_json(data))
+    elif args.format == "csv":
+        from .export import to_csv_text
+
+        sys.stdout.write(to_csv_text(csv_frame))
+    else:
+        print(text.rstrip("\n"))
+
+
+def people(frame) -> str:
+    """A table for the terminal: shares as percentages, what cannot be computed as '?'."""
+    from .export import readable
+
+    return readable(frame).to_string(index=False)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .outcomes import REQUIRED as OUTCOME_COLUMNS
     from .outcomes import check_duplicates as check_outcome_duplicates
     from .outcomes import outcomes_from_table
-    from .responses import REQUIRED, check_duplicates, responses_from_table
+    from .responses import check_duplicates, responses_from_table
     from .standard import DEFAULT_EDITION, load_standard
-    from .tables import normalise_header, read_table
+    from .tables import tables_to_validate
 
     standard = load_standard(args.edition or DEFAULT_EDITION)
     for path in args.files:
-        table = read_table(path, ("city",))
-        if "metric" in [normalise_header(c) for c in table.frame.columns]:
-            frame = outcomes_from_table(read_table(path, OUTCOME_COLUMNS), standard)
-            check_outcome_duplicates(frame)
-            kind = "outcome values"
-        else:
-            frame = responses_from_table(read_table(path, REQUIRED), standard)
-            check_duplicates(frame)
-            kind = "responses"
-        cities = sorted(set(frame["city"]))
-        shown = ", ".join(cities[:5]) + (", ..." if len(cities) > 5 else "")
-        noun = "city" if len(cities) == 1 else "cities"
-        print(f"{path}: ok, {len(frame)} {kind} for {len(cities)} {noun} ({shown})")
+        for kind, table in tables_to_validate(path):
+            if kind == "outcomes":
+                frame = outcomes_from_table(table, standard)
+                check_outcome_duplicates(frame)
+                what = "outcome values"
+            else:
+                frame = responses_from_table(table, standard)
+                check_duplicates(frame)
+                what = "responses"
+            cities = sorted(set(frame["city"]))
+            shown = ", ".join(cities[:5]) + (", ..." if len(cities) > 5 else "")
+            noun = "city" if len(cities) == 1 else "cities"
+            print(f"{table.label}: ok, {len(frame)} {what} for {len(cities)} {noun} ({shown})")
     return 0
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from .explain import explain, score_table, to_records
-    from .export import to_csv_text
+    from .explain import notes_for, score_table, to_records
+    from .identity import city_keys
+    from .progress import progress, progress_sentences
 
-    standard, responses, outcomes = load_inputs(args)
-    responses = select_cities(responses, args.city)
-    scored = explain(responses, outcomes, standard)
-    if args.format == "json":
-        print(json.dumps(to_records(scored, standard), indent=2, ensure_ascii=False))
-    elif args.format == "csv":
-        sys.stdout.write(to_csv_text(score_table(scored, standard, numeric=True)))
-    else:
-        print(score_table(scored, standard).to_string(index=False))
-        notes = [(r["city"], s) for _, r in scored.iterrows() for s in r["reasons"]
-                 if "readings of the bands disagree" in s or "is unknown" in s]
-        for city, sentence in notes:
-            print(f"\n{city}: {sentence}")
+    inputs = load_inputs(args)
+    scored = select_cities(inputs.scored, args.city)
+    lines = [people(score_table(scored, inputs.standard))]
+    for row in scored.to_dict("records"):
+        lines += [f"\n{row['city']} {row['year']}: {note}" for note in notes_for(row, inputs.standard)]
+    for key in city_keys(scored["city"])[city_keys(scored["city"]).duplicated()].unique():
+        name = scored["city"][city_keys(scored["city"]) == key].iloc[0]
+        lines += [f"\n{name}: {t}" for t in progress_sentences(progress(inputs.assessments, name, inputs.standard))]
+    emit(args, to_records(scored, inputs.standard), score_table(scored, inputs.standard, numeric=True),
+         "\n".join(lines))
     return 0
 
 
 def _city_context(args: argparse.Namespace):
-    """Standard, responses, assessments and the row of the chosen city (and its cohort)."""
-    from .scoring import assessment_index, build_assessments
+    """The chosen city's context: its assessment among the loaded ones and its peer cohort."""
+    from .context import city_context
 
-    standard, responses, outcomes = load_inputs(args)
-    a = build_assessments(responses, outcomes, standard)
-    row = assessment_index(a, args.city, args.year)
-    cohort = None
-    if hasattr(args, "cohort"):
-        from .cohorts import build_cohort
-
-        cohort = build_cohort(args.cohort, a, row, standard)
-    return standard, responses, a, row, cohort
-
-
-def _print_table(title: str, frame) -> None:
-    print(f"{title}\n{frame.to_string(index=False)}\n")
+    return city_context(args.city, args.year, getattr(args, "cohort", "published:all"), inputs=load_inputs(args))
 
 
 def cmd_gaps(args: argparse.Namespace) -> int:
-    from .export import json_records, to_csv_text
-    from .gaps import audit_risk, criterion_gaps, practice_gaps
+    from .export import json_records
 
-    standard, responses, a, row, cohort = _city_context(args)
-    city = a.keys["city"].iloc[row]
-    tables = {"practice": practice_gaps(a, row, cohort, standard),
-              "criterion": criterion_gaps(a, row, cohort, standard)}
-    risk = audit_risk(responses, a, row, cohort, standard)
-    if args.format == "json":
-        out = {"city": city, "year": _json_year(a.keys["year"].iloc[row]), "cohort": cohort.description,
-               "practices": json_records(tables["practice"]), "criteria": json_records(tables["criterion"]),
-               "audit_risk": json_records(risk)}
-        print(json.dumps(out, indent=2, ensure_ascii=False))
-    elif args.format == "csv":
-        sys.stdout.write(to_csv_text(tables[args.level or "criterion"]))
-    else:
-        print(f"{city} against {cohort.description}\n")
-        shown = {"practice": tables["practice"].round(3),
-                 "criterion": tables["criterion"].drop(columns="text").round(3)}
-        for level in [args.level] if args.level else ["practice", "criterion"]:
-            _print_table(f"By {level}:", shown[level])
-        if not args.level:
-            _print_table("Audit risk (self-assessed Yes answers):",
-                         risk.assign(audit_note=risk["audit_note"].str.slice(0, 60)))
+    ctx = _city_context(args)
+    tables = {"practice": ctx.practice_gaps(), "criterion": ctx.criterion_gaps()}
+    risk = ctx.audit_risk()
+    data = {"city": ctx.city, "year": ctx.year, "cohort": ctx.cohort.description, "notes": list(ctx.cohort.notes),
+            "practices": json_records(tables["practice"]), "criteria": json_records(tables["criterion"]),
+            "audit_risk": json_records(risk) if ctx.has_self else None}
+    text = [f"{ctx.city} {ctx.year} against {ctx.cohort.description}", *ctx.cohort.notes, ""]
+    shown = {"practice": tables["practice"], "criterion": tables["criterion"].drop(columns="text")}
+    for level in [args.level] if args.level else ["practice", "criterion"]:
+        text += [f"By {level}:", people(shown[level]), ""]
+    if not args.level:
+        text += ["Audit risk (self-assessed Yes answers):"]
+        text += [people(risk) if ctx.has_self and len(risk) else
+                 ("none" if ctx.has_self else "no self-assessment was given"), ""]
+    emit(args, data, tables[args.level or "criterion"], "\n".join(text))
     return 0
-
-
-def _json_year(year):
-    import pandas as pd
-
-    return None if pd.isna(year) else int(year)
 
 
 def cmd_opportunities(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from .export import to_csv_text
-    from .opportunities import opportunities
+    from .phrases import tier_label
 
-    standard, _, a, row, cohort = _city_context(args)
-    opp = opportunities(a, row, cohort, standard)
-    if args.format == "json":
-        print(json.dumps(opp, indent=2, ensure_ascii=False))
-    elif args.format == "csv":
-        rows = [dict(tier=step["tier"], rank=i + 1, **pick) for step in opp["steps"]
-                for i, pick in enumerate(step["shortlist"])]
-        sys.stdout.write(to_csv_text(pd.DataFrame(rows, columns=["tier", "rank", "criterion", "practice", "status",
-                                                                 "peer_share", "mandatory", "reason"])))
-    else:
-        print(f"{opp['city']} ({opp['tier'] or 'no tier'}), peers: {opp['cohort']}\n")
-        print("\n".join(opp["summary"]))
-        if opp["shortlist"]:
-            print()
-            _print_table(f"Shortlist for {opp['next_tier']}:", pd.DataFrame(opp["shortlist"]))
+    ctx = _city_context(args)
+    opp = ctx.opportunities()
+    rows = [dict(tier=step["tier"], rank=i + 1, **pick) for step in opp["steps"]
+            for i, pick in enumerate(step["shortlist"])]
+    table = pd.DataFrame(rows, columns=["tier", "rank", "criterion", "practice", "status", "peer_share",
+                                        "mandatory", "reason"])
+    text = [f"{opp['city']} {opp['year']} ({tier_label(opp['tier'])}), peers: {opp['cohort']}", *ctx.cohort.notes,
+            "", *opp["summary"]]
+    if opp["shortlist"]:
+        text += ["", f"Shortlist for {opp['next_tier']}:", people(pd.DataFrame(opp["shortlist"]))]
+    emit(args, opp | {"notes": list(ctx.cohort.notes)}, table, "\n".join(text))
     return 0
 
 
 def cmd_whatif(args: argparse.Namespace) -> int:
-    from .explain import to_records
-    from .export import to_csv_text
-    from .whatif import what_if
+    from .explain import score_table, to_records
+    from .phrases import plural, tier_range, with_published
 
-    standard, _, a, row, _ = _city_context(args)
-    result = what_if(a, row, args.changes, standard)
-    if args.format == "json":
-        records = to_records(result, standard)
-        for rec, scenario, changes in zip(records, result["scenario"], result["changes"]):
-            rec.update(scenario=scenario, changes=list(changes))
-        print(json.dumps(records, indent=2, ensure_ascii=False))
-    elif args.format == "csv":
-        from .explain import score_table
+    ctx = _city_context(args)
+    result = ctx.what_if(args.changes)
+    records = to_records(result, ctx.standard)
+    for rec, scenario, changes in zip(records, result["scenario"], result["changes"]):
+        rec.update(scenario=scenario, changes=list(changes))
+    table = score_table(result, ctx.standard, numeric=True)
+    table.insert(0, "scenario", result["scenario"].to_numpy())
+    text = ["Changes: " + "; ".join(result["changes"].iloc[1])]
+    for label, r in zip(("As is", "What if"), result.to_dict("records")):
+        tier = with_published(r["tier"], r["published_tier"])
+        rng = tier_range(r["tier_low"], r["tier_high"])
+        text.append(f"{label:8}: {r['criteria_met']}/{ctx.standard.n_criteria} met, "
+                    f"{plural(int(r['outcomes_met']), 'outcome metric')} met, {tier}"
+                    + (f" (could be {rng})" if rng != tier.replace(" (published)", "") else ""))
+    text += ["", *result["reasons"].iloc[1]]
+    emit(args, records, table, "\n".join(text))
+    return 0
 
-        table = score_table(result, standard, numeric=True)
-        table.insert(0, "scenario", result["scenario"].to_numpy())
-        sys.stdout.write(to_csv_text(table))
-    else:
-        before, after = result.iloc[0], result.iloc[1]
-        print("Changes: " + "; ".join(after["changes"]))
-        for label, r in (("As is", before), ("What if", after)):
-            print(f"{label:8}: {r['criteria_met']}/{standard.n_criteria} met, {r['outcomes_met']} outcome metrics, "
-                  f"{r['tier'] or 'no tier'}")
-        print("\n" + "\n".join(after["reasons"]))
+
+def cmd_progress(args: argparse.Namespace) -> int:
+    from .progress import progress, progress_records, progress_sentences
+
+    inputs = load_inputs(args)
+    table = progress(inputs.assessments, args.city, inputs.standard)
+    if table.empty:
+        from .errors import InputError
+
+        known = ", ".join(sorted(set(inputs.assessments.keys["city"]))[:20])
+        raise InputError("--city", None, f"no assessment for this city (known: {known})", args.city)
+    flat = table.assign(gained=table["gained"].map(";".join), lost=table["lost"].map(";".join))
+    sentences = progress_sentences(table) or [f"Only one assessment of {table['city'].iloc[0]} is loaded."]
+    emit(args, progress_records(table), flat, people(flat) + "\n\n" + "\n".join(sentences))
     return 0
 
 
@@ -341,22 +339,26 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def _run_reports(args: argparse.Namespace, cities: list[str] | None, overview: bool, workers: int,
-                 progress: bool, index: bool = True) -> tuple[list, Path]:
+                 progress: bool, index: bool = True, year: int | None = None) -> tuple[list, Path]:
     from .batch import plan_batch, run_batch
     from .paths import outputs_dir
     from .standard import DEFAULT_EDITION
 
     out = (args.out or outputs_dir()).absolute()
     plan = plan_batch(list(args.files), args.outcomes, cities, out, args.edition or DEFAULT_EDITION, args.cohort,
-                      overview)
+                      overview, year)
     return run_batch(plan, out, workers, progress, index), out
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    results, out = _run_reports(args, [args.city], overview=False, workers=1, progress=False, index=False)
+    from .phrases import with_published
+
+    results, out = _run_reports(args, [args.city], overview=False, workers=1, progress=False, index=False,
+                                year=args.year)
     for r in results:
         if r.ok:
-            print(f"{r.job.name}: {r.job.tier or 'no tier'}; report written to {out / r.job.folder}/ "
+            print(f"{r.job.name} {r.job.year}: {with_published(r.job.tier, r.job.published_tier)}; report written to "
+                  f"{out / r.job.folder}/ "
                   f"(open {out / r.job.folder / 'report.html'})")
         else:
             print(f"wwc: error: {r.job.name}: {r.error}", file=sys.stderr)

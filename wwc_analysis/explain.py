@@ -1,4 +1,8 @@
-"""Plain-sentence reasons for a score, and JSON-ready records of scored cities."""
+"""Plain-sentence reasons for a score, and the score as JSON records and flat tables.
+
+Every sentence is built from `phrases`, and every requirement comes from `tiers`, so the
+reasons say exactly what scoring checked.
+"""
 
 from __future__ import annotations
 
@@ -6,40 +10,9 @@ import numpy as np
 import pandas as pd
 
 from . import status as st
+from .phrases import is_missing, join, noun, percent, plural, sentence, tier_label, tier_range, verb, with_published
 from .standard import Standard, load_standard
-
-
-def _pct(share: float) -> str:
-    return f"{share * 100:.0f}%"
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 or word.endswith("criteria") else f"{n} {word}s"
-
-
-def _list(items: list[str]) -> str:
-    if len(items) <= 2:
-        return " and ".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def shortfalls(row: dict, statuses: np.ndarray, tier: str, standard: Standard) -> list[str]:
-    """What a city still lacks for `tier`, as short phrases (empty if it qualifies)."""
-    index = standard.criterion_index()
-    need: list[str] = []
-    n_min = standard.min_criteria(tier)
-    if row["criteria_met"] < n_min:
-        need.append(f"{n_min} criteria met ({standard.band_label(tier)}), {n_min - row['criteria_met']} more")
-    tier_row = standard.tier_spec(tier)
-    if tier_row["requires_all_core"] and row["missing_core"]:
-        need.append("the core " + _list([_with_status(c, statuses[index[c]]) for c in row["missing_core"]]))
-    for code in standard.required_for(tier):
-        if statuses[index[code]] != st.YES:
-            need.append(_with_status(code, statuses[index[code]]))
-    short = int(tier_row["min_outcomes"]) - int(row["outcomes_met"])
-    if short > 0:
-        need.append(f"{_plural(int(tier_row['min_outcomes']), 'resident outcome metric')} met, {short} more")
-    return need
+from .tiers import shortfalls, tier_name
 
 
 def _with_status(code: str, code_status: int) -> str:
@@ -47,55 +20,118 @@ def _with_status(code: str, code_status: int) -> str:
     return f"{code} ({label})" if label else f"{code} (status unknown)"
 
 
+def next_tier_needs(row: dict, statuses: np.ndarray, standard: Standard) -> tuple[str | None, list[str]]:
+    """The tier above the city's and what the known answers still lack for it, as phrases."""
+    names = standard.tier_names
+    tier = tier_name(row["tier"])
+    higher = names[names.index(tier) + 1:] if tier else names
+    if not higher:
+        return None, []
+    index = standard.criterion_index()
+    yes = statuses == st.YES
+    phrases = []
+    for need in shortfalls(yes, int(row["outcomes_met"]), higher[0], standard):
+        if need.kind in ("core", "criterion"):
+            what = join(_with_status(c, statuses[index[c]]) for c in need.criteria)
+            phrases.append(f"the core {noun(len(need.criteria), 'criterion')} {what}" if need.kind == "core" else what)
+        else:
+            phrases.append(need.text)
+    return higher[0], phrases
+
+
 def reasons_for(row: dict, statuses: np.ndarray, standard: Standard) -> list[str]:
     """Why this tier and not the next, in sentences a council memo could use."""
     total = standard.n_criteria
-    tier = row["tier"] if isinstance(row["tier"], str) else None
+    tier = tier_name(row["tier"])
+    answers_low = tier_name(row.get("answers_low", row["tier_low"]))
     out = []
-    met_text = f"{row['criteria_met']} of {total} criteria are met ({_pct(row['share_met'])})"
-    if tier:
-        out.append(f"{met_text}, within the {tier} band ({standard.band_label(tier)}).")
-    else:
-        out.append(f"{met_text}.")
+    met_text = f"{row['criteria_met']} of {total} criteria are met ({percent(row['share_met'])})"
+    n_unknown = int(row["criteria_unknown"])
+    if n_unknown:
+        met_text += f" and {plural(n_unknown, 'criterion')} {verb(n_unknown, 'is')} unknown"
+    if tier and tier == answers_low:
+        met_text += f", within the {tier} band ({standard.band_label(tier)})"
+    out.append(sentence(met_text))
     n_core = len(standard.core_codes)
+    index = standard.criterion_index()
     if row["missing_core"]:
-        out.append(f"Not every core criterion is met ({_list(row['missing_core'])} of "
-                   f"{_list(standard.core_codes)}), and no tier is possible without all {n_core}.")
+        missing = [_with_status(c, statuses[index[c]]) for c in row["missing_core"]]
+        out.append(sentence(f"Not every core criterion is met: {join(missing)}; no tier is possible without "
+                            f"all {n_core} ({join(standard.core_codes)})"))
     else:
-        out.append(f"All {n_core} core criteria ({_list(standard.core_codes)}) are met.")
+        out.append(sentence(f"All {plural(n_core, 'core criterion')} ({join(standard.core_codes)}) "
+                            f"{verb(n_core, 'is')} met"))
     n_metrics = len(standard.outcome_metrics)
-    out.append(f"{row['outcomes_met']} of {n_metrics} resident outcome metrics are met"
-               + (f" ({row['outcomes_unknown']} unknown)." if row["outcomes_unknown"] else "."))
-    names = standard.tier_names
-    next_tiers = names[names.index(tier) + 1 :] if tier else names
-    if not next_tiers:
-        out.append(f"{tier} is the highest tier.")
-    else:
-        nxt = next_tiers[0]
-        out.append(f"Not {nxt}: it needs {'; '.join(shortfalls(row, statuses, nxt, standard))}.")
-    if row["criteria_unknown"] or row["outcomes_unknown"]:
-        low = row["tier_low"] if isinstance(row["tier_low"], str) else "no tier"
-        high = row["tier_high"] if isinstance(row["tier_high"], str) else "no tier"
-        gaps = [_plural(int(row["criteria_unknown"]), "criterion" if row["criteria_unknown"] == 1 else "criteria"),
-                _plural(int(row["outcomes_unknown"]), "outcome metric")]
-        unknown = _list([g for g, n in zip(gaps, (row["criteria_unknown"], row["outcomes_unknown"])) if n])
-        out.append(f"The status of {unknown} is unknown, so the result could be anything from "
-                   f"{low} to {high}; the tier above counts unknowns as not met.")
-    for reading in standard.readings[1:]:
-        other = row.get(f"tier_{reading}")
-        other = other if isinstance(other, str) else None
-        if other != tier:
-            out.append(f"At {row['criteria_met']} of {total} met ({row['share_met'] * 100:.1f}%), the published "
-                       f"readings of the bands disagree: {tier or 'no tier'} under the "
-                       f"{standard.official_reading.replace('_', ' ')} bands, {other or 'no tier'} under the "
-                       f"{reading.replace('_', ' ')} bands. The {standard.official_reading.replace('_', ' ')} "
-                       "bands are the official ones.")
-    if row["audit_changes"]:
-        self_tier = row["self_tier"] if isinstance(row["self_tier"], str) else "no tier"
-        out.append(f"As self-assessed, {row['self_criteria_met']} of {total} were met "
-                   f"({_pct(row['self_share_met'])}, {self_tier}); the audit changed "
-                   f"{_list(row['audit_changes'])}.")
+    omet, ounk = int(row["outcomes_met"]), int(row["outcomes_unknown"])
+    out.append(sentence(f"{omet} of {plural(n_metrics, 'resident outcome metric')} {verb(omet, 'is')} met"
+                        + (f" ({ounk} unknown)" if ounk else "")))
+    out += published_notes(row)
+    nxt, needs = next_tier_needs(row, statuses, standard)
+    if nxt is None:
+        out.append(sentence(f"{tier} is the highest tier"))
+    elif needs:
+        out.append(sentence(f"Not {nxt}: it needs {'; '.join(needs)}"))
+    out += unknown_notes(row) + band_notes(row, standard)
+    if row.get("has_self", False):
+        changes = list(row["audit_changes"])
+        self_text = (f"As self-assessed, {row['self_criteria_met']} of {total} were met "
+                     f"({percent(row['self_share_met'])}, {tier_label(row['self_tier'])})")
+        out.append(sentence(self_text + (f"; the audit changed {join(changes)}" if changes
+                                         else "; the audit changed none of them")))
     return out
+
+
+def published_notes(row: dict) -> list[str]:
+    """What the published tier says next to the answers: settles the tier, or conflicts with them."""
+    published = tier_name(row.get("published_tier"))
+    if not published:
+        return []
+    low, high = tier_name(row.get("answers_low")), tier_name(row.get("answers_high"))
+    if row.get("published_conflict"):
+        return [sentence(f"The program published {published} for {_year(row)}, but the answers as loaded give "
+                         f"{tier_range(low, high)}: check the answers; the tier shown is the one the answers give")]
+    if low == high == published:
+        return [sentence(f"The program published {published} for {_year(row)}, as the answers give")]
+    return [sentence(f"The program published {published} for {_year(row)}; the answers as loaded allow "
+                     f"{tier_range(low, high)}, so the tier is {published}")]
+
+
+def unknown_notes(row: dict) -> list[str]:
+    """What unknown answers leave open (nothing where a published tier settles it)."""
+    n_crit, n_out = int(row["criteria_unknown"]), int(row["outcomes_unknown"])
+    if not (n_crit or n_out) or tier_name(row.get("published_tier")):
+        return []
+    parts = [p for p, n in ((plural(n_crit, "criterion"), n_crit), (plural(n_out, "outcome metric"), n_out)) if n]
+    low, high = tier_name(row.get("answers_low")), tier_name(row.get("answers_high"))
+    unknown = f"The status of {join(parts)} {verb(n_crit + n_out, 'is')} unknown"
+    if low == high:
+        return [sentence(f"{unknown}, but the tier is {tier_label(low)} whatever the answers turn out to be")]
+    return [sentence(f"{unknown}, so the answers allow {tier_range(low, high)}; the tier shown counts unknown "
+                     "answers as not met")]
+
+
+def band_notes(row: dict, standard: Standard) -> list[str]:
+    """Where the published readings of the tier bands give different tiers for the same answers."""
+    out = []
+    low = tier_name(row.get("answers_low"))
+    official = standard.official_reading.replace("_", " ")
+    for reading in standard.readings[1:]:
+        other = tier_name(row.get(f"tier_{reading}"))
+        if other != low:
+            out.append(sentence(
+                f"At {row['criteria_met']} of {standard.n_criteria} met ({row['share_met'] * 100:.1f}%), the published "
+                f"readings of the bands disagree: {tier_label(low)} under the {official} bands, {tier_label(other)} "
+                f"under the {reading.replace('_', ' ')} bands. The {official} bands are the official ones"))
+    return out
+
+
+def notes_for(row: dict, standard: Standard) -> list[str]:
+    """The notes a score table prints under itself: published tiers, unknowns, band readings."""
+    return published_notes(row) + unknown_notes(row) + band_notes(row, standard)
+
+
+def _year(row: dict) -> str:
+    return "its assessment" if is_missing(row.get("year")) else str(int(row["year"]))
 
 
 def add_reasons(scored: pd.DataFrame, statuses: np.ndarray, standard: Standard) -> pd.DataFrame:
@@ -121,7 +157,8 @@ def to_records(scored: pd.DataFrame, standard: Standard | None = None) -> list[d
 
     standard = standard or load_standard()
     records = []
-    for _, row in scored.iterrows():
+    for row in scored.to_dict("records"):
+        answers = [tier_name(row["answers_low"]), tier_name(row["answers_high"])]
         rec = {
             "city": row["city"],
             "year": _clean(row["year"]),
@@ -132,20 +169,25 @@ def to_records(scored: pd.DataFrame, standard: Standard | None = None) -> list[d
             "criteria_total": _clean(row["criteria_total"]),
             "share_met": _clean(row["share_met"]),
             "practices": {p: _clean(row[f"share_{p}"]) for p in standard.practice_codes},
+            "practices_unknown": {p: _clean(row[f"unknown_{p}"]) for p in standard.practice_codes},
             "core_met": bool(row["core_met"]),
             "missing_core": list(row["missing_core"]),
             "outcomes_met": _clean(row["outcomes_met"]),
             "outcomes_unknown": _clean(row["outcomes_unknown"]),
-            "tier": _tier(row["tier"]),
-            "tier_range": [_tier(row["tier_low"]), _tier(row["tier_high"])],
-            "tiers_by_reading": {standard.official_reading: _tier(row["tier"]),
-                                 **{r: _tier(row[f"tier_{r}"]) for r in standard.readings[1:]}},
-            "bands_disagree": any(_tier(row[f"tier_{r}"]) != _tier(row["tier"]) for r in standard.readings[1:]),
+            "tier": tier_name(row["tier"]),
+            "tier_range": [tier_name(row["tier_low"]), tier_name(row["tier_high"])],
+            "published_tier": tier_name(row["published_tier"]),
+            "published_conflict": bool(row["published_conflict"]),
+            "answers_range": answers,
+            "tiers_by_reading": {standard.official_reading: answers[0],
+                                 **{r: tier_name(row[f"tier_{r}"]) for r in standard.readings[1:]}},
+            "bands_disagree": any(tier_name(row[f"tier_{r}"]) != answers[0] for r in standard.readings[1:]),
+            "self_assessed": None,
         }
-        if row["audit_changes"]:
+        if row["has_self"]:
             rec["self_assessed"] = {"criteria_met": _clean(row["self_criteria_met"]),
                                     "share_met": _clean(row["self_share_met"]),
-                                    "tier": _tier(row["self_tier"]),
+                                    "tier": tier_name(row["self_tier"]),
                                     "changed_by_audit": list(row["audit_changes"])}
         if "reasons" in row:
             rec["reasons"] = list(row["reasons"])
@@ -153,8 +195,11 @@ def to_records(scored: pd.DataFrame, standard: Standard | None = None) -> list[d
     return records
 
 
-def _tier(value: object) -> str | None:
-    return value if isinstance(value, str) else None
+def practice_cell(share: object, unknown: int) -> str:
+    """A practice's share for a table: '89%', '100% (5?)' with unknowns, '?' with none known."""
+    if is_missing(share):
+        return "?"
+    return percent(share) + (f" ({int(unknown)}?)" if unknown else "")
 
 
 def score_table(scored: pd.DataFrame, standard: Standard, numeric: bool = False) -> pd.DataFrame:
@@ -163,6 +208,7 @@ def score_table(scored: pd.DataFrame, standard: Standard, numeric: bool = False)
     out = pd.DataFrame({"city": scored["city"], "year": scored["year"]})
     if numeric:
         out["criteria_met"] = scored["criteria_met"]
+        out["criteria_unknown"] = scored["criteria_unknown"]
         out["criteria_total"] = total
         out["share_met"] = scored["share_met"].round(4)
         for p in standard.practice_codes:
@@ -170,28 +216,27 @@ def score_table(scored: pd.DataFrame, standard: Standard, numeric: bool = False)
         out["core_met"] = scored["core_met"]
         out["missing_core"] = scored["missing_core"].map(";".join)
         out["outcomes_met"] = scored["outcomes_met"]
-        out["tier"] = scored["tier"].map(_tier)
-        out["tier_low"] = scored["tier_low"].map(_tier)
-        out["tier_high"] = scored["tier_high"].map(_tier)
+        out["outcomes_unknown"] = scored["outcomes_unknown"]
+        for col in ("tier", "tier_low", "tier_high", "published_tier"):
+            out[col] = scored[col].map(tier_name)
+        out["published_conflict"] = scored["published_conflict"]
         out["self_criteria_met"] = scored["self_criteria_met"]
-        out["self_tier"] = scored["self_tier"].map(_tier)
+        out["self_tier"] = [tier_name(t) if has else None for t, has in zip(scored["self_tier"], scored["has_self"])]
         out["changed_by_audit"] = scored["audit_changes"].map(";".join)
         return out
-    out["met"] = [f"{m}/{total}" for m in scored["criteria_met"]]
-    out["share"] = scored["share_met"].map(_pct)
-    out["tier"] = scored["tier"].map(lambda t: _tier(t) or "none")
-    out["range"] = [
-        "" if lo == hi else f"{_tier(lo) or 'none'}..{_tier(hi) or 'none'}"
-        for lo, hi in zip(scored["tier_low"], scored["tier_high"])
-    ]
+    out["met"] = [f"{m}/{total}" + (f" ({u}?)" if u else "") for m, u in
+                  zip(scored["criteria_met"], scored["criteria_unknown"])]
+    out["share"] = scored["share_met"].map(percent)
+    out["tier"] = [with_published(t, p) + (" (conflicts)" if c else "") for t, p, c in
+                   zip(scored["tier"], scored["published_tier"], scored["published_conflict"])]
+    out["range"] = ["" if tier_name(lo) == tier_name(hi) else f"{tier_label(lo)}..{tier_label(hi)}"
+                    for lo, hi in zip(scored["tier_low"], scored["tier_high"])]
     out["core"] = scored["missing_core"].map(lambda m: "all" if not m else "missing " + ",".join(m))
     n_metrics = len(standard.outcome_metrics)
     out["outcomes"] = [f"{m}/{n_metrics}" + (f" ({u}?)" if u else "")
                        for m, u in zip(scored["outcomes_met"], scored["outcomes_unknown"])]
     for p in standard.practice_codes:
-        out[p] = scored[f"share_{p}"].map(_pct)
-    out["self-assessed"] = [
-        f"{m}/{total} {_tier(t) or 'none'}" if changes else ""
-        for m, t, changes in zip(scored["self_criteria_met"], scored["self_tier"], scored["audit_changes"])
-    ]
+        out[p] = [practice_cell(s, u) for s, u in zip(scored[f"share_{p}"], scored[f"unknown_{p}"])]
+    out["self-assessed"] = [f"{m}/{total} {tier_label(t)}" if has else "" for m, t, has in
+                            zip(scored["self_criteria_met"], scored["self_tier"], scored["has_self"])]
     return out

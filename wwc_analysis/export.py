@@ -41,12 +41,37 @@ def json_value(value: object) -> object:
     if value is pd.NA or value is None:
         return None
     if isinstance(value, float):
-        return None if math.isnan(value) else round(value, 4)
+        return None if math.isnan(value) or math.isinf(value) else round(value, 4)
+    if isinstance(value, dict):
+        return {k: json_value(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, np.ndarray)):
         return [json_value(v) for v in value]
+    if isinstance(value, str):
+        return value
+    if pd.api.types.is_scalar(value) and pd.isna(value):  # NaT and the like
+        return None
     return value
 
 
 def json_records(frame: pd.DataFrame) -> list[dict]:
     """Rows of a table as JSON-ready dicts."""
     return [{k: json_value(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def to_json(data: object) -> str:
+    """Standard JSON (no NaN or Infinity: what cannot be computed is null), indented for people."""
+    import json
+
+    return json.dumps(json_value(data), indent=2, ensure_ascii=False, allow_nan=False)
+
+
+def readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy for a terminal or a notebook: floats rounded to 3 places, missing values as '?'."""
+    out = frame.copy()
+    for col in out.columns:
+        if pd.api.types.is_float_dtype(out[col]):
+            out[col] = [("?" if pd.isna(v) or v in (float("inf"), float("-inf")) else f"{v:.3f}".rstrip("0")
+                         .rstrip(".")) for v in out[col]]
+        else:
+            out[col] = out[col].astype(object).where(out[col].notna(), "?")
+    return out

@@ -1,10 +1,11 @@
 """Where a city stands against a peer cohort, criterion by criterion and practice by practice.
 
 A city *leads* on a criterion it meets that most of its peers do not, and *lags* on one
-it misses that most peers meet. Per practice, the cohort's shares give the share of
-criteria a typical peer meets; the difference, the ratio and a standardised score (how
-unusual the city's count is, given how rarely peers meet each criterion) say how far
-ahead or behind the city is.
+it misses that most peers meet. Per practice, the comparison runs over the criteria both
+sides know (the city's status is known and the cohort has a share): the city's share met,
+the share a typical peer meets, the expected count, the difference, the ratio and a
+standardised score all use that one denominator. What cannot be computed is NaN here and
+null in JSON, never infinite.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import pandas as pd
 
 from . import status as st
 from .cohorts import Cohort
-from .scoring import Assessments, city_key
+from .identity import city_keys
+from .scoring import Assessments
 from .standard import Standard
 
 MOST_PEERS = 0.5  # a criterion "most peers meet" has a cohort share at or above this
@@ -34,53 +36,67 @@ def _position(code: int, share: float) -> str:
 
 
 def criterion_gaps(a: Assessments, row: int, cohort: Cohort, standard: Standard) -> pd.DataFrame:
-    """One row per criterion: the city's status, the cohort's share, and whether the city leads or lags."""
+    """One row per criterion: the city's status, the cohort's share (and over how many peers), the position."""
     statuses = a.audited[row]
     shares = cohort.shares.reindex(standard.codes).to_numpy(dtype=float)
     met = (statuses == st.YES).astype(float)
-    out = pd.DataFrame({
+    peers = (cohort.peers_known.reindex(standard.codes).to_numpy(dtype=float) if cohort.peers_known is not None
+             else np.full(len(shares), np.nan))
+    return pd.DataFrame({
         "criterion": standard.codes,
         "practice": standard.criteria["practice"].to_numpy(),
         "core": standard.criteria["core"].to_numpy(),
         "status": [st.label(c) or "Unknown" for c in statuses],
         "met": statuses == st.YES,
         "peer_share": shares,
-        "difference": np.where(statuses == st.UNKNOWN, np.nan, met - shares),
+        "peers": pd.array([None if np.isnan(n) else int(n) for n in peers], dtype="Int64"),
+        "difference": np.where((statuses == st.UNKNOWN) | np.isnan(shares), np.nan, met - shares),
         "position": [_position(c, s) for c, s in zip(statuses, shares)],
         "text": standard.criteria["text"].to_numpy(),
     })
-    return out
 
 
 def practice_gaps(a: Assessments, row: int, cohort: Cohort, standard: Standard) -> pd.DataFrame:
-    """One row per practice: the city's share met against the share a typical peer meets."""
-    gaps = criterion_gaps(a, row, cohort, standard)
-    gaps["variance"] = gaps["peer_share"] * (1 - gaps["peer_share"])
-    grouped = gaps.groupby("practice", sort=False)
+    """One row per practice: the city's share met against a typical peer's, over the criteria both know."""
+    statuses = a.audited[row]
+    shares = cohort.shares.reindex(standard.codes).to_numpy(dtype=float)
+    compared = (statuses != st.UNKNOWN) & ~np.isnan(shares)
+    peer = np.where(compared, shares, 0.0)
+    practice_of = standard.practice_of()
+    n_practices = len(standard.practice_codes)
+    count = lambda w: np.bincount(practice_of, weights=w, minlength=n_practices)  # noqa: E731
+    positions = np.array([_position(c, s) for c, s in zip(statuses, shares)])
     out = pd.DataFrame({
-        "criteria": grouped.size(),
-        "met": grouped["met"].sum(),
-        "expected_met": grouped["peer_share"].sum(),
-        "share_met": grouped["met"].mean(),
-        "peer_share": grouped["peer_share"].mean(),
-        "leads": grouped["position"].apply(lambda s: int((s == LEADS).sum())),
-        "lags": grouped["position"].apply(lambda s: int((s == LAGS).sum())),
-        "sd": np.sqrt(grouped["variance"].sum()),
-    }).reindex(standard.practice_codes)
-    out["difference"] = out["share_met"] - out["peer_share"]
-    out["ratio"] = out["share_met"] / out["peer_share"]
+        "practice": standard.practice_codes,
+        "name": [standard.practice_name(p) for p in standard.practice_codes],
+        "criteria": count(np.ones(len(statuses))).astype(int),
+        "unknown": count(statuses == st.UNKNOWN).astype(int),
+        "compared": count(compared).astype(int),
+        "met": count(compared & (statuses == st.YES)).astype(int),
+        "expected_met": count(peer),
+        "leads": count(positions == LEADS).astype(int),
+        "lags": count(positions == LAGS).astype(int),
+    })
+    sd = np.sqrt(count(peer * (1 - peer)))
+    n = out["compared"].to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
-        out["z_score"] = (out["met"] - out["expected_met"]) / out["sd"]
-    out = out.drop(columns="sd")
-    out.insert(0, "name", [standard.practice_name(p) for p in out.index])
-    return out.rename_axis("practice").reset_index()
+        out["share_met"] = np.where(n > 0, out["met"] / np.maximum(n, 1), np.nan)
+        out["peer_share"] = np.where(n > 0, out["expected_met"] / np.maximum(n, 1), np.nan)
+        out["difference"] = out["share_met"] - out["peer_share"]
+        peer_share = out["peer_share"].to_numpy()
+        out["ratio"] = np.where(peer_share > 0, out["share_met"] / np.where(peer_share > 0, peer_share, 1), np.nan)
+        out["z_score"] = np.where(sd > 0, (out["met"] - out["expected_met"]) / np.where(sd > 0, sd, 1), np.nan)
+    out.loc[n == 0, "expected_met"] = np.nan
+    columns = ["practice", "name", "criteria", "unknown", "compared", "met", "share_met", "expected_met",
+               "peer_share", "difference", "ratio", "z_score", "leads", "lags"]
+    return out[columns]
 
 
 def audit_risk(responses: pd.DataFrame, a: Assessments, row: int, cohort: Cohort, standard: Standard,
                rare: float = RARE) -> pd.DataFrame:
     """Self-assessed Yes answers the audit changed, or that fewer than `rare` of peers meet."""
     self_yes = a.self_assessed[row] == st.YES
-    changed = self_yes & (a.audited[row] != st.YES)
+    changed = self_yes & (a.audited[row] != st.YES) & (a.audited[row] != st.UNKNOWN)
     shares = cohort.shares.reindex(standard.codes).to_numpy(dtype=float)
     uncommon = self_yes & (shares < rare)
     notes = _audit_notes(responses, a, row)
@@ -89,18 +105,18 @@ def audit_risk(responses: pd.DataFrame, a: Assessments, row: int, cohort: Cohort
         code = standard.codes[i]
         reasons = []
         if changed[i]:
-            reasons.append(f"the audit changed it to {st.label(a.audited[row, i]) or 'unknown'}")
+            reasons.append(f"the audit changed it to {st.label(a.audited[row, i])}")
         if uncommon[i]:
-            reasons.append(f"only {shares[i]:.0%} of peers meet it")
+            reasons.append(f"only {round(shares[i] * 100)}% of peers meet it")
         records.append({"criterion": code, "self_assessed": "Yes", "status": st.label(a.audited[row, i]) or "Unknown",
                         "peer_share": shares[i], "risk": "; ".join(reasons), "audit_note": notes.get(code, "")})
     return pd.DataFrame(records, columns=["criterion", "self_assessed", "status", "peer_share", "risk", "audit_note"])
 
 
 def _audit_notes(responses: pd.DataFrame, a: Assessments, row: int) -> dict[str, str]:
+    from .identity import city_key
+
     city, year = a.keys["city"].iloc[row], a.keys["year"].iloc[row]
-    sel = city_key(responses["city"]) == str(city).strip().casefold()
-    if pd.notna(year):
-        sel &= (responses["year"] == year).fillna(False)
+    sel = (city_keys(responses["city"]) == city_key(city)) & (responses["year"] == year).fillna(False)
     frame = responses[sel]
     return {c: str(n) for c, n in zip(frame["criterion"], frame["audit_note"]) if isinstance(n, str) and n}

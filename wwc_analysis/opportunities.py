@@ -1,54 +1,51 @@
 """What the next tier needs, and the smallest set of criteria that gets a city there.
 
-Every tier requirement that criteria can satisfy is counted: the missing core criteria,
-the criteria the tier requires (DM8 for Platinum in the 2022 edition) and enough criteria
-to reach the band. The shortlist takes the mandatory ones first and fills the rest,
-preferring criteria already In Progress, then those peers meet most often, then those in
-the city's weakest practices. Resident outcome metrics cannot be bought with criteria,
-so they are reported beside the shortlist.
+The requirements come from `tiers` (the same objects scoring checks): the missing core
+criteria, the criteria the tier requires (DM8 for Platinum in the 2022 edition) and
+enough criteria to reach the band. The shortlist takes the mandatory ones first and fills
+the rest, preferring criteria already In Progress, then those peers meet most often, then
+those in the city's weakest practices. Resident outcome metrics cannot be bought with
+criteria, so they are reported beside the shortlist.
 """
 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from . import status as st
 from .cohorts import Cohort
-from .scoring import Assessments, evaluate
+from .phrases import join, noun, percent, plural, sentence
+from .scoring import Assessments, evaluate, practice_shares, with_evidence
 from .standard import Standard
+from .tiers import shortfalls
 
 
 def requirements(statuses: np.ndarray, outcomes: np.ndarray, tier: str, standard: Standard) -> dict:
-    """What `tier` asks of a city that it does not yet meet, as data."""
-    index = standard.criterion_index()
-    spec = standard.tier_spec(tier)
-    yes = statuses == st.YES
-    missing_core = [c for c in standard.core_codes if not yes[index[c]]] if spec["requires_all_core"] else []
-    required = [c for c in standard.required_for(tier) if not yes[index[c]]]
-    need_count = max(standard.min_criteria(tier) - int(yes.sum()), 0)
-    metrics = standard.outcome_metrics["code"].tolist()
-    unmet_metrics = [m for m, v in zip(metrics, outcomes) if v != 1]
+    """What `tier` asks of a city that its known answers do not yet give, as data."""
+    lacks = shortfalls(statuses == st.YES, int((outcomes == 1).sum()), tier, standard)
+    by_kind = {kind: [s for s in lacks if s.kind == kind] for kind in ("band", "core", "criterion", "outcomes")}
+    missing_core = [c for s in by_kind["core"] for c in s.criteria]
+    required = [c for s in by_kind["criterion"] for c in s.criteria]
+    band = sum(s.count for s in by_kind["band"])
+    metrics = standard.metric_codes
     return {
         "tier": tier,
-        "criteria_needed": max(need_count, len(missing_core) + len(required)),
-        "more_criteria_for_band": need_count,
+        "criteria_needed": max(band, len(missing_core) + len(required)),
+        "more_criteria_for_band": band,
         "missing_core": missing_core,
         "required_criteria": required,
-        "outcomes_needed": max(int(spec["min_outcomes"]) - int((outcomes == 1).sum()), 0),
-        "outcome_metrics_not_met": unmet_metrics,
+        "outcomes_needed": sum(s.count for s in by_kind["outcomes"]),
+        "outcome_metrics_not_met": [m for m, v in zip(metrics, outcomes) if v != 1],
     }
 
 
 def preference_order(statuses: np.ndarray, peer_shares: np.ndarray, standard: Standard) -> np.ndarray:
     """Unmet criteria, best first: In Progress, then most met by peers, then weakest practice, then order."""
     practice_of = standard.practice_of()
-    yes = statuses == st.YES
-    per_practice = np.bincount(practice_of, weights=yes, minlength=len(standard.practice_codes))
-    practice_share = per_practice / np.bincount(practice_of, minlength=len(standard.practice_codes))
+    weakest = np.nan_to_num(practice_shares(statuses, standard)[0], nan=0.0)
     shares = np.nan_to_num(peer_shares, nan=0.0)
-    candidates = np.flatnonzero(~yes)
-    keys = (np.arange(standard.n_criteria)[candidates], practice_share[practice_of[candidates]],
+    candidates = np.flatnonzero(statuses != st.YES)
+    keys = (np.arange(standard.n_criteria)[candidates], weakest[practice_of[candidates]],
             -shares[candidates], statuses[candidates] != st.IN_PROGRESS)
     return candidates[np.lexsort(keys)]
 
@@ -62,20 +59,23 @@ def shortlist(statuses: np.ndarray, tier: str, peer_shares: np.ndarray, standard
     mandatory |= {c: f"required for {tier}" for c in req["required_criteria"]}
     order = [standard.codes[i] for i in preference_order(statuses, peer_shares, standard)]
     fill = [c for c in order if c not in mandatory][: req["criteria_needed"] - len(mandatory)]
-    yes = statuses == st.YES
     practice_of = standard.practice_of()
+    shares_by_practice = practice_shares(statuses, standard)[0]
     picks = []
     for code in [*[c for c in order if c in mandatory], *fill]:
         i = index[code]
         practice = standard.practice_codes[practice_of[i]]
-        in_practice = practice_of == practice_of[i]
         share = peer_shares[i]
         why = [mandatory[code]] if code in mandatory else []
         if statuses[i] == st.IN_PROGRESS:
             why.append("already In Progress")
+        elif statuses[i] == st.UNKNOWN:
+            why.append("status unknown: it may already be met")
         if not np.isnan(share):
-            why.append(f"{share:.0%} of {cohort_label} meet it")
-        why.append(f"{standard.practice_name(practice)}: {yes[in_practice].mean():.0%} met")
+            why.append(f"{percent(share)} of {cohort_label} meet it")
+        practice_share = shares_by_practice[practice_of[i]]
+        why.append(f"{standard.practice_name(practice)}: "
+                   + ("no answer known" if np.isnan(practice_share) else f"{percent(practice_share)} met"))
         picks.append({"criterion": code, "practice": practice, "status": st.label(statuses[i]) or "Unknown",
                       "peer_share": None if np.isnan(share) else round(float(share), 4),
                       "mandatory": code in mandatory, "reason": "; ".join(why)})
@@ -93,10 +93,17 @@ def at_risk(statuses: np.ndarray, outcomes: np.ndarray, standard: Standard) -> l
     return [standard.codes[i] for i, t in zip(yes_idx, tiers[1:]) if t < tiers[0]]
 
 
+def current_rank(a: Assessments, row: int, standard: Standard) -> int:
+    """The city's tier rank as scored: from its answers, settled by a published tier where they allow it."""
+    res = evaluate(a.audited[row], a.outcomes[row], standard)
+    low, _, _ = with_evidence(res["tier_low"], res["tier_high"], a.published[[row]], a.published_floor[[row]])
+    return int(low[0])
+
+
 def opportunities(a: Assessments, row: int, cohort: Cohort, standard: Standard) -> dict:
     """Next tier, what it needs, the shortlist, the tiers beyond, and what puts the current tier at risk."""
     statuses, outcomes = a.audited[row], a.outcomes[row]
-    rank = int(evaluate(statuses[None, :], outcomes[None, :], standard)["tier"][0])
+    rank = current_rank(a, row, standard)
     names = standard.tier_names
     current = names[rank - 1] if rank else None
     higher = names[rank:]
@@ -109,10 +116,12 @@ def opportunities(a: Assessments, row: int, cohort: Cohort, standard: Standard) 
         steps.append(need)
     result = {
         "city": str(a.keys["city"].iloc[row]),
-        "year": None if pd.isna(a.keys["year"].iloc[row]) else int(a.keys["year"].iloc[row]),
+        "year": int(a.keys["year"].iloc[row]),
         "tier": current,
         "next_tier": higher[0] if higher else None,
         "cohort": label,
+        "criteria_met": int((statuses == st.YES).sum()),
+        "criteria_unknown": int((statuses == st.UNKNOWN).sum()),
         "at_risk": at_risk(statuses, outcomes, standard),
         "steps": steps,
     }
@@ -124,22 +133,40 @@ def opportunities(a: Assessments, row: int, cohort: Cohort, standard: Standard) 
     return result
 
 
-def _step_sentence(step: dict) -> str:
+def step_sentence(step: dict, criteria_met: int = 0, criteria_unknown: int = 0) -> str:
+    """One higher tier's needs and shortest path, as one or two sentences."""
     mandatory = [p["criterion"] for p in step["shortlist"] if p["mandatory"]]
-    text = f"{step['tier']} needs {step['criteria_needed']} more criteria"
-    if mandatory:
-        text += f" (including {', '.join(mandatory)})"
-    if step["outcomes_needed"]:
-        s = "s" if step["outcomes_needed"] > 1 else ""
-        text += (f" and {step['outcomes_needed']} more resident outcome metric{s} (not yet met or unknown: "
-                 f"{', '.join(step['outcome_metrics_not_met'])})")
-    return text + f". Shortest path: {', '.join(p['criterion'] for p in step['shortlist'])}."
+    n, k = step["criteria_needed"], step["outcomes_needed"]
+    parts = []
+    if n:
+        text = plural(n, "more criterion")
+        if criteria_unknown:
+            text += f" than the {criteria_met} known to be met"
+        if mandatory:
+            text += f" (including {join(mandatory)})"
+        parts.append(text)
+    if k:
+        parts.append(f"{plural(k, 'more resident outcome metric')} (not yet met or unknown: "
+                     f"{join(step['outcome_metrics_not_met'])})")
+    if not parts:
+        return sentence(f"{step['tier']} needs nothing more that the answers can show")
+    if not n:
+        text = f"{step['tier']} needs no more criteria, only {parts[0]}"
+    else:
+        text = f"{step['tier']} needs {join(parts)}"
+    out = sentence(text)
+    if step["shortlist"]:
+        out += " " + sentence(f"Shortest path: {join(p['criterion'] for p in step['shortlist'])}")
+    if n and criteria_unknown:
+        out += " " + sentence(f"{plural(criteria_unknown, 'criterion')} {noun(criteria_unknown, 'is', 'are')} "
+                              "unknown and may already be met")
+    return out
 
 
 def summarise(opp: dict) -> list[str]:
     """The opportunities in sentences: each higher tier's needs and shortest path, or the risks at the top."""
     if opp["next_tier"] is None:
-        risky = ", ".join(opp["at_risk"]) or "none"
-        return [f"{opp['city']} is at {opp['tier']}: there is no higher tier.",
-                f"Criteria whose loss alone would drop it a tier: {risky}."]
-    return [_step_sentence(step) for step in opp["steps"]]
+        risky = join(opp["at_risk"]) or "none"
+        return [sentence(f"{opp['city']} is at {opp['tier']}: there is no higher tier"),
+                sentence(f"Criteria whose loss alone would drop it a tier: {risky}")]
+    return [step_sentence(step, opp["criteria_met"], opp["criteria_unknown"]) for step in opp["steps"]]

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
+from .identity import city_keys
 from .responses import _years
 from .standard import Standard, load_standard
 from .tables import Table, read_table
@@ -39,7 +40,7 @@ def load_outcomes(paths: str | Path | Iterable[str | Path], standard: Standard |
 
 def check_duplicates(out: pd.DataFrame) -> None:
     """Refuse a metric given twice for one city and year."""
-    key = out[["city", "year", "metric"]].assign(city=out["city"].str.casefold())
+    key = out[["city", "year", "metric"]].assign(city=city_keys(out["city"]))
     dup = key.duplicated().to_numpy()
     if dup.any():
         row = out.iloc[int(np.flatnonzero(dup)[0])]
@@ -69,6 +70,18 @@ def _number(table: Table, i: int, column: str, text: str) -> float:
     return value
 
 
+def _as_percent(table: Table, i: int, value: float, text: str) -> float:
+    """A share as a percentage, however it was typed: '80%', 80, or 0.8 (an Excel percentage cell).
+
+    1 alone is refused: it could be 1% or 100%.
+    """
+    if np.isnan(value) or text.strip().endswith("%"):
+        return value
+    if value == 1:
+        raise table.error(i, "a share of 1 is ambiguous (1% or 100%?); write it with a % sign", text)
+    return value * 100 if 0 < value < 1 else value
+
+
 def outcomes_from_table(table: Table, standard: Standard) -> pd.DataFrame:
     f = table.frame
     metrics = standard.outcome_metrics.set_index("code").to_dict("index")
@@ -86,6 +99,8 @@ def outcomes_from_table(table: Table, standard: Standard) -> pd.DataFrame:
         if spec is None:
             raise table.error(i, f"unknown outcome metric (use {', '.join(metrics)})", metric)
         value = _number(table, i, "value", value_text)
+        if spec["unit"] == "%":
+            value = _as_percent(table, i, value, value_text)
         target = _number(table, i, "target", target_text)
         direction = direction_text.lower()
         if direction and direction not in _DIRECTIONS:

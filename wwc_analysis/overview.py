@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .standard import Standard, load_standard
+from .standard import Standard
 
 
 @dataclass
@@ -21,26 +20,47 @@ class Overview:
 
     @property
     def n_simulated(self) -> int:
+        """Simulated cities (not assessments)."""
         from .cohorts import is_simulated
 
-        return int(is_simulated(self.scored["city"]).sum())
+        cities = self.scored.drop_duplicates("city_key")
+        return int(is_simulated(cities["city"]).sum())
+
+    @property
+    def n_cities(self) -> int:
+        """Distinct cities loaded; a city assessed in several years counts once."""
+        return int(self.scored["city_key"].nunique())
+
+    @property
+    def labels(self) -> pd.Series:
+        """Row labels: the city, with its year where the city has more than one assessment."""
+        several = self.scored["city_key"].duplicated(keep=False)
+        return pd.Series(np.where(several, self.scored["city"] + " " + self.scored["year"].astype(str),
+                                  self.scored["city"]), index=self.scored.index)
 
 
-def build_overview(responses: Sequence[str | Path] = (), outcomes: Sequence[str | Path] = (),
-                   edition: str = "2022") -> Overview:
-    """Score every loaded city (the bundled ones when no files are given)."""
-    from .bundled import certification_history, input_files
-    from .explain import add_reasons
-    from .outcomes import load_outcomes
-    from .responses import load_responses
-    from .scoring import build_assessments, score_assessments
+def build_overview(responses=(), outcomes=(), edition: str | None = None) -> Overview:
+    """Score every loaded assessment (the bundled data when no files are given)."""
+    from .bundled import certification_history
+    from .context import load_inputs
+    from .identity import city_keys
 
-    standard = load_standard(edition)
-    files, outcome_files = input_files(responses, outcomes)
-    a = build_assessments(load_responses(files, standard), load_outcomes(outcome_files, standard), standard)
-    scored = add_reasons(score_assessments(a, standard), a.audited, standard)
-    order = np.lexsort((scored["city"].to_numpy(dtype=str), -scored["criteria_met"].to_numpy()))
-    return Overview(standard, scored.iloc[order].reset_index(drop=True), a.audited[order], certification_history())
+    inputs = load_inputs(responses, outcomes, edition)
+    scored = inputs.scored.assign(city_key=city_keys(inputs.scored["city"]))
+    order = np.lexsort((-scored["year"].to_numpy(dtype=np.int64), scored["city"].to_numpy(dtype=str),
+                        -scored["criteria_met"].to_numpy()))
+    return Overview(inputs.standard, scored.iloc[order].reset_index(drop=True), inputs.assessments.audited[order],
+                    certification_history())
+
+
+def counts_line(ov: Overview) -> str:
+    """How many cities (and assessments) are loaded, and how many are simulated."""
+    from .phrases import plural
+
+    text = f"{plural(ov.n_cities, 'city')} loaded"
+    if len(ov.scored) != ov.n_cities:
+        text += f" ({plural(len(ov.scored), 'assessment')})"
+    return text + (f", {ov.n_simulated} of them simulated" if ov.n_simulated else ", none simulated")
 
 
 def table(ov: Overview) -> pd.DataFrame:
@@ -67,9 +87,9 @@ def draw(name: str, ov: Overview, out_dir: str | Path):
 
     s = ov.standard
     figures = {
-        "tiers": lambda: charts.tier_counts_chart(ov.scored, s.tier_names),
-        "practice_heatmap": lambda: charts.practice_heatmap(ov.scored, s.practice_codes),
-        "criteria_heatmap": lambda: charts.criteria_heatmap(ov.statuses, ov.scored["city"], s.codes),
+        "tiers": lambda: charts.tier_counts_chart(ov.scored.drop_duplicates("city_key"), s.tier_names),
+        "practice_heatmap": lambda: charts.practice_heatmap(ov.scored.assign(city=ov.labels), s.practice_codes),
+        "criteria_heatmap": lambda: charts.criteria_heatmap(ov.statuses, ov.labels, s.codes),
         "spread": lambda: charts.spread_chart(ov.scored, {t: s.min_criteria(t) for t in s.tier_names},
                                               s.n_criteria),
         "history": lambda: charts.history_chart(ov.history, s.tier_names),

@@ -14,13 +14,13 @@ import pandas as pd
 
 from . import status as st
 from .errors import InputError
-from .scoring import city_key
+from .identity import city_keys
 from .standard import Standard
 from .tables import Table, read_table
 
 
 def _split(table: Table) -> dict[str, Table]:
-    keys = city_key(table.frame["city"]).to_numpy()
+    keys = city_keys(table.frame["city"]).to_numpy()
     parts = {}
     for key in pd.unique(keys):
         rows = np.flatnonzero(keys == key)

@@ -16,9 +16,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import status as st
-from .cohorts import Cohort, build_cohort
-from .standard import Standard, load_standard
+from .cohorts import Cohort
+from .context import CityContext, city_context
+from .phrases import join, percent, percent_points, plural, tier_label, tier_range, verb, with_published
+from .progress import progress_sentences
+from .scoring import practice_shares
+from .standard import Standard
 
 
 @dataclass
@@ -26,7 +29,7 @@ class CityReport:
     """Everything a gap report shows for one city's assessment."""
 
     city: str
-    year: int | None
+    year: int
     standard: Standard
     cohort: Cohort
     score: dict  # the city's row of `explain`, reasons included
@@ -37,6 +40,7 @@ class CityReport:
     opportunities: dict
     audit_risk: pd.DataFrame
     simulated: bool  # the city itself is simulated
+    progress: pd.DataFrame  # progress over the city's assessments up to this one (one row: no earlier one)
 
     @property
     def slug(self) -> str:
@@ -48,53 +52,42 @@ class CityReport:
     def peers_label(self) -> str:
         return self.cohort.description
 
+    @property
+    def has_self(self) -> bool:
+        """Whether the city gave a self-assessment beside the audited answers."""
+        return bool(self.score["has_self"])
 
-def build_city_report(city: str, year: int | None = None, edition: str = "2022", cohort: str = "published:all",
-                      responses: Sequence[str | Path] = (), outcomes: Sequence[str | Path] = ()) -> CityReport:
-    """Load the inputs (the bundled data when none are given) and compute one city's report."""
-    from .bundled import input_files
-    from .cohorts import is_simulated
-    from .explain import add_reasons
-    from .gaps import audit_risk, criterion_gaps, practice_gaps
-    from .opportunities import opportunities
-    from .outcomes import load_outcomes
-    from .responses import load_responses
-    from .scoring import assessment_index, build_assessments, score_assessments
+    @property
+    def previous_year(self) -> int | None:
+        return int(self.progress["year"].iloc[-2]) if len(self.progress) > 1 else None
 
-    standard = load_standard(edition)
-    response_files, outcome_files = input_files(responses, outcomes)
-    frame = load_responses(response_files, standard)
-    a = build_assessments(frame, load_outcomes(outcome_files, standard), standard)
-    row = assessment_index(a, city, year)
-    chosen = build_cohort(cohort, a, row, standard)
-    one = a.keys.iloc[[row]].reset_index(drop=True)
-    from dataclasses import replace
 
-    single = replace(a, keys=one, audited=a.audited[[row]], self_assessed=a.self_assessed[[row]],
-                     outcomes=a.outcomes[[row]])
-    scored = add_reasons(score_assessments(single, standard), single.audited, standard).iloc[0].to_dict()
-    name = str(a.keys["city"].iloc[row])
+def report_from_context(ctx: CityContext) -> CityReport:
+    """A city's report computed from its context."""
     return CityReport(
-        city=name, year=None if pd.isna(a.keys["year"].iloc[row]) else int(a.keys["year"].iloc[row]),
-        standard=standard, cohort=chosen, score=scored, statuses=a.audited[row], self_statuses=a.self_assessed[row],
-        practices=practice_gaps(a, row, chosen, standard), criteria=criterion_gaps(a, row, chosen, standard),
-        opportunities=opportunities(a, row, chosen, standard),
-        audit_risk=audit_risk(frame, a, row, chosen, standard),
-        simulated=bool(is_simulated(pd.Series([name]))[0]),
+        city=ctx.city, year=ctx.year, standard=ctx.standard, cohort=ctx.cohort, score=ctx.score,
+        statuses=ctx.statuses, self_statuses=ctx.self_statuses, practices=ctx.practice_gaps(),
+        criteria=ctx.criterion_gaps(), opportunities=ctx.opportunities(), audit_risk=ctx.audit_risk(),
+        simulated=ctx.simulated, progress=ctx.progress(),
     )
 
 
+def build_city_report(city: str, year: int | None = None, edition: str | None = None, cohort: str = "published:all",
+                      responses: str | Path | Sequence[str | Path] = (),
+                      outcomes: str | Path | Sequence[str | Path] = ()) -> CityReport:
+    """Load the inputs (the bundled data when none are given) and compute one city's report."""
+    return report_from_context(city_context(city, year, cohort, responses, outcomes, edition))
+
+
 def tier_text(tier: object) -> str:
-    return tier if isinstance(tier, str) else "no tier"
+    return tier_label(tier)
 
 
 def self_vs_audited(rep: CityReport) -> pd.DataFrame:
-    """Per practice: share met as the city assessed itself and as audited."""
-    practice_of = rep.standard.practice_of()
-    n = np.bincount(practice_of, minlength=len(rep.standard.practice_codes))
-    own = np.bincount(practice_of, weights=rep.self_statuses == st.YES, minlength=len(n)) / n
-    audited = np.bincount(practice_of, weights=rep.statuses == st.YES, minlength=len(n)) / n
-    return pd.DataFrame({"practice": rep.standard.practice_codes, "self_assessed": own, "audited": audited})
+    """Per practice: share met as the city assessed itself and as audited (known answers only)."""
+    return pd.DataFrame({"practice": rep.standard.practice_codes,
+                         "self_assessed": practice_shares(rep.self_statuses, rep.standard)[0],
+                         "audited": practice_shares(rep.statuses, rep.standard)[0]})
 
 
 def shortlist_table(rep: CityReport) -> pd.DataFrame:
@@ -113,9 +106,26 @@ def score_table(rep: CityReport) -> pd.DataFrame:
 
 def tables(rep: CityReport) -> dict[str, pd.DataFrame]:
     """The tables behind the report, by file name."""
-    return {"score.csv": score_table(rep), "practices.csv": rep.practices,
-            "criteria.csv": rep.criteria, "opportunities.csv": shortlist_table(rep),
-            "audit_risk.csv": rep.audit_risk, "self_vs_audited.csv": self_vs_audited(rep)}
+    out = {"score.csv": score_table(rep), "practices.csv": rep.practices,
+           "criteria.csv": rep.criteria, "opportunities.csv": shortlist_table(rep),
+           "audit_risk.csv": rep.audit_risk}
+    if rep.has_self:
+        out["self_vs_audited.csv"] = self_vs_audited(rep)
+    if len(rep.progress) > 1:
+        out["progress.csv"] = progress_table(rep)
+    return out
+
+
+def progress_table(rep: CityReport) -> pd.DataFrame:
+    """The city's assessments with criteria gained and lost, as a flat table."""
+    from .tiers import tier_name
+
+    table = rep.progress.copy()
+    for col in ("gained", "lost"):
+        table[col] = table[col].map(";".join)
+    for col in ("tier", "published_tier"):
+        table[col] = table[col].map(tier_name)
+    return table
 
 
 def write_tables(rep: CityReport, out_dir: str | Path) -> list[Path]:
@@ -126,61 +136,98 @@ def write_tables(rep: CityReport, out_dir: str | Path) -> list[Path]:
     return [write_file(out / name, to_csv_text(frame)) for name, frame in tables(rep).items()]
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")  # marks that act anywhere in a line
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~<>#])")  # marks that act in a Markdown line, and tag brackets
 
 
 def md(text: object) -> str:
-    """Text safe inside a Markdown line (not at its start): tags escaped, inline marks backslashed."""
+    """Text safe inside a Markdown line: marks and tag brackets backslashed, no HTML entities."""
     flat = " ".join(str(text).split())
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(flat, quote=False))
+    return _MD_SPECIAL.sub(r"\\\1", flat)
+
+
+def headline(rep: CityReport) -> str:
+    """The one-sentence headline: tier, criteria met, outcome metrics."""
+    s = rep.score
+    total = rep.standard.n_criteria
+    n_metrics = len(rep.standard.outcome_metrics)
+    omet = int(s["outcomes_met"])
+    text = (f"Tier: {with_published(s['tier'], s['published_tier'])}. {s['criteria_met']} of {total} criteria are met "
+            f"({percent(s['share_met'])})")
+    if s["criteria_unknown"]:
+        text += f", {s['criteria_unknown']} unknown"
+    text += f"; {omet} of {plural(n_metrics, 'resident outcome metric')} {verb(omet, 'is')} met."
+    if tier_label(s["tier_low"]) != tier_label(s["tier_high"]):
+        text += f" While answers are unknown, the tier could be {tier_range(s['tier_low'], s['tier_high'])}."
+    return text
+
+
+def practice_line(p) -> str:
+    """One practice against the typical peer, with the difference computed from the rounded shares."""
+    return (f"| {md(p.name)} | {percent(p.share_met)} | {percent(p.peer_share)} | "
+            f"{percent_points(p.share_met, p.peer_share)} | {p.unknown} |")
 
 
 def summary_markdown(rep: CityReport) -> str:
     """A short summary a council memo could quote."""
     s = rep.score
-    total = rep.standard.n_criteria
-    year = f" {rep.year}" if rep.year else ""
-    lines = [f"# {md(rep.city)}{year}: What Works Cities Certification gap report", ""]
+    lines = [f"# {md(rep.city)} {rep.year}: What Works Cities Certification gap report", ""]
     if rep.simulated:
         lines += ["*This city is simulated: its figures are not real.*", ""]
-    lines += [f"**Tier: {tier_text(s['tier'])}** (edition {rep.standard.edition} of the standard). "
-              f"{s['criteria_met']} of {total} criteria are met ({s['share_met']:.0%}); "
-              f"{s['outcomes_met']} of {len(rep.standard.outcome_metrics)} resident outcome metrics are met.", ""]
+    lines += [f"**{md(headline(rep))}** (edition {rep.standard.edition} of the standard)", ""]
     lines += ["## Why this tier", ""] + [f"- {md(r)}" for r in s["reasons"]] + [""]
-    lines += [f"## Against {md(rep.peers_label)}", "", "| practice | met | typical peer | difference |",
-              "| --- | ---: | ---: | ---: |"]
-    for p in rep.practices.itertuples():
-        lines.append(f"| {md(p.name)} | {p.share_met:.0%} | {p.peer_share:.0%} | {p.difference * 100:+.0f} points |")
+    if rep.previous_year:
+        lines += [f"## Progress since {rep.previous_year}", ""]
+        lines += [f"- {md(t)}" for t in progress_sentences(rep.progress)] + [""]
+    lines += [f"## Against {md(rep.peers_label)}", ""]
+    lines += [f"*{md(n)}*" for n in rep.cohort.notes] + ([""] if rep.cohort.notes else [])
+    lines += ["| practice | met | typical peer | difference | unknown |", "| --- | ---: | ---: | ---: | ---: |"]
+    lines += [practice_line(p) for p in rep.practices.itertuples()]
     leads = rep.criteria[rep.criteria["position"] == "leads"]
     lags = rep.criteria[rep.criteria["position"] == "lags"]
-    lines += ["", f"{md(rep.city)} leads on {len(leads)} criteria most peers do not meet and lags on {len(lags)} "
-              "that most peers meet" + (f" ({', '.join(lags['criterion'])})." if len(lags) else "."), ""]
-    lines += ["## Next steps", ""] + [f"- {md(t)}" for t in rep.opportunities["summary"]] + [""]
-    if rep.opportunities["at_risk"]:
-        lines += [f"Criteria whose loss alone would drop the current tier: {', '.join(rep.opportunities['at_risk'])}.",
+    lines += ["", md(f"{rep.city} leads on {plural(len(leads), 'criterion')} most peers do not meet and lags on "
+                     f"{plural(len(lags), 'criterion')} that most peers meet"
+                     + (f" ({join(lags['criterion'])})." if len(lags) else ".")), ""]
+    lines += ["## Opportunities", ""] + [f"- {md(t)}" for t in rep.opportunities["summary"]] + [""]
+    if rep.opportunities["at_risk"] and rep.opportunities["next_tier"]:
+        lines += [md(f"Criteria whose loss alone would drop the current tier: {join(rep.opportunities['at_risk'])}."),
                   ""]
-    if len(rep.audit_risk):
-        lines += ["## Audit risk", "", "| criterion | status after audit | peers meeting it | why |",
-                  "| --- | --- | ---: | --- |"]
+    lines += ["## Audit risk", ""]
+    if not rep.has_self:
+        lines += ["No self-assessment was given, so there is nothing to compare the audit with.", ""]
+    elif len(rep.audit_risk):
+        lines += ["| criterion | status after audit | peers meeting it | why |", "| --- | --- | ---: | --- |"]
         for r in rep.audit_risk.itertuples():
-            share = "" if pd.isna(r.peer_share) else f"{r.peer_share:.0%}"
-            lines.append(f"| {r.criterion} | {r.status} | {share} | {md(r.risk)} |")
+            lines.append(f"| {r.criterion} | {r.status} | {percent(r.peer_share)} | {md(r.risk)} |")
         lines.append("")
-    lines += ["Sources: the city's responses and outcome metrics as loaded; peer shares from "
-              f"{md(rep.peers_label)}. Produced with the WWC analysis workbench.", ""]
+    else:
+        lines += ["No self-assessed Yes was changed by the audit or is rare among peers.", ""]
+    lines += [md("Sources: the city's responses and outcome metrics as loaded; peer shares from "
+                 f"{rep.peers_label}. Produced with the WWC analysis workbench."), ""]
     return "\n".join(lines)
 
 
 def headline_html(rep: CityReport) -> str:
     """Where the city stands, as escaped HTML for the notebook."""
-    s = rep.score
-    items = "".join(f"<li>{html.escape(r)}</li>" for r in s["reasons"])
-    low, high = tier_text(s["tier_low"]), tier_text(s["tier_high"])
-    rng = "" if low == high else f"<p>Tier range while statuses are unknown: {low} to {high}.</p>"
+    items = "".join(f"<li>{html.escape(r)}</li>" for r in rep.score["reasons"])
     sim = "<p><em>This city is simulated: its figures are not real.</em></p>" if rep.simulated else ""
-    return (f"<h3>{html.escape(rep.city)} {rep.year or ''}: {tier_text(s['tier'])}</h3>{sim}"
-            f"<p>{s['criteria_met']} of {rep.standard.n_criteria} criteria met ({s['share_met']:.0%}), "
-            f"{s['outcomes_met']} resident outcome metrics met.</p>{rng}<ul>{items}</ul>")
+    notes = "".join(f"<p><em>{html.escape(n)}</em></p>" for n in rep.cohort.notes)
+    tier = with_published(rep.score["tier"], rep.score["published_tier"])
+    return (f"<h3>{html.escape(rep.city)} {rep.year}: {html.escape(tier)}</h3>"
+            f"{sim}<p>{html.escape(headline(rep))}</p><ul>{items}</ul>{notes}")
+
+
+def progress_html(rep: CityReport) -> str:
+    """Progress since the previous assessment, escaped for the notebook ('' with no earlier one)."""
+    if not rep.previous_year:
+        return "<p>No earlier assessment of this city is loaded.</p>"
+    return "".join(f"<p>{html.escape(t)}</p>" for t in progress_sentences(rep.progress))
+
+
+def audit_risk_html(rep: CityReport) -> str:
+    """What the audit section says when there is no table to show."""
+    if not rep.has_self:
+        return "<p>No self-assessment was given, so there is nothing to compare the audit with.</p>"
+    return "" if len(rep.audit_risk) else "<p>No self-assessed Yes was changed by the audit or is rare among peers.</p>"
 
 
 def resolve_out_dir(out_dir: str | Path | None, city: str) -> Path:

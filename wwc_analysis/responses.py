@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from . import status as st
+from .identity import city_keys
 from .standard import Standard, load_standard
 from .tables import Table, read_table
 
@@ -24,9 +25,10 @@ COLUMNS = ["city", "year", "criterion", "status", "self_assessed", "audit_note",
 def load_responses(paths: str | Path | Iterable[str | Path], standard: Standard | None = None) -> pd.DataFrame:
     """Read and validate one or more responses files into one tidy frame.
 
-    Columns: city, year (nullable int), criterion, status and self_assessed (int8 codes,
-    see `wwc_analysis.status`), audit_note, source_file, source_row. A city and year may
-    come from several files, but each criterion at most once.
+    Columns: city, year (the edition's first assessment year where a file gives none),
+    criterion, status and self_assessed (int8 codes, see `wwc_analysis.status`), audit_note,
+    source_file, source_row. A city and year may come from several files, but each
+    criterion at most once.
     """
     standard = standard or load_standard()
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
@@ -58,12 +60,12 @@ def responses_from_table(table: Table, standard: Standard) -> pd.DataFrame:
         raise table.error(i, f"unknown criterion code (edition {standard.edition} has "
                           f"{standard.codes[0]}..{standard.codes[-1]})", f["criterion"].iloc[i])
     audited = _statuses(table, "status")
-    self_assessed = _statuses(table, "self_assessed") if "self_assessed" in f else audited.copy()
-    # Where no self-assessment is given, the city's answer is the status it was scored on.
-    self_assessed = np.where(self_assessed == st.UNKNOWN, audited, self_assessed).astype(np.int8)
+    # No self_assessed column: no self-assessment (its figures are then absent, not copied from the audit).
+    self_assessed = (_statuses(table, "self_assessed") if "self_assessed" in f
+                     else np.full(len(f), st.UNKNOWN, dtype=np.int8))
     out = pd.DataFrame({
         "city": city.to_numpy(),
-        "year": _years(table),
+        "year": _years(table).fillna(standard.default_year),
         "criterion": code.to_numpy(),
         "status": audited,
         "self_assessed": self_assessed,
@@ -101,7 +103,7 @@ def _years(table: Table) -> pd.Series:
 def check_duplicates(frame: pd.DataFrame) -> None:
     """Refuse a criterion given twice for one city and year, naming both rows."""
     key = frame[["city", "year", "criterion"]].copy()
-    key["city"] = key["city"].str.casefold()
+    key["city"] = city_keys(key["city"])
     key["year"] = key["year"].astype("Int64").fillna(-1)
     dup = key.duplicated(keep="first").to_numpy()
     if not dup.any():

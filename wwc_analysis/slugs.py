@@ -12,12 +12,14 @@ import hashlib
 import re
 import unicodedata
 
+from .identity import city_key
+
 MAX_LENGTH = 60
 
 
 def slugify(name: str) -> str:
     """The folder name for a city: 'Scottsdale' -> 'scottsdale', '../../etc' -> 'etc-1b2c3d4e'."""
-    key = " ".join(str(name).split()).casefold()  # cities match case-insensitively, so slugs do too
+    key = city_key(name)  # one city, one folder: names that are the same city share a slug, others never do
     ascii_text = unicodedata.normalize("NFKD", key).encode("ascii", "ignore").decode()
     base = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:MAX_LENGTH].strip("-")
     if re.fullmatch(r"[a-z0-9]+( [a-z0-9]+)*", key) and len(key) <= MAX_LENGTH:

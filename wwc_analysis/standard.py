@@ -111,8 +111,31 @@ class Standard:
     def criterion_text(self, code: str) -> str:
         return self._texts[code]
 
+    @cached_property
+    def _practice_names(self) -> dict[str, str]:
+        return dict(zip(self.practices["code"], self.practices["name"]))
+
     def practice_name(self, code: str) -> str:
-        return str(self.practices.loc[self.practices["code"] == code, "name"].iloc[0])
+        return self._practice_names[code]
+
+    @cached_property
+    def _requirements(self) -> dict[tuple[str, str], tuple]:
+        from .tiers import build_requirements
+
+        return {(t, r): build_requirements(self, t, r) for t in self.tier_names for r in self.readings}
+
+    def requirements(self, tier: str, reading: str | None = None) -> tuple:
+        """Everything `tier` requires under a reading of the bands (default: the official one)."""
+        return self._requirements[(tier, reading or self.official_reading)]
+
+    @property
+    def default_year(self) -> int:
+        """The assessment year assumed where a file gives none: the edition's first."""
+        return int(self.assessment_years[0])
+
+    @cached_property
+    def metric_codes(self) -> list[str]:
+        return self.outcome_metrics["code"].tolist()
 
     def tier_spec(self, tier: str) -> dict:
         """min_outcomes, requires_all_core and summary of one tier."""

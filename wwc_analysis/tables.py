@@ -139,10 +139,7 @@ def _line_numbers(text: str, n_rows: int) -> np.ndarray:
 
 
 def _read_excel(path: Path, required: tuple[str, ...], sheet: str | None) -> Table:
-    try:
-        sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=str, engine="openpyxl")
-    except Exception as exc:  # openpyxl raises many types for a broken workbook
-        raise InputError(path, None, f"not a readable Excel workbook ({type(exc).__name__})") from None
+    sheets = read_workbook(path)
     names = list(sheets)
     if sheet is None:
         wanted = [n for n in names if normalise_header(n) in _sheet_names(required)]
@@ -155,8 +152,83 @@ def _read_excel(path: Path, required: tuple[str, ...], sheet: str | None) -> Tab
                              f"contents ({', '.join(_sheet_names(required))})", ", ".join(names))
     elif sheet not in sheets:
         raise InputError(path, None, "workbook has no such sheet", sheet)
-    frame = sheets[sheet].fillna("")
+    frame = sheets[sheet]
     return _finish(path, frame, np.arange(1, len(frame) + 1), required, sheet)
+
+
+def read_workbook(path: Path) -> dict[str, pd.DataFrame]:
+    """Every sheet of an .xlsx workbook as strings, cells written the way they look in Excel.
+
+    A cell formatted as a percentage holds a fraction (80% is stored as 0.8); it is read as
+    '80%', so a share means the same whether typed as 80, '80%' or in a percentage cell.
+    Whole numbers lose Excel's '.0', dates read as YYYY-MM-DD.
+    """
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a broken workbook
+        raise InputError(path, None, f"not a readable Excel workbook ({type(exc).__name__})") from None
+    try:
+        sheets = {}
+        for ws in book.worksheets:
+            rows = [[_cell_text(c) for c in row] for row in ws.iter_rows()]
+            width = max((len(r) for r in rows), default=0)
+            sheets[ws.title] = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
+        return sheets
+    finally:
+        book.close()
+
+
+def _cell_text(cell) -> str:
+    import datetime as dt
+
+    value = getattr(cell, "value", None)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (int, float)):
+        if "%" in str(getattr(cell, "number_format", "") or ""):
+            return _number_text(value * 100) + "%"
+        return _number_text(value)
+    return str(value)
+
+
+def _number_text(value: float) -> str:
+    value = round(float(value), 10)
+    return str(int(value)) if value.is_integer() else repr(value)
+
+
+def tables_to_validate(path: str | Path) -> list[tuple[str, Table]]:
+    """Every table a command would read from `path`: ("responses" | "outcomes", table) pairs.
+
+    A workbook gives its responses sheet and its outcomes sheet where it has them; a CSV is
+    one or the other, told by its header (a `metric` column means outcome values).
+    """
+    from .outcomes import REQUIRED as OUTCOME_COLUMNS
+    from .responses import REQUIRED as RESPONSE_COLUMNS
+
+    path = Path(path)
+    first = read_table(path, ("city",))
+    if first.sheet is None:  # a text table
+        kind = "outcomes" if "metric" in first.frame.columns else "responses"
+        return [(kind, read_table(path, OUTCOME_COLUMNS if kind == "outcomes" else RESPONSE_COLUMNS))]
+    names = {normalise_header(n): n for n in read_workbook(path)}
+    out = []
+    for kind, required in (("responses", RESPONSE_COLUMNS), ("outcomes", OUTCOME_COLUMNS)):
+        sheet = next((names[n] for n in _sheet_names(required) if n in names), None)
+        if sheet is not None:
+            out.append((kind, read_table(path, required, sheet)))
+    if not out:
+        kind = "outcomes" if "metric" in first.frame.columns else "responses"
+        out.append((kind, read_table(path, OUTCOME_COLUMNS if kind == "outcomes" else RESPONSE_COLUMNS,
+                                     first.sheet)))
+    return out
 
 
 def _sheet_names(required: tuple[str, ...]) -> tuple[str, ...]:

@@ -1,13 +1,14 @@
 """What-if questions: apply status changes to one city in memory and score it again.
 
 Changes are written as "RDC1=Yes, EVAL1=In Progress" (criteria) or "nominated=yes"
-(an outcome metric met or not). No data file is touched.
+(an outcome metric met or not). No data file is touched. The city's self-assessment stays
+as it was; a published tier stays as a floor when the changes only raise answers (a tier
+cannot fall when answers improve) and is set aside when any answer is lowered.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -19,6 +20,7 @@ from .standard import Standard
 
 _OUTCOME_VALUES = {"yes": 1, "y": 1, "met": 1, "true": 1, "no": 0, "n": 0, "not met": 0, "false": 0, "": -1,
                    "unknown": -1}
+_RANK = {st.UNKNOWN: -1, st.NO: 0, st.IN_PROGRESS: 1, st.YES: 2}  # for "does this change lower an answer"
 
 
 def parse_changes(text: str | Iterable[str], standard: Standard) -> tuple[dict[str, int], dict[str, int]]:
@@ -26,7 +28,7 @@ def parse_changes(text: str | Iterable[str], standard: Standard) -> tuple[dict[s
     items = text.split(",") if isinstance(text, str) else [p for t in text for p in t.split(",")]
     criteria: dict[str, int] = {}
     outcomes: dict[str, int] = {}
-    metrics = standard.outcome_metrics["code"].tolist()
+    metrics = standard.metric_codes
     for item in (i.strip() for i in items):
         if not item:
             continue
@@ -50,25 +52,47 @@ def parse_changes(text: str | Iterable[str], standard: Standard) -> tuple[dict[s
     return criteria, outcomes
 
 
+def apply_changes(a: Assessments, row: int, criteria: dict[str, int], outcomes: dict[str, int],
+                  standard: Standard) -> Assessments:
+    """Two assessments: the city's as recorded, and with the changes applied."""
+    trial = a.select([row, row])
+    index = standard.criterion_index()
+    metrics = {m: j for j, m in enumerate(standard.metric_codes)}
+    lowered = False
+    for code, value in criteria.items():
+        lowered |= _RANK[value] < _RANK[int(trial.audited[1, index[code]])]
+        trial.audited[1, index[code]] = value
+    for metric, value in outcomes.items():
+        lowered |= value < trial.outcomes[1, metrics[metric]]
+        trial.outcomes[1, metrics[metric]] = value
+    if lowered:
+        trial.published[1] = 0
+    else:
+        trial.published_floor[1] = True
+    return trial
+
+
 def what_if(a: Assessments, row: int, changes: str | Iterable[str], standard: Standard) -> pd.DataFrame:
-    """Two rows, the city's score as it is and with `changes` applied, plus a `changed` list."""
+    """Two rows, the city's score as it is and with `changes` applied, plus a `changes` list."""
     from .explain import add_reasons
 
     criteria, outcomes = parse_changes(changes, standard)
-    audited = np.repeat(a.audited[row : row + 1], 2, axis=0)
-    outcome_codes = np.repeat(a.outcomes[row : row + 1], 2, axis=0)
-    index = standard.criterion_index()
-    metrics = {m: j for j, m in enumerate(standard.outcome_metrics["code"])}
-    for code, value in criteria.items():
-        audited[1, index[code]] = value
-    for metric, value in outcomes.items():
-        outcome_codes[1, metrics[metric]] = value
-    keys = a.keys.iloc[[row, row]].reset_index(drop=True)
-    trial = replace(a, keys=keys, audited=audited, self_assessed=audited.copy(), outcomes=outcome_codes)
-    scored = add_reasons(score_assessments(trial, standard), audited, standard)
+    trial = apply_changes(a, row, criteria, outcomes, standard)
+    scored = score_assessments(trial, standard)
+    scored.at[1, "audit_changes"] = scored.at[0, "audit_changes"]  # what-if changes are not audit changes
+    scored = add_reasons(scored, trial.audited, standard)
     scored.insert(0, "scenario", ["as is", "what if"])
+    index = standard.criterion_index()
     described = [f"{c}: {st.label(a.audited[row, index[c]]) or 'Unknown'} -> {st.label(v) or 'Unknown'}"
-              for c, v in criteria.items()]
+                 for c, v in criteria.items()]
     described += [f"{m}: {'met' if v == 1 else 'not met' if v == 0 else 'unknown'}" for m, v in outcomes.items()]
+    published = int(a.published[row])
+    if published and trial.published[1] == 0:
+        described.append(f"the published {standard.tier_names[published - 1]} is set aside: a change lowers an answer")
     scored["changes"] = [[], described]
     return scored
+
+
+def changed_codes(before: np.ndarray, after: np.ndarray, standard: Standard) -> list[str]:
+    """Criteria whose status differs between two status rows."""
+    return [standard.codes[i] for i in np.flatnonzero(before != after)]

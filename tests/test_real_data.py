@@ -1,0 +1,215 @@
+"""The situations real cities' data bring: unknown answers, chosen peers, published tiers,
+several assessment years, names typed two ways, Excel percentages, papermill string parameters.
+
+Each test starts from one of the situations reported against the workbench and checks the
+right result, through the command line where a user would meet it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+
+import pytest
+from openpyxl import Workbook
+
+from tests.conftest import RAW, write_csv
+from wwc_analysis.cli import main
+from wwc_analysis.context import as_paths, city_context
+from wwc_analysis.errors import InputError
+from wwc_analysis.outcomes import load_outcomes
+from wwc_analysis.slugs import slugify
+
+SCOTTSDALE = RAW / "responses" / "scottsdale_2023.csv"
+
+
+def run_json(capsys, *args) -> object:
+    assert main([*args, "--format", "json"]) == 0
+    text = capsys.readouterr().out
+    return json.loads(text, parse_constant=lambda c: pytest.fail(f"not standard JSON: {c}"))
+
+
+def test_a_named_cohort_never_holds_the_city_itself(capsys):
+    out = run_json(capsys, "gaps", "--city", "Scottsdale", "--cohort", "cities:Scottsdale;Carlsbad")
+    assert out["cohort"] == "named cities (n=1)"
+    assert out["notes"] == ["Scottsdale was left out of the named cities: a city is not compared with itself."]
+    assert {c["peers"] for c in out["criteria"]} <= {0, 1}
+
+
+def test_peer_shares_expected_counts_and_z_scores_share_one_denominator(capsys):
+    out = run_json(capsys, "gaps", "--city", "Scottsdale", "--cohort", "cities:Carlsbad")
+    dm = next(p for p in out["practices"] if p["practice"] == "DM")
+    assert (dm["compared"], dm["expected_met"], dm["peer_share"]) == (4, 4.0, 1.0)
+    assert dm["z_score"] is None  # every peer meets them all: no spread, no score
+    od = next(p for p in out["practices"] if p["practice"] == "OD")
+    assert od["share_met"] is None and od["peer_share"] is None and od["ratio"] is None
+
+
+def test_carlsbad_is_silver_as_published_and_never_zero_where_unknown(capsys):
+    rec = next(r for r in run_json(capsys, "score") if r["city"] == "Carlsbad")
+    assert rec["tier"] == "Silver" and rec["published_tier"] == "Silver"
+    assert rec["tier_range"] == ["Silver", "Silver"] and rec["answers_range"] == [None, "Platinum"]
+    assert rec["practices"]["OD"] is None and rec["practices"]["EVAL"] is None and rec["practices"]["RDC"] is None
+    assert rec["practices_unknown"]["OD"] == 4
+    assert rec["self_assessed"] is None
+    assert main(["score", "--format", "csv"]) == 0
+    carlsbad = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("Carlsbad"))
+    assert ",Silver,Silver,Silver,Silver,False,,," in carlsbad  # no self-assessed figures
+    assert main(["score"]) == 0
+    table = capsys.readouterr().out
+    assert "Silver (published)" in table and " 0%" not in table
+
+
+def test_carlsbad_opportunities_speak_of_gold(capsys):
+    opp = run_json(capsys, "opportunities", "--city", "Carlsbad")
+    assert opp["tier"] == "Silver" and opp["next_tier"] == "Gold"
+    assert [s["tier"] for s in opp["steps"]] == ["Gold", "Platinum"]
+    assert "than the 17 known to be met" in opp["summary"][0]
+
+
+def test_carlsbad_report_has_no_self_assessment_and_says_so(tmp_path, capsys):
+    assert main(["report", "--city", "Carlsbad", "--out", str(tmp_path)]) == 0
+    folder = tmp_path / "carlsbad"
+    summary = (folder / "summary.md").read_text()
+    assert "Silver (published)" in summary
+    assert "No self-assessment was given" in summary
+    assert "| Open Data | unknown | unknown | unknown | 4 |" in summary
+    assert not (folder / "self_vs_audited.png").exists()
+    assert "&amp;" not in summary and "Leadership & Capacity" in summary
+
+
+def test_whatif_sentences(capsys):
+    assert main(["whatif", "--city", "Scottsdale", "--set", "DM1=No"]) == 0
+    out = capsys.readouterr().out
+    assert "nan" not in out and "no tier" in out and "DM1 (No)" in out and "DM1 of DM1" not in out
+    assert main(["whatif", "--city", "Scottsdale", "--set", "DM2="]) == 0
+    out = capsys.readouterr().out
+    assert "from Gold to Gold" not in out and "Gold whatever the answers turn out to be" in out
+
+
+def test_a_two_row_file_gives_a_real_range(tmp_path, capsys):
+    path = write_csv(tmp_path / "two.csv", ["city", "criterion", "status"], [["Tiny", "DM1", "Yes"],
+                                                                              ["Tiny", "LC1", "Yes"]])
+    assert main(["score", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "from no tier to no tier" not in out and "anything from no tier to Platinum" in out
+
+
+def test_opportunities_without_outcomes_say_what_is_needed(capsys):
+    assert main(["opportunities", str(SCOTTSDALE), "--city", "Scottsdale"]) == 0
+    out = capsys.readouterr().out
+    assert "needs 0 more" not in out and "Shortest path: ." not in out and "1 outcome metrics" not in out
+
+
+def test_summary_differences_add_up(tmp_path):
+    assert main(["report", "--city", "Scottsdale", "--out", str(tmp_path)]) == 0
+    summary = (tmp_path / "scottsdale" / "summary.md").read_text()
+    assert "| Leadership & Capacity | 86% | 44% | +42 points | 0 |" in summary
+
+
+def two_years(tmp_path):
+    rows = []
+    for line in SCOTTSDALE.read_text().splitlines()[1:]:
+        city, year, code, self_assessed, status = line.split(",")[:5]
+        rows.append(["Scottsdale", 2023, code, status])
+        later = "Yes" if code in ("DM8", "SI1", "RDC1") else ("No" if code == "DM3" else status)
+        rows.append(["Scottsdale", 2024, code, later])
+    return write_csv(tmp_path / "two_years.csv", ["city", "year", "criterion", "status"], rows)
+
+
+def test_progress_lists_exactly_what_was_gained_and_lost(tmp_path, capsys):
+    path = two_years(tmp_path)
+    out = run_json(capsys, "progress", str(path), "--outcomes", str(RAW / "outcomes" / "scottsdale_2023.csv"),
+                   "--city", "Scottsdale")
+    assert [r["year"] for r in out] == [2023, 2024]
+    assert out[1]["gained"] == ["DM8", "RDC1", "SI1"] and out[1]["lost"] == ["DM3"]
+    assert out[1]["met_change"] == 2 and out[1]["tier_change"] == "unchanged at Gold"
+    assert main(["report", str(path), "--city", "Scottsdale", "--year", "2023", "--out", str(tmp_path / "early")]) == 0
+    assert "Scottsdale 2023:" in capsys.readouterr().out
+    assert main(["report", str(path), "--city", "Scottsdale", "--out", str(tmp_path / "late")]) == 0
+    summary = (tmp_path / "late" / "scottsdale" / "summary.md").read_text()
+    assert "## Progress since 2023" in summary and "gained DM8, RDC1 and SI1; lost DM3" in summary
+    assert (tmp_path / "late" / "scottsdale" / "progress.png").is_file()
+
+
+def test_an_earlier_year_outside_the_cohort_says_what_it_covers(tmp_path):
+    path = write_csv(tmp_path / "old.csv", ["city", "year", "criterion", "status"], [["Oldtown", 2021, "DM1", "Yes"]])
+    with pytest.raises(InputError, match="published shares cover 2023"):
+        city_context("Oldtown", responses=[path])
+
+
+def test_names_that_differ_in_case_or_spacing_are_one_city(tmp_path):
+    path = write_csv(tmp_path / "sd.csv", ["city", "criterion", "status"],
+                     [["San Diego", "DM1", "Yes"], ["san  diego", "DM2", "No"]])
+    ctx = city_context("SAN DIEGO", responses=[path])
+    assert ctx.score["criteria_met"] == 1 and ctx.score["criteria_unknown"] == 41
+    assert slugify("San Diego") == slugify("San  Diego") != slugify("San-Diego")
+    clash = write_csv(tmp_path / "clash.csv", ["city", "criterion", "status"],
+                      [["San Diego", "DM1", "Yes"], ["San  Diego", "DM1", "No"]])
+    with pytest.raises(InputError, match="listed twice with different statuses"):
+        city_context("San Diego", responses=[clash])
+
+
+@pytest.mark.parametrize("typed, expected", [("80%", 80.0), ("80", 80.0), ("0.8", 80.0), ("0.75", 75.0)])
+def test_shares_the_way_people_type_them(tmp_path, typed, expected):
+    path = write_csv(tmp_path / "o.csv", ["city", "metric", "value"], [["A", "broadband", typed]])
+    row = load_outcomes(path).iloc[0]
+    assert math.isclose(row["value"], expected) and bool(row["met"])
+
+
+def test_an_ambiguous_share_is_refused(tmp_path):
+    path = write_csv(tmp_path / "o.csv", ["city", "metric", "value"], [["A", "broadband", "1"]])
+    with pytest.raises(InputError, match=r"o.csv: row 2: a share of 1 is ambiguous"):
+        load_outcomes(path)
+
+
+def test_an_excel_percentage_cell_and_validate_reads_every_sheet(tmp_path, capsys):
+    book = Workbook()
+    responses = book.active
+    responses.title = "responses"
+    responses.append(["city", "criterion", "status"])
+    responses.append(["Tempe", "DM1", "Yes"])
+    outcomes = book.create_sheet("outcomes")
+    outcomes.append(["city", "metric", "value"])
+    outcomes.append(["Tempe", "broadband", 0.8])
+    outcomes["C2"].number_format = "0%"
+    outcomes.append(["Tempe", "pm25", 130])
+    path = tmp_path / "tempe.xlsx"
+    book.save(path)
+    assert main(["validate", str(path)]) == 2
+    assert "tempe.xlsx[outcomes]: row 3: pm25 value outside the possible range" in capsys.readouterr().err
+    outcomes["C3"].value = 7
+    book.save(path)
+    assert main(["validate", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "[responses]: ok" in out and "[outcomes]: ok, 2 outcome values" in out
+    assert bool(load_outcomes(path).set_index("metric").loc["broadband", "met"])
+
+
+def test_a_single_path_parameter_is_one_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert as_paths("my.csv") == [tmp_path / "my.csv"]
+    assert as_paths(["a.csv", "b.csv"]) == [tmp_path / "a.csv", tmp_path / "b.csv"]
+    assert as_paths("") == [] and as_paths(None) == []
+
+
+def test_papermill_with_a_string_parameter_runs(tmp_path):
+    pytest.importorskip("papermill")
+    data = tmp_path / "mine.csv"
+    data.write_bytes(SCOTTSDALE.read_bytes())
+    proc = subprocess.run([sys.executable, "-m", "papermill", str(RAW.parents[1] / "notebooks" / "explore.ipynb"),
+                           str(tmp_path / "out.ipynb"), "-p", "responses", "mine.csv", "-k", "python3"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "31" in (tmp_path / "out.ipynb").read_text()
+
+
+def test_the_sample_cron_line_creates_its_log_folder():
+    line = next(ln for ln in (RAW.parents[1] / "deploy" / "crontab.example").read_text().splitlines()
+                if ln and not ln.startswith("#"))
+    command = line.split(None, 5)[5]
+    steps = [s.strip() for s in command.split("&&")]
+    assert steps.index("mkdir -p logs") < next(i for i, s in enumerate(steps) if "logs/" in s)
+    assert any(s.startswith("make") and "setup" in s for s in steps)  # a clean clone has no .venv yet

@@ -1,0 +1,86 @@
+"""Progress over assessments: one row per assessment year of a city, and what changed since the last.
+
+A criterion is *gained* when it is met now and was known not to be met before, and *lost*
+the other way round; an answer that was or is unknown is neither, since nothing is known
+to have changed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import status as st
+from .phrases import join, plural, sentence, tier_label
+from .scoring import Assessments, assessment_rows, score_assessments
+from .standard import Standard
+from .tiers import rank_of, tier_name
+
+
+def progress(a: Assessments, city: str, standard: Standard) -> pd.DataFrame:
+    """The city's assessments, oldest first, with criteria gained and lost since the previous one."""
+    rows = assessment_rows(a, city)
+    scored = score_assessments(a.select(rows), standard)
+    statuses = a.audited[rows]
+    out = scored[["city", "year", "criteria_met", "criteria_unknown", "tier", "published_tier"]].copy()
+    for p in standard.practice_codes:
+        out[f"share_{p}"] = scored[f"share_{p}"]
+    gained, lost, change, met_change = [[]], [[]], [""], [pd.NA]
+    for i in range(1, len(rows)):
+        before, now = statuses[i - 1], statuses[i]
+        known = (before != st.UNKNOWN) & (now != st.UNKNOWN)
+        gained.append([standard.codes[j] for j in np.flatnonzero(known & (now == st.YES) & (before != st.YES))])
+        lost.append([standard.codes[j] for j in np.flatnonzero(known & (before == st.YES) & (now != st.YES))])
+        change.append(tier_change(scored["tier"].iloc[i - 1], scored["tier"].iloc[i], standard))
+        met_change.append(int(scored["criteria_met"].iloc[i] - scored["criteria_met"].iloc[i - 1]))
+    out["gained"] = gained
+    out["lost"] = lost
+    out["met_change"] = pd.array(met_change, dtype="Int64")
+    out["tier_change"] = change
+    return out.reset_index(drop=True)
+
+
+def tier_change(before: object, after: object, standard: Standard) -> str:
+    """'up from Silver to Gold', 'down from Gold to Silver' or 'unchanged at Gold'."""
+    low, high = rank_of(before, standard), rank_of(after, standard)
+    if low == high:
+        return f"unchanged at {tier_label(after)}"
+    return f"{'up' if high > low else 'down'} from {tier_label(before)} to {tier_label(after)}"
+
+
+def progress_sentences(table: pd.DataFrame) -> list[str]:
+    """Each assessment against the one before, in sentences."""
+    out = []
+    for i in range(1, len(table)):
+        prev, row = table.iloc[i - 1], table.iloc[i]
+        parts = [f"{row['criteria_met']} criteria met against {prev['criteria_met']} in {prev['year']}"]
+        if row["gained"]:
+            parts.append(f"gained {join(row['gained'])}")
+        if row["lost"]:
+            parts.append(f"lost {join(row['lost'])}")
+        if not row["gained"] and not row["lost"]:
+            parts.append("no criterion known to be gained or lost")
+        out.append(sentence(f"{row['year']}: {'; '.join(parts)}; tier {row['tier_change']}"))
+    return out
+
+
+def progress_records(table: pd.DataFrame) -> list[dict]:
+    """JSON-ready rows of a progress table."""
+    from .export import json_value
+
+    records = []
+    for row in table.to_dict("records"):
+        rec = {k: json_value(v) for k, v in row.items() if not k.startswith("share_")}
+        rec["tier"], rec["published_tier"] = tier_name(row["tier"]), tier_name(row["published_tier"])
+        rec["practices"] = {k[6:]: json_value(v) for k, v in row.items() if k.startswith("share_")}
+        records.append(rec)
+    return records
+
+
+def change_text(table: pd.DataFrame) -> str:
+    """A short index cell: '+3 since 2023 (up from Silver to Gold)', or '' with one assessment."""
+    if len(table) < 2:
+        return ""
+    prev, row = table.iloc[-2], table.iloc[-1]
+    return (f"{int(row['met_change']):+d} {plural(abs(int(row['met_change'])), 'criterion').split(' ', 1)[1]} "
+            f"since {prev['year']} ({row['tier_change']})")
