@@ -9,7 +9,7 @@ import time
 
 import pytest
 from conftest import RAW, ROOT
-from test_reports import CITY_FILES
+from test_reports import FILES_WITHOUT_SELF
 
 from wwc_analysis.cli import main
 from wwc_analysis.simulate import write_cohort
@@ -45,12 +45,12 @@ def test_killed_batch_leaves_reports_complete_or_absent_and_a_rerun_finishes(tmp
     done = _city_folders(out)
     assert 1 <= len(done) < 6
     for folder in done:
-        assert {p.name for p in folder.iterdir()} == CITY_FILES, folder
+        assert {p.name for p in folder.iterdir()} == FILES_WITHOUT_SELF, folder
     rerun = subprocess.run(_batch_command(responses, outcomes, out), capture_output=True, text=True, cwd=ROOT)
     assert rerun.returncode == 0, rerun.stderr
     assert len(_city_folders(out)) == 6
     for folder in _city_folders(out):
-        assert {p.name for p in folder.iterdir()} == CITY_FILES, folder
+        assert {p.name for p in folder.iterdir()} == FILES_WITHOUT_SELF, folder
     assert not list(out.glob(".tmp-*"))
     assert (out / "index.md").read_text().count("Simulated city") == 6
 

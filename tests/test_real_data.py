@@ -121,14 +121,17 @@ def two_years(tmp_path):
 
 def test_progress_lists_exactly_what_was_gained_and_lost(tmp_path, capsys):
     path = two_years(tmp_path)
-    out = run_json(capsys, "progress", str(path), "--outcomes", str(RAW / "outcomes" / "scottsdale_2023.csv"),
-                   "--city", "Scottsdale")
+    outcomes = write_csv(tmp_path / "outcomes.csv", ["city", "metric", "value", "met"],  # no year: every year
+                         [["Scottsdale", "broadband", 89, ""], ["Scottsdale", "pm25", 7.21, ""],
+                          ["Scottsdale", "nominated", "", "no"]])
+    out = run_json(capsys, "progress", str(path), "--outcomes", str(outcomes), "--city", "Scottsdale")
     assert [r["year"] for r in out] == [2023, 2024]
     assert out[1]["gained"] == ["DM8", "RDC1", "SI1"] and out[1]["lost"] == ["DM3"]
     assert out[1]["met_change"] == 2 and out[1]["tier_change"] == "unchanged at Gold"
-    assert main(["report", str(path), "--city", "Scottsdale", "--year", "2023", "--out", str(tmp_path / "early")]) == 0
-    assert "Scottsdale 2023:" in capsys.readouterr().out
-    assert main(["report", str(path), "--city", "Scottsdale", "--out", str(tmp_path / "late")]) == 0
+    args = [str(path), "--outcomes", str(outcomes), "--city", "Scottsdale"]
+    assert main(["report", *args, "--year", "2023", "--out", str(tmp_path / "early")]) == 0
+    assert "Scottsdale 2023: Gold (published)" in capsys.readouterr().out
+    assert main(["report", *args, "--out", str(tmp_path / "late")]) == 0
     summary = (tmp_path / "late" / "scottsdale" / "summary.md").read_text()
     assert "## Progress since 2023" in summary and "gained DM8, RDC1 and SI1; lost DM3" in summary
     assert (tmp_path / "late" / "scottsdale" / "progress.png").is_file()
@@ -175,7 +178,7 @@ def test_an_excel_percentage_cell_and_validate_reads_every_sheet(tmp_path, capsy
     outcomes.append(["city", "metric", "value"])
     outcomes.append(["Tempe", "broadband", 0.8])
     outcomes["C2"].number_format = "0%"
-    outcomes.append(["Tempe", "pm25", 130])
+    outcomes.append(["Tempe", "pm25", -3])
     path = tmp_path / "tempe.xlsx"
     book.save(path)
     assert main(["validate", str(path)]) == 2

@@ -128,7 +128,7 @@ def test_import_report_command_writes_the_tables(tmp_path, capsys):
                                                                      "responses.csv"]
     assert main(["score", str(tmp_path / "out" / "responses.csv"), "--outcomes",
                  str(tmp_path / "out" / "outcomes.csv"), "--format", "csv"]) == 0
-    assert "Scottsdale,2023,31,43" in capsys.readouterr().out
+    assert "Scottsdale,2023,31,0,43" in capsys.readouterr().out
     assert main(["import-report", str(REPORT), "--out", str(RAW / "imported")]) == 2
     assert "data/raw/ holds published inputs and is never written" in capsys.readouterr().err
     assert not (RAW / "imported").exists()

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from . import status as st
-from .phrases import join, plural, sentence, tier_label
+from .phrases import join, plural, sentence, tier_label, tier_range
 from .scoring import Assessments, assessment_rows, score_assessments
 from .standard import Standard
 from .tiers import rank_of, tier_name
@@ -31,7 +31,11 @@ def progress(a: Assessments, city: str, standard: Standard) -> pd.DataFrame:
         known = (before != st.UNKNOWN) & (now != st.UNKNOWN)
         gained.append([standard.codes[j] for j in np.flatnonzero(known & (now == st.YES) & (before != st.YES))])
         lost.append([standard.codes[j] for j in np.flatnonzero(known & (before == st.YES) & (now != st.YES))])
-        change.append(tier_change(scored["tier"].iloc[i - 1], scored["tier"].iloc[i], standard))
+        text = tier_change(scored["tier"].iloc[i - 1], scored["tier"].iloc[i], standard)
+        low, high = scored["tier_low"].iloc[i], scored["tier_high"].iloc[i]
+        if tier_name(low) != tier_name(high):
+            text += f" (could be {tier_range(low, high)} while answers are unknown)"
+        change.append(text)
         met_change.append(int(scored["criteria_met"].iloc[i] - scored["criteria_met"].iloc[i - 1]))
     out["gained"] = gained
     out["lost"] = lost
