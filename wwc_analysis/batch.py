@@ -56,7 +56,8 @@ class Plan:
 
 
 def plan_batch(files: list[Path], outcome_files: list[Path] | None, cities: list[str] | None, out: Path,
-               edition: str = "2022", cohort: str = "published:all", overview: bool = True) -> Plan:
+               edition: str = "2022", cohort: str = "published:all", overview: bool = True,
+               plan: Path | None = None) -> Plan:
     """Validate inputs per city, write the shared validated inputs, and list the notebooks to run."""
     from .bundled import input_files
     from .cohorts import is_simulated
@@ -71,6 +72,12 @@ def plan_batch(files: list[Path], outcome_files: list[Path] | None, cities: list
     from .standard import load_standard
 
     standard = load_standard(edition)
+    extra: dict = {}
+    if plan:  # checked once here, so a bad plan stops the batch before any notebook runs
+        from .plan import load_plan
+
+        load_plan(plan, standard)
+        extra["plan"] = str(Path(plan).absolute())
     bundled = not files
     response_files, outcome_files = input_files(files, outcome_files)
     responses, failed = load_by_city(response_files, REQUIRED, responses_from_table, standard, check_duplicates)
@@ -116,7 +123,7 @@ def plan_batch(files: list[Path], outcome_files: list[Path] | None, cities: list
     for name in wanted:
         row = by_city.get(name)
         plan.jobs.append(Job(name, slugify(name), "city_report.ipynb",
-                             {"city": name, "edition": edition, "cohort": cohort, "out_dir": ".", **inputs},
+                             {"city": name, "edition": edition, "cohort": cohort, "out_dir": ".", **inputs, **extra},
                              tier=row["tier"] if row is not None and isinstance(row["tier"], str) else None,
                              tier_high=row["tier_high"] if row is not None and isinstance(row["tier_high"], str)
                              else None,

@@ -38,6 +38,11 @@ def _add_format(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=["table", "json", "csv"], default="table")
 
 
+def _add_plan(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--plan", type=Path, default=None, metavar="FILE",
+                   help="a plan (CSV or Excel: criterion, status, owner, due, note) to apply")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="wwc", description="What Works Cities Certification analysis workbench")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -71,8 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("whatif", help="score a city with status changes applied (no file is changed)")
     _add_inputs(p)
     _add_city(p, cohort=False)
-    p.add_argument("--set", dest="changes", action="append", required=True, metavar="CODE=STATUS",
-                   help='e.g. "RDC1=Yes, EVAL1=Yes" or "nominated=yes" (repeatable)')
+    p.add_argument("--set", dest="changes", action="append", default=None, metavar="CODE=STATUS",
+                   help='e.g. "RDC1=Yes, EVAL1=Yes" or "nominated=yes" (repeatable; applied after --plan)')
+    _add_plan(p)
     _add_format(p)
     p.set_defaults(func=cmd_whatif)
 
@@ -87,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--city", default="Scottsdale", metavar="NAME", help="the city (default: Scottsdale)")
     p.add_argument("--cohort", default="published:all", help="peer cohort (see `wwc gaps --help`)")
     p.add_argument("--out", type=Path, default=None, metavar="DIR", help="parent folder (default: outputs/)")
+    _add_plan(p)
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("batch", help="gap reports for many cities in parallel, with an index")
@@ -98,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cohort", default="published:all", help="peer cohort (see `wwc gaps --help`)")
     p.add_argument("--out", type=Path, default=None, metavar="DIR", help="output folder (default: outputs/)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _add_plan(p)
     p.set_defaults(func=cmd_batch)
 
     p = sub.add_parser("template", help="write a self-assessment template to fill in (Excel, or CSV)")
@@ -304,7 +312,16 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     from .whatif import what_if
 
     standard, _, a, row, _ = _city_context(args)
-    result = what_if(a, row, args.changes, standard)
+    changes = list(args.changes or [])
+    if args.plan:
+        from .plan import as_changes, load_plan
+
+        changes = as_changes(load_plan(args.plan, standard)) + changes
+    if not changes:
+        from .errors import InputError
+
+        raise InputError("whatif", None, "give the changes with --set CODE=STATUS or --plan FILE")
+    result = what_if(a, row, changes, standard)
     if args.format == "json":
         records = to_records(result, standard)
         for rec, scenario, changes in zip(records, result["scenario"], result["changes"]):
@@ -348,7 +365,7 @@ def _run_reports(args: argparse.Namespace, cities: list[str] | None, overview: b
 
     out = (args.out or outputs_dir()).absolute()
     plan = plan_batch(list(args.files), args.outcomes, cities, out, args.edition or DEFAULT_EDITION, args.cohort,
-                      overview)
+                      overview, getattr(args, "plan", None))
     return run_batch(plan, out, workers, progress, index), out
 
 

@@ -37,6 +37,7 @@ class CityReport:
     opportunities: dict
     audit_risk: pd.DataFrame
     simulated: bool  # the city itself is simulated
+    plan: dict | None = None  # plan.plan_section, when a plan file is given
 
     @property
     def slug(self) -> str:
@@ -50,7 +51,8 @@ class CityReport:
 
 
 def build_city_report(city: str, year: int | None = None, edition: str = "2022", cohort: str = "published:all",
-                      responses: Sequence[str | Path] = (), outcomes: Sequence[str | Path] = ()) -> CityReport:
+                      responses: Sequence[str | Path] = (), outcomes: Sequence[str | Path] = (),
+                      plan: str | Path | None = None) -> CityReport:
     """Load the inputs (the bundled data when none are given) and compute one city's report."""
     from .bundled import input_files
     from .cohorts import is_simulated
@@ -81,7 +83,17 @@ def build_city_report(city: str, year: int | None = None, edition: str = "2022",
         opportunities=opportunities(a, row, chosen, standard),
         audit_risk=audit_risk(frame, a, row, chosen, standard),
         simulated=bool(is_simulated(pd.Series([name]))[0]),
+        plan=_plan_section(plan, a, row, chosen, standard),
     )
+
+
+def _plan_section(plan: str | Path | None, a, row: int, cohort: Cohort, standard: Standard) -> dict | None:
+    if not plan:
+        return None
+    from .plan import load_plan, plan_section
+    from .scenario import city_data
+
+    return plan_section(city_data(a, row, cohort, standard), load_plan(plan, standard))
 
 
 def tier_text(tier: object) -> str:
@@ -166,6 +178,10 @@ def summary_markdown(rep: CityReport) -> str:
             share = "" if pd.isna(r.peer_share) else f"{r.peer_share:.0%}"
             lines.append(f"| {r.criterion} | {r.status} | {share} | {md(r.risk)} |")
         lines.append("")
+    if rep.plan:
+        from .plan import plan_markdown
+
+        lines += [plan_markdown(rep.plan)]
     lines += ["Sources: the city's responses and outcome metrics as loaded; peer shares from "
               f"{md(rep.peers_label)}. Produced with the WWC analysis workbench.", ""]
     return "\n".join(lines)
@@ -201,6 +217,17 @@ def write_outputs(rep: CityReport, out_dir: str | Path) -> Path:
     """The tables and summary.md of a report (the charts are written as they are drawn)."""
     write_tables(rep, out_dir)
     return write_summary(rep, out_dir)
+
+
+def plan_display(rep: CityReport):
+    """The "With the plan" section for the notebook, or None (no output) without a plan."""
+    if not rep.plan:
+        return None
+    from IPython.display import HTML
+
+    from .plan import plan_html
+
+    return HTML(plan_html(rep.plan))
 
 
 def opportunities_html(rep: CityReport) -> str:

@@ -110,20 +110,25 @@ def assessments_loaded(edition: str = "2022", responses=(), outcomes=()) -> list
 def load_city(city: str, year: int | None = None, cohort: str = "published:all", edition: str = "2022",
               responses: Sequence[str | Path] = (), outcomes: Sequence[str | Path] = ()) -> CityData:
     """Load the inputs (bundled when none), find the city's assessment and build its cohort."""
-    import pandas as pd
-
     from .cohorts import build_cohort
-    from .gaps import practice_gaps
     from .scoring import assessment_index
 
     standard, a = _load(str(edition), _files(responses), _files(outcomes))
     row = assessment_index(a, city, year)
-    chosen = build_cohort(cohort, a, row, standard)
-    shares = chosen.shares.reindex(standard.codes).to_numpy(dtype=float)
-    peer = practice_gaps(a, row, chosen, standard)["peer_share"].to_numpy(dtype=float)
+    return city_data(a, row, build_cohort(cohort, a, row, standard), standard, cohort)
+
+
+def city_data(a, row: int, cohort, standard: Standard, cohort_spec: str = "") -> CityData:
+    """CityData from the core's Assessments, the city's row and its Cohort (as a report has them)."""
+    import pandas as pd
+
+    from .gaps import practice_gaps
+
+    shares = cohort.shares.reindex(standard.codes).to_numpy(dtype=float)
+    peer = practice_gaps(a, row, cohort, standard)["peer_share"].to_numpy(dtype=float)
     y = a.keys["year"].iloc[row]
     return CityData(standard=standard, city=str(a.keys["city"].iloc[row]), year=None if pd.isna(y) else int(y),
-                    cohort_spec=cohort, cohort_label=chosen.description, statuses=a.audited[row].copy(),
+                    cohort_spec=cohort_spec, cohort_label=cohort.description, statuses=a.audited[row].copy(),
                     outcomes=a.outcomes[row].copy(), peer_shares=shares, practice_peer=peer,
                     metrics=standard.outcome_metrics["code"].tolist(), assessments=a, row=row)
 
