@@ -34,6 +34,7 @@ CSS = """<style>
 .wwc-headline {font-size: 16px; margin: 4px 0}
 .wwc-tier {font-weight: bold}
 .wwc-criteria {max-height: 78vh; overflow-y: auto; padding-right: 6px}
+.wwc-criteria .widget-vbox > *, .wwc-criteria > * {flex-shrink: 0}
 .wwc-practice {font-weight: bold; margin-top: 8px; border-bottom: 1px solid #bbb}
 </style>"""
 
@@ -151,6 +152,12 @@ def _short(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
+def _default_plan_file() -> Path:
+    from .paths import outputs_dir
+
+    return outputs_dir() / "plans" / "plan.csv"
+
+
 class PanelBox(w.VBox):
     """The panel's outer box; its plain-text form is a stable sentence, not a widget repr."""
 
@@ -193,7 +200,8 @@ class PlanningPanel:
             button.on_click(lambda _, tier=tier: self.apply_path(tier))
         self.paths_box = w.VBox([w.VBox([self.path_html[t], self.path_buttons[t]]) for t in self._tiers()])
         self.plan_rows = w.VBox()
-        self.save_name = w.Text(value="plan.csv", description="Plan file", layout=w.Layout(width="22em"))
+        self.save_name = w.Text(value=str(_default_plan_file()), description="Plan file",
+                                layout=w.Layout(width="30em"))
         self.save_button = w.Button(description="Save plan (CSV + Excel)", icon="save", layout=w.Layout(width="auto"))
         self.save_button.on_click(lambda _: self._guard(lambda: self.save_plan(self.save_name.value)))
         self.load_button = w.Button(description="Load plan", icon="folder-open", layout=w.Layout(width="auto"))
@@ -234,9 +242,10 @@ class PlanningPanel:
                 text = " ".join(str(c.text).split())
                 core = " (core)" if c.core else ""
                 label = w.HTML(f"<span title=\"{html.escape(text)}\"><b>{c.code}</b>{core} "
-                               f"{html.escape(_short(text, 70))}</span>", layout=w.Layout(width="46%"))
+                               f"{html.escape(_short(text, 70))}</span>", layout=w.Layout(width="40%"))
                 control = w.ToggleButtons(options=sc.STATUS_CHOICES, value="unknown", tooltips=[
-                    f"{c.code}: {s}" for s in sc.STATUS_CHOICES], style={"button_width": "76px"})
+                    f"{c.code}: {s}" for s in sc.STATUS_CHOICES], style={"button_width": "90px"},
+                    layout=w.Layout(width="390px", flex="0 0 390px"))
                 control.add_class(f"wwc-status-{c.code}")
                 control.observe(lambda change, code=c.code: self._on_status(code, change), "value")
                 note = w.HTML(layout=w.Layout(width="18%"))
@@ -253,8 +262,9 @@ class PlanningPanel:
         for m in std.outcome_metrics.itertuples():
             threshold = "" if m.threshold != m.threshold else f" (standard: {m.direction} {m.threshold:g} {m.unit})"
             label = w.HTML(f"<span title=\"{html.escape(m.indicator)}{html.escape(threshold)}\"><b>{m.code}</b> "
-                           f"{html.escape(_short(m.indicator, 60))}</span>", layout=w.Layout(width="46%"))
-            control = w.ToggleButtons(options=sc.METRIC_CHOICES, value="unknown", style={"button_width": "76px"})
+                           f"{html.escape(_short(m.indicator, 60))}</span>", layout=w.Layout(width="40%"))
+            control = w.ToggleButtons(options=sc.METRIC_CHOICES, value="unknown", style={"button_width": "82px"},
+                                      layout=w.Layout(width="280px", flex="0 0 280px"))
             control.add_class(f"wwc-metric-{m.code}")
             control.observe(lambda change, code=m.code: self._on_metric(code, change), "value")
             value = w.Text(placeholder="value" if threshold else "(met / not met)", layout=w.Layout(width="7em"),
