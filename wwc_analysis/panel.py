@@ -69,7 +69,7 @@ class _Blit:
             self.fig.draw_artist(artist)
         buffer = BytesIO()
         Image.fromarray(np.asarray(self.canvas.buffer_rgba())).convert("RGB").save(buffer, format="png",
-                                                                                  compress_level=3)
+                                                                                  compress_level=1)
         return buffer.getvalue()
 
 
