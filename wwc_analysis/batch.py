@@ -62,7 +62,7 @@ class Plan:
 
 def plan_batch(files: list[Path], outcome_files: list[Path] | None, cities: list[str] | None, out: Path,
                edition: str = "2022", cohort: str = "published:all", overview: bool = True,
-               year: int | None = None) -> Plan:
+               year: int | None = None, plan_file: Path | None = None) -> Plan:
     """Validate inputs per city, write the shared validated inputs, and list the notebooks to run."""
     from .bundled import input_files
     from .errors import InputError
@@ -75,6 +75,12 @@ def plan_batch(files: list[Path], outcome_files: list[Path] | None, cities: list
     from .standard import load_standard
 
     standard = load_standard(edition)
+    extra: dict = {}
+    if plan_file:  # checked once here, so a bad plan stops the batch before any notebook runs
+        from .plan import load_plan
+
+        load_plan(plan_file, standard)
+        extra["plan"] = str(Path(plan_file).absolute())
     bundled = not files
     response_files, outcome_files = input_files(files, outcome_files)
     responses, failed = load_by_city(response_files, REQUIRED, responses_from_table, standard, check_duplicates)
@@ -117,7 +123,8 @@ def plan_batch(files: list[Path], outcome_files: list[Path] | None, cities: list
         inputs = {"responses": [f"../{INPUTS_FOLDER}/responses.csv"],
                   "outcomes": [f"../{INPUTS_FOLDER}/outcomes.csv"] if "outcomes.csv" in files_out else []}
     for key in wanted:
-        plan.jobs.append(_city_job(names[key], responses, outcomes, standard, edition, cohort, year, inputs))
+        plan.jobs.append(_city_job(names[key], responses, outcomes, standard, edition, cohort, year,
+                                   {**inputs, **extra}))
     if overview and len(wanted) > 1:
         plan.jobs.append(Job("Cohort overview", COHORT_FOLDER, "cohort_overview.ipynb",
                              {"edition": edition, "out_dir": ".", **inputs}))

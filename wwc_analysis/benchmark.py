@@ -106,6 +106,33 @@ def bench_batch(n_reports: int, work: Path, loop: bool = True, workers: int = 0)
     return result
 
 
+def bench_panel(changes: int = 20) -> dict[str, float]:
+    """Per-change latency of the planning panel for one city: rescore, reasons, paths and both charts redrawn."""
+    from .panel import PlanningPanel
+
+    panel = PlanningPanel("Scottsdale")
+    codes = ["DM8", "SI1", "RDC1", "BF3", "RDC3", "RDC7"]
+    times = []
+    for k in range(changes):
+        code = codes[k % len(codes)]
+        value = "Yes" if panel.status_controls[code].value != "Yes" else "In Progress"
+        start = time.perf_counter()
+        panel.set_status(code, value)
+        times.append(time.perf_counter() - start)
+    times.sort()
+    return {"changes": float(changes), "median_ms": times[len(times) // 2] * 1000, "max_ms": times[-1] * 1000}
+
+
+def report_panel() -> None:
+    try:
+        r = bench_panel()
+    except ImportError as exc:  # the app extra is not installed
+        print(f"planning panel: skipped ({exc.name} is not installed)")
+        return
+    print(f"planning panel, one change for one city (rescore and redraw): median {r['median_ms']:.0f} ms, "
+          f"worst {r['max_ms']:.0f} ms over {int(r['changes'])} changes (target: under 150 ms)")
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The benchmark's options, shared by `wwc benchmark` and benchmarks/benchmark.py."""
     parser.add_argument("--cities", type=int, default=100_000, help="simulated assessments to score (0: skip)")
@@ -120,6 +147,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.cities:
         report_scoring(args.cities)
+    report_panel()
     if args.reports:
         with tempfile.TemporaryDirectory(prefix="wwc-bench-") as tmp:
             work = Path(tmp)

@@ -33,6 +33,11 @@ def _add_city(p: argparse.ArgumentParser, cohort: bool = True) -> None:
         p.add_argument("--cohort", default="published:all", help=COHORT_HELP)
 
 
+def _add_plan(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--plan", type=Path, default=None, metavar="FILE",
+                   help="a plan (CSV or Excel: criterion, status, owner, due, note) to apply")
+
+
 def _add_format(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=["table", "json", "csv"], default="table")
 
@@ -70,8 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("whatif", help="score a city with status changes applied (no file is changed)")
     _add_inputs(p)
     _add_city(p, cohort=False)
-    p.add_argument("--set", dest="changes", action="append", required=True, metavar="CODE=STATUS",
-                   help='e.g. "RDC1=Yes, EVAL1=Yes" or "nominated=yes" (repeatable)')
+    p.add_argument("--set", dest="changes", action="append", default=None, metavar="CODE=STATUS",
+                   help='e.g. "RDC1=Yes, EVAL1=Yes" or "nominated=yes" (repeatable; applied after --plan)')
+    _add_plan(p)
     _add_format(p)
     p.set_defaults(func=cmd_whatif)
 
@@ -90,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="one city's gap report: notebook, HTML, charts, summary.md and tables")
     _add_inputs(p)
     _add_city(p)
+    _add_plan(p)
     p.add_argument("--out", type=Path, default=None, metavar="DIR", help="parent folder (default: outputs/)")
     p.set_defaults(func=cmd_report)
 
@@ -102,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cohort", default="published:all", help="peer cohort (see `wwc gaps --help`)")
     p.add_argument("--out", type=Path, default=None, metavar="DIR", help="output folder (default: outputs/)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _add_plan(p)
     p.set_defaults(func=cmd_batch)
 
     p = sub.add_parser("template", help="write a self-assessment template to fill in (Excel, or CSV)")
@@ -290,7 +298,16 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     from .phrases import plural, tier_range, with_published
 
     ctx = _city_context(args)
-    result = ctx.what_if(args.changes)
+    changes = list(args.changes or [])
+    if args.plan:
+        from .plan import as_changes, load_plan
+
+        changes = as_changes(load_plan(args.plan, ctx.standard)) + changes
+    if not changes:
+        from .errors import InputError
+
+        raise InputError("whatif", None, "give the changes with --set CODE=STATUS or --plan FILE")
+    result = ctx.what_if(changes)
     records = to_records(result, ctx.standard)
     for rec, scenario, changes in zip(records, result["scenario"], result["changes"]):
         rec.update(scenario=scenario, changes=list(changes))
@@ -346,7 +363,7 @@ def _run_reports(args: argparse.Namespace, cities: list[str] | None, overview: b
 
     out = (args.out or outputs_dir()).absolute()
     plan = plan_batch(list(args.files), args.outcomes, cities, out, args.edition or DEFAULT_EDITION, args.cohort,
-                      overview, year)
+                      overview, year, getattr(args, "plan", None))
     return run_batch(plan, out, workers, progress, index), out
 
 

@@ -41,6 +41,7 @@ class CityReport:
     audit_risk: pd.DataFrame
     simulated: bool  # the city itself is simulated
     progress: pd.DataFrame  # progress over the city's assessments up to this one (one row: no earlier one)
+    plan: dict | None = None  # plan.plan_section, when a plan file is given
 
     @property
     def slug(self) -> str:
@@ -62,21 +63,30 @@ class CityReport:
         return int(self.progress["year"].iloc[-2]) if len(self.progress) > 1 else None
 
 
-def report_from_context(ctx: CityContext) -> CityReport:
-    """A city's report computed from its context."""
+def report_from_context(ctx: CityContext, plan: str | Path | None = None) -> CityReport:
+    """A city's report computed from its context (with a "With the plan" section when a plan file is given)."""
     return CityReport(
         city=ctx.city, year=ctx.year, standard=ctx.standard, cohort=ctx.cohort, score=ctx.score,
         statuses=ctx.statuses, self_statuses=ctx.self_statuses, practices=ctx.practice_gaps(),
         criteria=ctx.criterion_gaps(), opportunities=ctx.opportunities(), audit_risk=ctx.audit_risk(),
-        simulated=ctx.simulated, progress=ctx.progress(),
+        simulated=ctx.simulated, progress=ctx.progress(), plan=_plan_section(plan, ctx),
     )
+
+
+def _plan_section(plan: str | Path | None, ctx: CityContext) -> dict | None:
+    if not plan:
+        return None
+    from .plan import load_plan, plan_section
+    from .scenario import city_data
+
+    return plan_section(city_data(ctx.assessments, ctx.row, ctx.cohort, ctx.standard), load_plan(plan, ctx.standard))
 
 
 def build_city_report(city: str, year: int | None = None, edition: str | None = None, cohort: str = "published:all",
                       responses: str | Path | Sequence[str | Path] = (),
-                      outcomes: str | Path | Sequence[str | Path] = ()) -> CityReport:
+                      outcomes: str | Path | Sequence[str | Path] = (), plan: str | Path | None = None) -> CityReport:
     """Load the inputs (the bundled data when none are given) and compute one city's report."""
-    return report_from_context(city_context(city, year, cohort, responses, outcomes, edition))
+    return report_from_context(city_context(city, year, cohort, responses, outcomes, edition), plan)
 
 
 def tier_text(tier: object) -> str:
@@ -201,6 +211,10 @@ def summary_markdown(rep: CityReport) -> str:
         lines.append("")
     else:
         lines += ["No self-assessed Yes was changed by the audit or is rare among peers.", ""]
+    if rep.plan:
+        from .plan import plan_markdown
+
+        lines += [plan_markdown(rep.plan)]
     lines += [md("Sources: the city's responses and outcome metrics as loaded; peer shares from "
                  f"{rep.peers_label}. Produced with the WWC analysis workbench."), ""]
     return "\n".join(lines)
@@ -253,3 +267,14 @@ def write_outputs(rep: CityReport, out_dir: str | Path) -> Path:
 def opportunities_html(rep: CityReport) -> str:
     """The opportunities in sentences, escaped for the notebook."""
     return "".join(f"<p>{html.escape(t)}</p>" for t in rep.opportunities["summary"])
+
+
+def plan_display(rep: CityReport):
+    """The "With the plan" section for the notebook, or None (no output) without a plan."""
+    if not rep.plan:
+        return None
+    from IPython.display import HTML
+
+    from .plan import plan_html
+
+    return HTML(plan_html(rep.plan))

@@ -22,6 +22,7 @@ NOTEBOOKS = PROJECT_ROOT / "notebooks"
 KERNEL = "python3"
 WARM_UP = "import pandas, IPython.display, wwc_analysis.charts, wwc_analysis.report, wwc_analysis.overview"
 _RESET_TAG = "wwc-reset"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 TIMEOUT = 600
 
 
@@ -135,6 +136,7 @@ def clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         for output in cell.get("outputs", []):
             if "execution_count" in output:
                 output["execution_count"] = count
+            output.get("data", {}).pop(WIDGET_VIEW, None)  # a random model id; the text/plain form stays
     papermill = nb.metadata.get("papermill", {})
     for key in ("start_time", "end_time", "duration", "exception", "input_path", "output_path",
                 "environment_variables", "version"):

@@ -1,0 +1,100 @@
+"""Plans as files, `--plan` on the command line, and the "With the plan" section."""
+
+import json
+
+import pytest
+from conftest import write_csv
+
+from wwc_analysis.cli import main
+from wwc_analysis.errors import InputError
+from wwc_analysis.plan import as_changes, load_plan, plan_markdown, plan_section, write_plan
+from wwc_analysis.scenario import load_city
+
+SHORTLIST = ["DM8", "SI1", "RDC1", "BF3", "RDC3", "RDC7"]
+HEADER = ["criterion", "status", "owner", "due", "note"]
+
+
+@pytest.fixture
+def plan_csv(tmp_path):
+    rows = [[c, "Yes", "Data office", "2024-06-30", ""] for c in SHORTLIST]
+    rows.append(["nominated", "met", "Mayor's office", "2024-12-31", "commute time"])
+    return write_csv(tmp_path / "plan.csv", HEADER, rows)
+
+
+def test_a_plan_reads_back_and_round_trips_through_excel(plan_csv, tmp_path, standard):
+    plan = load_plan(plan_csv, standard)
+    assert as_changes(plan) == [f"{c}=Yes" for c in SHORTLIST] + ["nominated=yes"]
+    assert plan.steps[0].owner == "Data office" and plan.steps[0].due.isoformat() == "2024-06-30"
+    xlsx = write_plan(plan, tmp_path / "plan.xlsx")
+    again = load_plan(xlsx, standard)
+    assert [(s.code, s.value, s.owner, s.due, s.note) for s in again.steps] == \
+        [(s.code, s.value, s.owner, s.due, s.note) for s in plan.steps]
+
+
+def test_a_metric_value_is_judged_against_the_standard(tmp_path, standard):
+    path = write_csv(tmp_path / "p.csv", ["criterion", "status"], [["broadband", "60"], ["pm25", "7.5"]])
+    plan = load_plan(path, standard)
+    assert [(s.code, s.value, s.number) for s in plan.steps] == [("broadband", 0, 60.0), ("pm25", 1, 7.5)]
+
+
+@pytest.mark.parametrize("row, problem", [
+    (["XX9", "Yes", "", "", ""], "neither a criterion nor an outcome metric"),
+    (["DM8", "Maybe", "", "", ""], "unknown status"),
+    (["DM8", "Yes", "", "31/12/2024", ""], "'due' must be a date"),
+    (["DM8", "Yes", "", "2024-02-30", ""], "'due' must be a date"),
+    (["nominated", "42", "", "", ""], "no threshold"),
+])
+def test_a_bad_plan_row_is_refused_with_file_row_and_value(tmp_path, standard, row, problem):
+    path = write_csv(tmp_path / "bad.csv", HEADER, [["DM1", "Yes", "", "", ""], row])
+    with pytest.raises(InputError) as err:
+        load_plan(path, standard)
+    assert err.value.row == 3 and problem in err.value.problem and str(path) in str(err.value)
+    assert err.value.value in row
+
+
+def test_a_code_listed_twice_is_refused(tmp_path, standard):
+    path = write_csv(tmp_path / "dup.csv", ["criterion", "status"], [["DM8", "Yes"], ["dm8", "No"]])
+    with pytest.raises(InputError, match="row 3: listed twice"):
+        load_plan(path, standard)
+
+
+def test_the_plan_section_says_the_tier_each_step_and_what_is_left(plan_csv, tmp_path, standard):
+    data = load_city("Scottsdale")
+    sec = plan_section(data, load_plan(plan_csv, standard))
+    assert (sec["before"]["tier"], sec["after"]["tier"], sec["after"]["criteria_met"]) == ("Gold", "Platinum", 37)
+    assert [s["criteria_met"] for s in sec["steps"]] == [32, 33, 34, 35, 36, 37, 37]
+    assert sec["steps"][-1]["tier"] == "Platinum" and sec["next_tier"] is None
+    text = plan_markdown(sec)
+    assert "## With the plan" in text and "Mayor's office: nominated (due 2024-12-31)" in text
+    partial = write_csv(tmp_path / "partial.csv", ["criterion", "status"], [["DM8", "Yes"]])
+    sec = plan_section(data, load_plan(partial, standard))
+    assert sec["after"]["tier"] == "Gold" and sec["next_tier"] == "Platinum"
+    assert "5 more criteria" in sec["lacks"][0] and "nominated" in sec["lacks"][1]
+
+
+def test_whatif_with_a_plan_ends_in_platinum(plan_csv, capsys):
+    assert main(["whatif", "--city", "Scottsdale", "--plan", str(plan_csv), "--format", "json"]) == 0
+    last = json.loads(capsys.readouterr().out)[-1]
+    assert (last["scenario"], last["tier"], last["criteria_met"]) == ("what if", "Platinum", 37)
+
+
+def test_whatif_set_applies_after_the_plan(plan_csv, capsys):
+    assert main(["whatif", "--city", "Scottsdale", "--plan", str(plan_csv), "--set", "RDC7=No",
+                 "--format", "json"]) == 0
+    last = json.loads(capsys.readouterr().out)[-1]
+    assert (last["tier"], last["criteria_met"]) == ("Gold", 36)
+
+
+def test_whatif_needs_set_or_plan_and_refuses_a_bad_plan(tmp_path, capsys):
+    assert main(["whatif", "--city", "Scottsdale"]) == 2
+    bad = write_csv(tmp_path / "bad.csv", HEADER, [["DM8", "Yes", "", "soon", ""]])
+    assert main(["whatif", "--plan", str(bad)]) == 2
+    assert f"{bad}: row 2: 'due' must be a date written YYYY-MM-DD: 'soon'" in capsys.readouterr().err
+
+
+def test_report_with_a_plan_writes_the_section(plan_csv, tmp_path):
+    assert main(["report", "--city", "Scottsdale", "--plan", str(plan_csv), "--out", str(tmp_path / "out")]) == 0
+    folder = tmp_path / "out" / "scottsdale"
+    summary = (folder / "summary.md").read_text()
+    assert "## With the plan" in summary and "would reach Platinum, 37 of 43" in summary
+    assert "With the plan" in (folder / "report.html").read_text()
