@@ -24,6 +24,7 @@ from matplotlib.figure import Figure
 
 from . import scenario as sc
 from .errors import InputError
+from .phrases import tier_label, tier_range
 
 CSS = """<style>
 .wwc-panel {font-family: sans-serif; font-size: 13px}
@@ -409,12 +410,12 @@ class PlanningPanel:
 
     def headline_html(self, r: sc.Result) -> str:
         d = self.data
-        rng = "" if r.tier_low == r.tier_high else (f" Tier range while statuses are unknown: "
-                                                    f"{r.tier_low or 'no tier'} to {r.tier_high or 'no tier'}.")
-        rec = sc.score_row(d.statuses, d.outcomes, d.standard)
+        rng = "" if r.tier_low == r.tier_high else (f" While statuses are unknown, the tier could be "
+                                                    f"{tier_range(r.tier_low, r.tier_high)}.")
+        rec = sc.score_row(d.statuses, d.outcomes, d)
         n = len(r.changed)
         changed = (f"{n} change{'s' if n != 1 else ''} from the recorded answers (recorded: "
-                   f"{rec['tier'] or 'no tier'}, {int(rec['criteria_met'])} of {r.criteria_total})." if n else
+                   f"{tier_label(rec['tier'])}, {int(rec['criteria_met'])} of {r.criteria_total})." if n else
                    "As recorded.")
         return (f"<div class='wwc-headline'>{html.escape(d.city)} {d.year or ''}: "
                 f"<span class='wwc-tier'>{r.tier_text()}</span>, <span class='wwc-met'>{r.criteria_met} of "

@@ -19,6 +19,7 @@ import numpy as np
 
 from . import status as st
 from .errors import InputError
+from .phrases import tier_label
 from .standard import Standard
 
 COLUMNS = ("criterion", "status", "owner", "due", "note")
@@ -184,10 +185,12 @@ def as_changes(plan: Plan) -> list[str]:
 
 def plan_section(data, plan: Plan) -> dict:
     """What a plan does for a city (a `scenario.CityData`): the tier it reaches, step by step, and what it lacks."""
+    from .phrases import join, plural
     from .scenario import evaluate_scenario, score_row, status_choice
+    from .tiers import tier_name
 
     standard = data.standard
-    before = score_row(data.statuses, data.outcomes, standard)
+    before = score_row(data.statuses, data.outcomes, data)
     statuses, outcomes = data.statuses.copy(), data.outcomes.copy()
     index = standard.criterion_index()
     metric_pos = {m: j for j, m in enumerate(data.metrics)}
@@ -199,10 +202,10 @@ def plan_section(data, plan: Plan) -> dict:
             was = {1: "met", 0: "not met", -1: "unknown"}[int(outcomes[metric_pos[s.code]])]
         one = Plan([s])
         statuses, outcomes = apply_plan(one, statuses, outcomes, standard)
-        after = score_row(statuses, outcomes, standard)
+        after = score_row(statuses, outcomes, data)
         steps.append({"criterion": s.code, "from": was, "to": s.status_text, "owner": s.owner,
                       "due": s.due.isoformat() if s.due else "", "note": s.note,
-                      "criteria_met": int(after["criteria_met"]), "tier": after["tier"],
+                      "criteria_met": int(after["criteria_met"]), "tier": tier_name(after["tier"]),
                       "text": (standard.criterion_text(s.code) if s.kind == "criterion"
                                else str(standard.outcome_metrics.set_index("code").loc[s.code, "indicator"]))})
     result = evaluate_scenario(data, statuses, outcomes)
@@ -213,13 +216,13 @@ def plan_section(data, plan: Plan) -> dict:
     lacks = []
     if nxt:
         if nxt["criteria"]:
-            lacks.append(f"{len(nxt['criteria'])} more criteria (shortest path: {', '.join(nxt['criteria'])})")
+            lacks.append(f"{plural(len(nxt['criteria']), 'more criterion')} (shortest path: {join(nxt['criteria'])})")
         if nxt["outcomes_needed"]:
-            lacks.append(f"{nxt['outcomes_needed']} more resident outcome metric(s) met (not yet met or unknown: "
-                         f"{', '.join(nxt['metrics_not_met'])})")
+            lacks.append(f"{plural(nxt['outcomes_needed'], 'more resident outcome metric')} met (not yet met or "
+                         f"unknown: {join(nxt['metrics_not_met'])})")
     return {
         "city": data.city, "year": data.year, "source": plan.source, "total": standard.n_criteria,
-        "before": {"tier": before["tier"], "criteria_met": int(before["criteria_met"])},
+        "before": {"tier": tier_name(before["tier"]), "criteria_met": int(before["criteria_met"])},
         "after": {"tier": result.tier, "criteria_met": result.criteria_met, "outcomes_met": result.outcomes_met,
                   "tier_low": result.tier_low, "tier_high": result.tier_high},
         "steps": steps,
@@ -229,7 +232,7 @@ def plan_section(data, plan: Plan) -> dict:
 
 
 def _tier(t: object) -> str:
-    return t if isinstance(t, str) else "no tier"
+    return tier_label(t)
 
 
 def plan_sentences(sec: dict) -> list[str]:

@@ -19,7 +19,9 @@ import pandas as pd
 
 from . import status as st
 from .errors import InputError
+from .phrases import tier_label
 from .standard import Standard, load_standard
+from .tiers import tier_name
 
 _ROW = re.compile(
     r"^(?P<code>[A-Z]{1,4}[0-9IlO|]{1,2})\**[ \t]+(?P<text>.+?)[ \t]+"
@@ -262,9 +264,9 @@ def check_tier(report: ImportedReport, source: str | Path, standard: Standard) -
     responses = responses_from_table(table_from_frame(report.responses, source), standard)
     outcomes = outcomes_from_table(table_from_frame(report.outcomes, source), standard)
     tier = score(responses, outcomes, standard)["tier"].iloc[0]
-    if (tier if isinstance(tier, str) else None) != report.stated_tier:
+    if tier_name(tier) != report.stated_tier:
         raise InputError(source, None, f"the report states {report.stated_tier}, its rows score "
-                         f"{tier if isinstance(tier, str) else 'no tier'}", report.stated_tier)
+                         f"{tier_label(tier)}", report.stated_tier)
 
 
 def write_report_tables(report: ImportedReport, folder: Path) -> list[Path]:

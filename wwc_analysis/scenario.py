@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from . import status as st
+from .phrases import tier_label
 from .standard import Standard
 
 STATUS_CHOICES = ("Yes", "In Progress", "No", "unknown")  # as the panel offers them
@@ -73,100 +74,78 @@ class Result:
     changed: list[str]  # criteria and metric codes that differ from the recorded answers
 
     def tier_text(self) -> str:
-        return self.tier or "no tier"
+        return tier_label(self.tier)
 
 
 @lru_cache(maxsize=4)
 def _load(edition: str, responses: tuple[str, ...], outcomes: tuple[str, ...]):
-    from .bundled import input_files
-    from .outcomes import load_outcomes
-    from .responses import load_responses
-    from .scoring import build_assessments
-    from .standard import load_standard
+    from .context import load_inputs
 
-    standard = load_standard(edition)
-    response_files, outcome_files = input_files(responses, outcomes)
-    frame = load_responses(response_files, standard)
-    return standard, build_assessments(frame, load_outcomes(outcome_files, standard), standard)
+    return load_inputs(list(responses), list(outcomes), edition)
 
 
 def _files(paths: Sequence[str | Path] | str | Path | None) -> tuple[str, ...]:
-    if not paths:
-        return ()
-    if isinstance(paths, (str, Path)):
-        return (str(paths),)
-    return tuple(str(p) for p in paths)
+    from .context import as_paths
+
+    return tuple(str(p) for p in as_paths(paths))
 
 
-def assessments_loaded(edition: str = "2022", responses=(), outcomes=()) -> list[tuple[str, int | None]]:
+def assessments_loaded(edition: str = "2022", responses=(), outcomes=()) -> list[tuple[str, int]]:
     """(city, year) of every assessment loaded, sorted."""
-    import pandas as pd
-
-    _, a = _load(str(edition), _files(responses), _files(outcomes))
-    pairs = {(str(c), None if pd.isna(y) else int(y)) for c, y in zip(a.keys["city"], a.keys["year"])}
-    return sorted(pairs, key=lambda p: (p[0].casefold(), p[1] or 0))
+    keys = _load(str(edition), _files(responses), _files(outcomes)).assessments.keys
+    pairs = {(str(c), int(y)) for c, y in zip(keys["city"], keys["year"])}
+    return sorted(pairs, key=lambda p: (p[0].casefold(), p[1]))
 
 
 def load_city(city: str, year: int | None = None, cohort: str = "published:all", edition: str = "2022",
               responses: Sequence[str | Path] = (), outcomes: Sequence[str | Path] = ()) -> CityData:
-    """Load the inputs (bundled when none), find the city's assessment and build its cohort."""
-    from .cohorts import build_cohort
-    from .scoring import assessment_index
+    """Load the inputs (bundled when none; cached), find the city's assessment and build its cohort."""
+    from .context import city_context
 
-    standard, a = _load(str(edition), _files(responses), _files(outcomes))
-    row = assessment_index(a, city, year)
-    return city_data(a, row, build_cohort(cohort, a, row, standard), standard, cohort)
+    ctx = city_context(city, year, cohort, inputs=_load(str(edition), _files(responses), _files(outcomes)))
+    return city_data(ctx.assessments, ctx.row, ctx.cohort, ctx.standard, cohort)
 
 
 def city_data(a, row: int, cohort, standard: Standard, cohort_spec: str = "") -> CityData:
     """CityData from the core's Assessments, the city's row and its Cohort (as a report has them)."""
-    import pandas as pd
-
     from .gaps import practice_gaps
 
     shares = cohort.shares.reindex(standard.codes).to_numpy(dtype=float)
     peer = practice_gaps(a, row, cohort, standard)["peer_share"].to_numpy(dtype=float)
-    y = a.keys["year"].iloc[row]
-    return CityData(standard=standard, city=str(a.keys["city"].iloc[row]), year=None if pd.isna(y) else int(y),
+    return CityData(standard=standard, city=str(a.keys["city"].iloc[row]), year=int(a.keys["year"].iloc[row]),
                     cohort_spec=cohort_spec, cohort_label=cohort.description, statuses=a.audited[row].copy(),
                     outcomes=a.outcomes[row].copy(), peer_shares=shares, practice_peer=peer,
-                    metrics=standard.outcome_metrics["code"].tolist(), assessments=a, row=row)
+                    metrics=standard.metric_codes, assessments=a, row=row)
 
 
-def _names(standard: Standard) -> np.ndarray:
-    return np.array([None, *standard.tier_names], dtype=object)
+def score_row(statuses: np.ndarray, outcomes: np.ndarray, data: CityData) -> dict:
+    """One scenario of the city scored as the core scores any assessment (published tier as evidence)."""
+    from .scoring import score_assessments
+    from .tiers import rank_of
+    from .whatif import scenario_assessment
+
+    trial = scenario_assessment(data.assessments, data.row, statuses, outcomes)
+    row = score_assessments(trial, data.standard).iloc[0].to_dict()
+    row["audit_changes"] = []  # the recorded audit's history is not the scenario's
+    row["tier_rank"] = rank_of(row["tier"], data.standard)
+    row["practice_share"] = np.array([row[f"share_{p}"] for p in data.standard.practice_codes], dtype=float)
+    return row
 
 
-def score_row(statuses: np.ndarray, outcomes: np.ndarray, standard: Standard) -> dict:
-    """Counts, shares and tiers (names) of one scenario: `evaluate` on a single-row matrix."""
-    from .scoring import evaluate
-
-    res = evaluate(statuses[None, :], outcomes[None, :], standard)
-    names = _names(standard)
-    out = {k: v[0] for k, v in res.items()}
-    out["tier_rank"] = int(res["tier"][0])
-    for key in ("tier", "tier_low", "tier_high"):
-        out[key] = names[res[key][0]]
-    return out
-
-
-def reasons(scored: dict, statuses: np.ndarray, outcomes: np.ndarray, standard: Standard) -> list[str]:
-    """The core's plain-sentence reasons for a scenario (the recorded audit's history left out)."""
+def evaluate_scenario(data: CityData, statuses: np.ndarray, outcomes: np.ndarray) -> Result:
+    """Score a scenario of the city: counts, tier and range, reasons and the paths to higher tiers."""
     from .explain import reasons_for
-    from .scoring import evaluate
+    from .tiers import tier_name
 
-    names = _names(standard)
-    core = [standard.criterion_index()[c] for c in standard.core_codes]
-    row = {
-        "tier": scored["tier"], "criteria_met": int(scored["criteria_met"]), "share_met": float(scored["share_met"]),
-        "missing_core": [c for c, i in zip(standard.core_codes, core) if statuses[i] != st.YES],
-        "outcomes_met": int(scored["outcomes_met"]), "outcomes_unknown": int(scored["outcomes_unknown"]),
-        "criteria_unknown": int(scored["criteria_unknown"]), "tier_low": scored["tier_low"],
-        "tier_high": scored["tier_high"], "audit_changes": [],
-    }
-    for reading in standard.readings[1:]:
-        row[f"tier_{reading}"] = names[evaluate(statuses[None, :], outcomes[None, :], standard, reading)["tier"][0]]
-    return reasons_for(row, statuses, standard)
+    scored = score_row(statuses, outcomes, data)
+    return Result(
+        criteria_met=int(scored["criteria_met"]), criteria_total=data.standard.n_criteria,
+        share_met=float(scored["share_met"]), tier=tier_name(scored["tier"]), tier_low=tier_name(scored["tier_low"]),
+        tier_high=tier_name(scored["tier_high"]), outcomes_met=int(scored["outcomes_met"]),
+        practice_share=scored["practice_share"], reasons=reasons_for(scored, statuses, data.standard),
+        paths=paths(statuses, outcomes, scored["tier_rank"], data),
+        changed=changed_codes(statuses, outcomes, data),
+    )
 
 
 def paths(statuses: np.ndarray, outcomes: np.ndarray, rank: int, data: CityData) -> list[dict]:
@@ -188,21 +167,6 @@ def paths(statuses: np.ndarray, outcomes: np.ndarray, rank: int, data: CityData)
 def changed_codes(statuses: np.ndarray, outcomes: np.ndarray, data: CityData) -> list[str]:
     crit = [data.standard.codes[i] for i in np.flatnonzero(statuses != data.statuses)]
     return crit + [data.metrics[j] for j in np.flatnonzero(outcomes != data.outcomes)]
-
-
-def evaluate_scenario(data: CityData, statuses: np.ndarray, outcomes: np.ndarray) -> Result:
-    """Score a scenario of the city: counts, tier and range, reasons and the paths to higher tiers."""
-    standard = data.standard
-    scored = score_row(statuses, outcomes, standard)
-    return Result(
-        criteria_met=int(scored["criteria_met"]), criteria_total=standard.n_criteria,
-        share_met=float(scored["share_met"]), tier=scored["tier"], tier_low=scored["tier_low"],
-        tier_high=scored["tier_high"], outcomes_met=int(scored["outcomes_met"]),
-        practice_share=np.asarray(scored["practice_share"], dtype=float),
-        reasons=reasons(scored, statuses, outcomes, standard),
-        paths=paths(statuses, outcomes, scored["tier_rank"], data),
-        changed=changed_codes(statuses, outcomes, data),
-    )
 
 
 def judge_metric(standard: Standard, metric: str, value: float) -> int | None:

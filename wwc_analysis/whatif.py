@@ -52,24 +52,38 @@ def parse_changes(text: str | Iterable[str], standard: Standard) -> tuple[dict[s
     return criteria, outcomes
 
 
+def scenario_assessment(a: Assessments, row: int, statuses: np.ndarray, outcomes: np.ndarray) -> Assessments:
+    """The city's assessment with other statuses and outcomes: the self-assessment kept, and a
+    published tier kept as a floor when no answer is lowered, set aside when one is."""
+    trial = a.select([row])
+    rank = np.vectorize(_RANK.get)
+    lowered = bool((rank(statuses) < rank(trial.audited[0])).any() or (outcomes < trial.outcomes[0]).any())
+    trial.audited[0], trial.outcomes[0] = statuses, outcomes
+    if lowered:
+        trial.published[0] = 0
+    else:
+        trial.published_floor[0] = bool((statuses != a.audited[row]).any() or (outcomes != a.outcomes[row]).any())
+    return trial
+
+
 def apply_changes(a: Assessments, row: int, criteria: dict[str, int], outcomes: dict[str, int],
                   standard: Standard) -> Assessments:
     """Two assessments: the city's as recorded, and with the changes applied."""
-    trial = a.select([row, row])
+    statuses, outcome_codes = a.audited[row].copy(), a.outcomes[row].copy()
     index = standard.criterion_index()
     metrics = {m: j for j, m in enumerate(standard.metric_codes)}
-    lowered = False
     for code, value in criteria.items():
-        lowered |= _RANK[value] < _RANK[int(trial.audited[1, index[code]])]
-        trial.audited[1, index[code]] = value
+        statuses[index[code]] = value
     for metric, value in outcomes.items():
-        lowered |= value < trial.outcomes[1, metrics[metric]]
-        trial.outcomes[1, metrics[metric]] = value
-    if lowered:
-        trial.published[1] = 0
-    else:
-        trial.published_floor[1] = True
-    return trial
+        outcome_codes[metrics[metric]] = value
+    return concat(a.select([row]), scenario_assessment(a, row, statuses, outcome_codes))
+
+
+def concat(*parts: Assessments) -> Assessments:
+    """Several Assessments as one."""
+    return Assessments(pd.concat([p.keys for p in parts], ignore_index=True),
+                       *(np.concatenate([getattr(p, f) for p in parts]) for f in
+                         ("audited", "self_assessed", "outcomes", "published", "published_floor")))
 
 
 def what_if(a: Assessments, row: int, changes: str | Iterable[str], standard: Standard) -> pd.DataFrame:
@@ -87,7 +101,7 @@ def what_if(a: Assessments, row: int, changes: str | Iterable[str], standard: St
                  for c, v in criteria.items()]
     described += [f"{m}: {'met' if v == 1 else 'not met' if v == 0 else 'unknown'}" for m, v in outcomes.items()]
     published = int(a.published[row])
-    if published and trial.published[1] == 0:
+    if published and trial.published[1] == 0:  # a change lowered an answer
         described.append(f"the published {standard.tier_names[published - 1]} is set aside: a change lowers an answer")
     scored["changes"] = [[], described]
     return scored
