@@ -22,6 +22,7 @@ import pandas as pd
 
 from .safe_io import TMP_PREFIX, publish_folder, staging_folder, write_file
 from .slugs import slugify
+from .standard import DEFAULT_EDITION
 
 INPUTS_FOLDER = "_inputs"  # validated inputs shared by the reports of one batch
 COHORT_FOLDER = "cohort"
@@ -61,7 +62,7 @@ class Plan:
 
 
 def plan_batch(files: list[Path], outcome_files: list[Path] | None, cities: list[str] | None, out: Path,
-               edition: str = "2022", cohort: str = "published:all", overview: bool = True,
+               edition: str = DEFAULT_EDITION, cohort: str = "published:all", overview: bool = True,
                year: int | None = None, plan_file: Path | None = None) -> Plan:
     """Validate inputs per city, write the shared validated inputs, and list the notebooks to run."""
     from .bundled import input_files

@@ -16,12 +16,14 @@ EXIT_FAILED = 1
 
 
 def _add_inputs(p: argparse.ArgumentParser, outcomes: bool = True) -> None:
+    from .standard import DEFAULT_EDITION
+
     p.add_argument("files", nargs="*", type=Path, metavar="FILE",
                    help="responses files (CSV or .xlsx); none: the bundled data in data/raw/")
     if outcomes:
         p.add_argument("--outcomes", action="append", type=Path, default=None, metavar="FILE",
                        help="resident outcome metric values (repeatable)")
-    p.add_argument("--edition", default=None, help="edition of the standard (default: 2022)")
+    p.add_argument("--edition", default=None, help=f"edition of the standard (default: {DEFAULT_EDITION})")
 
 
 def _add_city(p: argparse.ArgumentParser, cohort: bool = True) -> None:

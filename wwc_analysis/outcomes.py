@@ -23,7 +23,6 @@ REQUIRED = ("city", "metric", "value")
 _DIRECTIONS = {">=": ">=", "at least": ">=", "higher": ">=", "higher is better": ">=", "min": ">=",
                "<=": "<=", "at most": "<=", "lower": "<=", "lower is better": "<=", "max": "<="}
 _YES_NO = {"yes": True, "y": True, "true": True, "no": False, "n": False, "false": False}
-_METRIC_ALIASES = {"pm2.5": "pm25", "pm_2.5": "pm25", "air_quality": "pm25"}
 
 
 def load_outcomes(paths: str | Path | Iterable[str | Path], standard: Standard | None = None) -> pd.DataFrame:
@@ -93,8 +92,7 @@ def outcomes_from_table(table: Table, standard: Standard) -> pd.DataFrame:
     for i, (city, metric, value_text, target_text, direction_text, met_text) in enumerate(zip(*column.values())):
         if city == "":
             raise table.error(i, "city is blank", "")
-        code = metric.lower().replace(" ", "_")
-        code = _METRIC_ALIASES.get(code, code)
+        code = standard.metric_code(metric) or metric.lower().replace(" ", "_")
         spec = metrics.get(code)
         if spec is None:
             raise table.error(i, f"unknown outcome metric (use {', '.join(metrics)})", metric)

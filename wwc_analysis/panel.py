@@ -25,6 +25,7 @@ from matplotlib.figure import Figure
 from . import scenario as sc
 from .errors import InputError
 from .phrases import tier_label, tier_range
+from .standard import DEFAULT_EDITION
 
 CSS = """<style>
 .wwc-panel {font-family: sans-serif; font-size: 13px}
@@ -175,7 +176,7 @@ class PlanningPanel:
     """The panel's widgets and state; `widget` is what a notebook displays."""
 
     def __init__(self, city: str = "Scottsdale", year: int | None = None, cohort: str = "published:all",
-                 edition: str = "2022", responses=(), outcomes=(), plan: str | Path | None = None):
+                 edition: str = DEFAULT_EDITION, responses=(), outcomes=(), plan: str | Path | None = None):
         self.edition, self.responses, self.outcomes = str(edition), responses, outcomes
         self._hold = False
         self.meta: dict[str, dict] = {}  # code -> owner, due, note (and value for a metric)

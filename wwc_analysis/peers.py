@@ -16,7 +16,7 @@ def published_shares(year: int | None = None) -> pd.DataFrame:
     return frame if year is None else frame[frame["year"] == year].reset_index(drop=True)
 
 
-def all_applicant_shares(year: int = 2023) -> pd.Series:
+def all_applicant_shares(year: int) -> pd.Series:
     """Share of all applicant cities meeting each criterion, indexed by criterion code."""
     frame = published_shares(year)
     sel = frame[frame["cohort"] == "all_applicants"]

@@ -185,10 +185,6 @@ def _year(text: str, source: str | Path) -> int:
     return int(match.group(2))
 
 
-_METRIC_WORDS = {"broadband": ("broadband",), "pm25": ("pm2.5", "air quality", "air pollution"),
-                 "nominated": ("nominate",)}
-
-
 def _outcomes(lines: list[str], city: str, year: int, source: str | Path, standard: Standard) -> pd.DataFrame:
     """The resident outcome metrics table: each metric's value, or 'not met' where none is given."""
     start = next((i for i, line in enumerate(lines) if line.strip().upper().startswith("RESIDENT OUTCOME METRIC\t")
@@ -197,7 +193,7 @@ def _outcomes(lines: list[str], city: str, year: int, source: str | Path, standa
     if start is not None:
         block = " ".join(line.strip() for line in lines[start + 1 : start + 30])
         block = re.sub(r"<u>|</u>|<[^>]+>", "", block)
-        for code, words in _METRIC_WORDS.items():
+        for code, words in standard.metric_aliases.items():
             pos = min((block.lower().find(w) for w in words if w in block.lower()), default=-1)
             if pos >= 0:
                 found[code] = (pos, "", "")

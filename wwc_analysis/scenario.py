@@ -18,7 +18,7 @@ import numpy as np
 
 from . import status as st
 from .phrases import tier_label
-from .standard import Standard
+from .standard import DEFAULT_EDITION, Standard
 
 STATUS_CHOICES = ("Yes", "In Progress", "No", "unknown")  # as the panel offers them
 STATUS_CODES = {"Yes": st.YES, "In Progress": st.IN_PROGRESS, "No": st.NO, "unknown": st.UNKNOWN}
@@ -90,14 +90,14 @@ def _files(paths: Sequence[str | Path] | str | Path | None) -> tuple[str, ...]:
     return tuple(str(p) for p in as_paths(paths))
 
 
-def assessments_loaded(edition: str = "2022", responses=(), outcomes=()) -> list[tuple[str, int]]:
+def assessments_loaded(edition: str = DEFAULT_EDITION, responses=(), outcomes=()) -> list[tuple[str, int]]:
     """(city, year) of every assessment loaded, sorted."""
     keys = _load(str(edition), _files(responses), _files(outcomes)).assessments.keys
     pairs = {(str(c), int(y)) for c, y in zip(keys["city"], keys["year"])}
     return sorted(pairs, key=lambda p: (p[0].casefold(), p[1]))
 
 
-def load_city(city: str, year: int | None = None, cohort: str = "published:all", edition: str = "2022",
+def load_city(city: str, year: int | None = None, cohort: str = "published:all", edition: str = DEFAULT_EDITION,
               responses: Sequence[str | Path] = (), outcomes: Sequence[str | Path] = ()) -> CityData:
     """Load the inputs (bundled when none; cached), find the city's assessment and build its cohort."""
     from .context import city_context

@@ -29,33 +29,49 @@ def simulated_names(n: int) -> list[str]:
 
 
 def simulate_matrix(
-    n: int, seed: int, standard: Standard | None = None, year: int = 2023
+    n: int, seed: int, standard: Standard | None = None, year: int | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Status codes (n x criteria) and outcome codes (n x metrics) for `n` simulated cities."""
-    standard = standard or load_standard()
+    statuses, values, outcomes = _simulate(n, seed, standard or load_standard(), year)
+    return statuses, outcomes
+
+
+def _simulate(n: int, seed: int, standard: Standard, year: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Statuses, outcome values (NaN for metrics without a threshold) and outcome codes."""
     rng = np.random.default_rng(seed)
-    rates = all_applicant_shares(year).reindex(standard.codes).to_numpy()
+    rates = all_applicant_shares(year or standard.default_year).reindex(standard.codes).to_numpy()
     thresholds = np.array([NormalDist().inv_cdf(1 - r) for r in rates])
     maturity = rng.standard_normal((n, 1))
     latent = LOADING * maturity + np.sqrt(1 - LOADING**2) * rng.standard_normal((n, standard.n_criteria))
     statuses = np.full(latent.shape, st.NO, dtype=np.int8)
     statuses[latent > thresholds - IN_PROGRESS_BAND] = st.IN_PROGRESS
     statuses[latent > thresholds] = st.YES
-    # Outcomes: broadband and air quality are mostly met by US cities; a nominated metric
-    # is more likely the more mature the city is.
-    broadband = np.clip(rng.normal(80, 8, n), 0, 100)
-    pm25 = np.clip(rng.normal(8.0, 2.0, n), 0, None)
-    nominated = (maturity[:, 0] + rng.standard_normal(n)) > 0.8
-    outcomes = np.stack([broadband >= 75, pm25 <= 10, nominated], axis=1).astype(np.int8)
-    return statuses, outcomes
+    # Outcome metrics with a threshold in the edition: values scattered around it, most on the
+    # good side (as for most US cities); a metric the city sets itself is met more often the
+    # more mature the city is.
+    metrics = standard.outcome_metrics
+    values = np.full((n, len(metrics)), np.nan)
+    outcomes = np.zeros((n, len(metrics)), dtype=np.int8)
+    for j, m in enumerate(metrics.itertuples()):
+        if np.isnan(m.threshold):
+            outcomes[:, j] = (maturity[:, 0] + rng.standard_normal(n)) > 0.8
+            continue
+        sign = 1 if m.direction == ">=" else -1
+        spread = max(abs(m.threshold) * 0.2, 1e-6)
+        lo = -np.inf if np.isnan(m.min_value) else m.min_value
+        hi = np.inf if np.isnan(m.max_value) else m.max_value
+        values[:, j] = np.clip(rng.normal(m.threshold + sign * 0.6 * spread, spread, n), lo, hi).round(2)
+        outcomes[:, j] = values[:, j] >= m.threshold if sign > 0 else values[:, j] <= m.threshold
+    return statuses, values, outcomes
 
 
 def simulate_cohort(
-    n: int, seed: int, standard: Standard | None = None, year: int = 2023
+    n: int, seed: int, standard: Standard | None = None, year: int | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Long tables in the workbench's input formats: (responses, outcomes), as strings."""
     standard = standard or load_standard()
-    statuses, outcomes = simulate_matrix(n, seed, standard, year)
+    year = year or standard.default_year
+    statuses, values, outcomes = _simulate(n, seed, standard, year)
     names = np.array(simulated_names(n), dtype=object)
     labels = np.array([st.LABELS[c] for c in (st.NO, st.IN_PROGRESS, st.YES)], dtype=object)
     k = standard.n_criteria
@@ -67,18 +83,16 @@ def simulate_cohort(
             "status": labels[statuses.ravel()],
         }
     )
-    rng = np.random.default_rng(seed + 1)
-    broadband = np.where(outcomes[:, 0] == 1, rng.uniform(75, 95, n), rng.uniform(55, 74.9, n)).round(1)
-    pm25 = np.where(outcomes[:, 1] == 1, rng.uniform(4, 10, n), rng.uniform(10.1, 16, n)).round(2)
+    codes = standard.metric_codes
+    value_text = np.where(np.isnan(values), "", values.astype(str)).astype(object)
+    met_text = np.where(np.isnan(values), np.where(outcomes == 1, "yes", "no"), "").astype(object)
     out = pd.DataFrame(
         {
-            "city": np.concatenate([names, names, names]),
+            "city": np.tile(names, len(codes)),
             "year": year,
-            "metric": np.repeat(["broadband", "pm25", "nominated"], n),
-            "value": np.concatenate([broadband.astype(str), pm25.astype(str), np.full(n, "", dtype=object)]),
-            "met": np.concatenate(
-                [np.full(2 * n, "", dtype=object), np.where(outcomes[:, 2] == 1, "yes", "no").astype(object)]
-            ),
+            "metric": np.repeat(codes, n),
+            "value": value_text.T.ravel(),
+            "met": met_text.T.ravel(),
         }
     )
     return responses, out

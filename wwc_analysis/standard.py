@@ -137,6 +137,21 @@ class Standard:
     def metric_codes(self) -> list[str]:
         return self.outcome_metrics["code"].tolist()
 
+    @cached_property
+    def metric_aliases(self) -> dict[str, tuple[str, ...]]:
+        """Each outcome metric's other spellings and the words that name it in a report (`aliases`)."""
+        column = self.outcome_metrics.get("aliases", pd.Series([""] * len(self.outcome_metrics)))
+        return {code: tuple(a.strip().lower() for a in str(text).split(";") if a.strip())
+                for code, text in zip(self.outcome_metrics["code"], column)}
+
+    def metric_code(self, text: str) -> str | None:
+        """The code of the metric a file or a report names, by its code or one of its aliases."""
+        key = str(text).strip().lower()
+        for code, words in self.metric_aliases.items():
+            if key in (code, *words, *(w.replace(" ", "_") for w in words)):
+                return code
+        return None
+
     def tier_spec(self, tier: str) -> dict:
         """min_outcomes, requires_all_core and summary of one tier."""
         return self._tier_specs[tier]
