@@ -7,7 +7,6 @@ import subprocess
 import sys
 import time
 
-import pytest
 from conftest import RAW, ROOT
 from test_reports import FILES_WITHOUT_SELF
 
@@ -29,30 +28,49 @@ def _city_folders(out):
     return [p for p in out.iterdir() if p.is_dir() and not p.name.startswith((".", "_")) and p.name != "cohort"]
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["SIGINT", "SIGKILL"])
-def test_killed_batch_leaves_reports_complete_or_absent_and_a_rerun_finishes(tmp_path, sig):
-    responses, outcomes = write_cohort(6, seed=3, folder=tmp_path / "sim")
-    out = tmp_path / "out"
-    proc = subprocess.Popen(_batch_command(responses, outcomes, out), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, cwd=ROOT)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and not (out.is_dir() and _city_folders(out)):
+def _wait_for(condition, what: str, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not condition():
         time.sleep(0.1)
-    assert _city_folders(out), "no report was finished before the deadline"
+    assert condition(), f"{what} before the deadline"
+
+
+def _interrupt(proc: subprocess.Popen, sig: signal.Signals, out) -> list:
+    """Send `sig` to a batch still running; return its report folders, each of which must be whole."""
+    assert proc.poll() is None, "the batch finished before it could be interrupted"
     os.kill(proc.pid, sig)
-    proc.wait(timeout=60)
+    assert proc.wait(timeout=60) != 0
     time.sleep(2)  # workers notice their parent is gone and leave
     done = _city_folders(out)
-    assert 1 <= len(done) < 6
     for folder in done:
-        assert {p.name for p in folder.iterdir()} == FILES_WITHOUT_SELF, folder
-    rerun = subprocess.run(_batch_command(responses, outcomes, out), capture_output=True, text=True, cwd=ROOT)
+        assert {p.name for p in folder.iterdir()} == FILES_WITHOUT_SELF, (sig, folder)
+    return done
+
+
+def test_killed_batch_leaves_reports_complete_or_absent_and_a_rerun_finishes(tmp_path):
+    """Ctrl-C (SIGINT, cleanup runs) and then SIGKILL (no cleanup) mid-batch, then a rerun on the same folder."""
+    cities = 3
+    responses, outcomes = write_cohort(cities, seed=3, folder=tmp_path / "sim")
+    out = tmp_path / "out"
+    command = _batch_command(responses, outcomes, out)
+    # 1. SIGINT once the first report is in place
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    _wait_for(lambda: out.is_dir() and _city_folders(out), "no report was finished")
+    done = _interrupt(proc, signal.SIGINT, out)
+    assert 1 <= len(done) < cities
+    # 2. SIGKILL a rerun while a report is being written (its staging folder exists): nothing cleans up
+    stale = set(out.glob(".tmp-*"))
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    _wait_for(lambda: set(out.glob(".tmp-*")) - stale, "the second run started no report")
+    _interrupt(proc, signal.SIGKILL, out)
+    # 3. a full rerun finishes every report and leaves no staging folder behind
+    rerun = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
     assert rerun.returncode == 0, rerun.stderr
-    assert len(_city_folders(out)) == 6
+    assert len(_city_folders(out)) == cities
     for folder in _city_folders(out):
         assert {p.name for p in folder.iterdir()} == FILES_WITHOUT_SELF, folder
     assert not list(out.glob(".tmp-*"))
-    assert (out / "index.md").read_text().count("Simulated city") == 6
+    assert (out / "index.md").read_text().count("Simulated city") == cities
 
 
 def test_whole_pipeline_never_writes_under_data_raw(tmp_path, capsys):

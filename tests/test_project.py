@@ -17,12 +17,18 @@ def _name_and_bound(spec: str) -> tuple[str, str]:
 
 def test_environment_yml_and_pyproject_list_the_same_dependencies():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    # a new extra also goes into environment.yml, `make lock` and the lock (tests/test_environment.py)
+    assert set(project["optional-dependencies"]) == {"dev", "lab", "app"}
     pip_deps = list(project["dependencies"])
     for extra in project["optional-dependencies"].values():
         pip_deps += extra
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     conda = [d for d in env["dependencies"] if isinstance(d, str) and not d.startswith(("python", "pip"))]
+    assert len(conda) == len(set(map(_name_and_bound, conda))) and len(pip_deps) == len(set(pip_deps))
     assert dict(map(_name_and_bound, conda)) == dict(map(_name_and_bound, pip_deps))
+    app = dict(map(_name_and_bound, project["optional-dependencies"]["app"]))
+    assert {"ipywidgets", "voila"} <= app.keys()
+    assert app.items() <= dict(map(_name_and_bound, conda)).items()
     python = next(d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python"))
     assert python.replace(" ", "") == "python" + project["requires-python"]
 

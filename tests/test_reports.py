@@ -112,7 +112,9 @@ def test_hostile_names_are_escaped_and_contained(batch):
     formula = pd.read_csv(out / slugify('=HYPERLINK("http://x")') / "score.csv", dtype=str)
     assert formula["city"].iloc[0] == "'=HYPERLINK(\"http://x\")"
     assert len({slugify(n) for n in HOSTILE}) == len(HOSTILE)
-    assert not (root / "etc").exists()
+    escaped = (out / HOSTILE[0]).resolve()  # where "../../etc" lands if the name is joined to the batch's folder
+    assert escaped == root.parent / "etc" and not escaped.exists()
+    assert not (root / "etc").exists()  # or to a folder inside it (a report's staging folder, its cwd)
 
 
 def test_a_notebook_failure_is_reported_and_leaves_no_folder(tmp_path, capsys):

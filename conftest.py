@@ -1,0 +1,51 @@
+"""Tests never write into the repository, however pytest is started (`pytest`, `make test`, one file, nbval).
+
+Before anything is collected, reports go to a temporary folder (WWC_OUTPUT_DIR, unless already set):
+the package (`wwc_analysis.paths.outputs_dir`) and the notebooks that nbval runs, whose kernels inherit
+this environment, write there instead of the committed outputs/. At the end the session fails if any
+file under outputs/ or data/ was added, removed or rewritten.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent
+WATCHED = (ROOT / "outputs", ROOT / "data")
+_state: dict = {}
+
+
+def _snapshot() -> dict[str, tuple[int, int, int]]:
+    files = {}
+    for folder in WATCHED:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                stat = path.stat()
+                files[path.relative_to(ROOT).as_posix()] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    return files
+
+
+def pytest_configure(config):
+    if not os.environ.get("WWC_OUTPUT_DIR"):
+        _state["tmp"] = tempfile.mkdtemp(prefix="wwc-test-outputs-")
+        os.environ["WWC_OUTPUT_DIR"] = _state["tmp"]
+    _state["before"] = _snapshot()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    before, after = _state.pop("before", None), _snapshot()
+    if before is not None and after != before:
+        changed = sorted(name for name in before.keys() | after.keys() if before.get(name) != after.get(name))
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        message = f"the tests wrote into the repository: {', '.join(changed[:20])}"
+        if reporter:
+            reporter.write_line(f"ERROR: {message}", red=True, bold=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    if "tmp" in _state:
+        shutil.rmtree(_state.pop("tmp"), ignore_errors=True)
+        os.environ.pop("WWC_OUTPUT_DIR", None)
