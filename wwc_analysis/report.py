@@ -147,7 +147,7 @@ def summary_markdown(rep: CityReport) -> str:
               f"{s['criteria_met']} of {total} criteria are met ({s['share_met']:.0%}); "
               f"{s['outcomes_met']} of {len(rep.standard.outcome_metrics)} resident outcome metrics are met.", ""]
     lines += ["## Why this tier", ""] + [f"- {md(r)}" for r in s["reasons"]] + [""]
-    lines += [f"## Against {md(rep.peers_label)}", "", "| practice | met | typical peer | difference |",
+    lines += [f"## Practices against {md(rep.peers_label)}", "", "| practice | met | typical peer | difference |",
               "| --- | ---: | ---: | ---: |"]
     for p in rep.practices.itertuples():
         lines.append(f"| {md(p.name)} | {p.share_met:.0%} | {p.peer_share:.0%} | {p.difference * 100:+.0f} points |")
@@ -155,7 +155,7 @@ def summary_markdown(rep: CityReport) -> str:
     lags = rep.criteria[rep.criteria["position"] == "lags"]
     lines += ["", f"{md(rep.city)} leads on {len(leads)} criteria most peers do not meet and lags on {len(lags)} "
               "that most peers meet" + (f" ({', '.join(lags['criterion'])})." if len(lags) else "."), ""]
-    lines += ["## Next steps", ""] + [f"- {md(t)}" for t in rep.opportunities["summary"]] + [""]
+    lines += ["## Opportunities", ""] + [f"- {md(t)}" for t in rep.opportunities["summary"]] + [""]
     if rep.opportunities["at_risk"]:
         lines += [f"Criteria whose loss alone would drop the current tier: {', '.join(rep.opportunities['at_risk'])}.",
                   ""]
