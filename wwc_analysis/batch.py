@@ -349,8 +349,8 @@ def index_rows(results: list[Result]) -> dict:
 
 
 INDEX_COLUMNS = [("City", False), ("Tier", False), ("Published tier", False), ("Criteria met", True),
-                 ("Change since previous assessment", False), ("Next tier", False), ("Criteria needed", True),
-                 ("Report", False)]
+                 ("Change since previous assessment", False), ("Next tier", False), ("Criteria needed", True)]
+# (the last column, the links to the report, is not sortable)
 
 
 def index_html(results: list[Result]) -> str:
