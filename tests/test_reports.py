@@ -167,3 +167,11 @@ def test_fresh_report_matches_the_committed_outputs_byte_for_byte(fresh_scottsda
             assert text(fresh_scottsdale / name) == text(GOLDEN / name), name
             continue
         assert new == old, f"{name} differs from outputs/scottsdale/{name} (run `make notebooks` after a change)"
+
+
+def test_without_chromium_the_report_says_so_in_one_line(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("WWC_CHROMIUM", "")  # as on a machine without Chromium
+    assert main(["report", "--city", "Scottsdale", "--out", str(tmp_path)]) == 0
+    err = capsys.readouterr().err
+    assert err.count("Chromium is not installed") == 1 and "apt-get install -y chromium" in err
+    assert {p.name for p in (tmp_path / "scottsdale").iterdir()} == CITY_FILES - {"report.pdf"}
