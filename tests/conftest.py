@@ -65,3 +65,13 @@ def make_city(tmp_path, standard):
         return responses, outcomes
 
     return make
+
+
+@pytest.fixture(scope="session")
+def fresh_scottsdale(tmp_path_factory):
+    """A fresh `wwc report --city Scottsdale`, run once per session; its folder."""
+    from wwc_analysis.cli import main
+
+    out = tmp_path_factory.mktemp("fresh")
+    assert main(["report", "--city", "Scottsdale", "--out", str(out)]) == 0
+    return out / "scottsdale"

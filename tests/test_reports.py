@@ -6,9 +6,10 @@ import json
 
 import pandas as pd
 import pytest
-from conftest import RAW
+from conftest import RAW, ROOT
 
 from wwc_analysis.cli import main
+from wwc_analysis.pdf import find_chromium
 from wwc_analysis.simulate import write_cohort
 from wwc_analysis.slugs import slugify
 
@@ -17,9 +18,10 @@ HOSTILE = ["../../etc", "<script>alert(1)</script>", '=HYPERLINK("http://x")', "
 CITY_FILES = {"report.ipynb", "report.html", "summary.md", "score.csv", "practices.csv", "criteria.csv",
               "opportunities.csv", "audit_risk.csv", "self_vs_audited.csv",
               *(f"{chart}.{ext}" for chart in ("tier_gauge", "practices", "criteria", "self_vs_audited")
-                for ext in ("png", "svg"))}
+                for ext in ("png", "svg"))} | ({"report.pdf"} if find_chromium() else set())
 # A city without a self-assessment has no self-assessed table or chart.
 FILES_WITHOUT_SELF = CITY_FILES - {"self_vs_audited.csv", "self_vs_audited.png", "self_vs_audited.svg"}
+GOLDEN = ROOT / "outputs" / "scottsdale"
 
 
 def digest(folder):
@@ -64,6 +66,11 @@ def test_batch_writes_every_report_whole_and_an_index(batch):
     assert not list(out.glob(".tmp-*"))
     index = (out / "index.md").read_text()
     assert "| Scottsdale | Gold | 31 | [report](scottsdale/report.html)" in index
+    page = (out / "index.html").read_text()
+    assert "<script src" not in page and "<link" not in page  # inline JS and CSS only
+    assert '<a href="scottsdale/report.html">HTML</a>' in page and 'href="scottsdale/report.ipynb"' in page
+    assert ('href="scottsdale/report.pdf"' in page) == bool(find_chromium())
+    assert "Platinum" in page and "Brokenville" in page
     assert "Simulated city 001 (simulated)" in index
     assert "## Failed" in index and "Brokenville" in index and "'Maybe'" in index
 
@@ -80,6 +87,9 @@ def test_report_html_has_every_chart_and_no_code(batch):
     page = (root / "first" / "scottsdale" / "report.html").read_text()
     assert page.count('src="data:image/png;base64,') == 4
     assert "build_city_report" not in page and "charts.draw" not in page
+    assert "No description has been provided" not in page and 'alt="Tier gauge: Scottsdale meets 31 of 43' in page
+    assert "<script" not in page and "cdnjs" not in page and "MathJax" not in page  # nothing fetched
+    assert 'id="T_practices"' in page and "0.888889" not in page and "expected_met" not in page
     summary = (root / "first" / "scottsdale" / "summary.md").read_text()
     assert summary.startswith("# Scottsdale 2023: What Works Cities Certification gap report")
     assert "**Tier: Gold (published). 31 of 43" in summary and "DM8, SI1, RDC1, BF3, RDC3 and RDC7" in summary
@@ -133,3 +143,40 @@ def test_report_command_prints_where_the_report_is(tmp_path, capsys):
     assert f"report written to {tmp_path / 'scottsdale'}/" in capsys.readouterr().out
     assert {p.name for p in (tmp_path / "scottsdale").iterdir()} == CITY_FILES
     assert not (tmp_path / "index.html").exists()
+
+
+def _pdf_producer(data: bytes) -> bytes:
+    import re
+
+    match = re.search(rb"/Producer \(([^)]*)\)", data)
+    return match.group(1) if match else b""
+
+
+def test_fresh_report_matches_the_committed_outputs_byte_for_byte(fresh_scottsdale):
+    """outputs/scottsdale/ is what `wwc report --city Scottsdale` writes: a chart that changes fails here.
+
+    report.pdf is compared byte for byte when this machine's Chromium is the one that printed the
+    committed copy (its bytes depend on the Chromium version), and by its text otherwise.
+    """
+    from pypdf import PdfReader
+
+    committed = {p.name for p in GOLDEN.iterdir()}
+    fresh = {p.name for p in fresh_scottsdale.iterdir()}
+    assert fresh == committed - ({"report.pdf"} if not find_chromium() else set())
+    for name in sorted(fresh):
+        new, old = (fresh_scottsdale / name).read_bytes(), (GOLDEN / name).read_bytes()
+        if name == "report.pdf" and _pdf_producer(new) != _pdf_producer(old):
+            def text(path):
+                return [page.extract_text() for page in PdfReader(path).pages]
+
+            assert text(fresh_scottsdale / name) == text(GOLDEN / name), name
+            continue
+        assert new == old, f"{name} differs from outputs/scottsdale/{name} (run `make notebooks` after a change)"
+
+
+def test_without_chromium_the_report_says_so_in_one_line(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("WWC_CHROMIUM", "")  # as on a machine without Chromium
+    assert main(["report", "--city", "Scottsdale", "--out", str(tmp_path)]) == 0
+    err = capsys.readouterr().err
+    assert err.count("Chromium is not installed") == 1 and "apt-get install -y chromium" in err
+    assert {p.name for p in (tmp_path / "scottsdale").iterdir()} == CITY_FILES - {"report.pdf"}

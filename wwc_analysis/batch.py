@@ -8,7 +8,6 @@ every report folder complete or absent, and a rerun finishes the rest.
 
 from __future__ import annotations
 
-import html
 import os
 import shutil
 import sys
@@ -53,6 +52,7 @@ class Result:
     ok: bool
     error: str = ""
     seconds: float = 0.0
+    warning: str = ""  # written, but something is missing (the PDF without Chromium)
 
 
 @dataclass
@@ -200,8 +200,21 @@ def stop_kernel() -> None:
         _KERNEL = None
 
 
+def byline(job: Job) -> str:
+    """The key facts for the top of a report's first page: city, tier, criteria met and the year of the data."""
+    if job.template != "city_report.ipynb":
+        return ""
+    parts = [job.name + (" (simulated)" if job.simulated else ""), _tier(job)]
+    if job.criteria_met is not None:
+        parts.append(f"{job.criteria_met} criteria met")
+    parts.append(f"data: {job.year} assessment" if job.year else "data: assessment year not given")
+    parts.append(f"edition {job.parameters.get('edition', '')} of the standard".replace("edition  of", "the"))
+    return " · ".join(parts)
+
+
 def run_job(job: Job, out: str) -> Result:
-    """Run one notebook into a staging folder, add its HTML copy, and move it into place whole."""
+    """Run one notebook into a staging folder, add its HTML and PDF copies, and move it into place whole."""
+    from .pdf import MISSING, find_chromium, html_to_pdf
     from .runner import NOTEBOOKS, NotebookFailed, parameterise, to_html, write_notebook
 
     if _KERNEL is None:
@@ -213,9 +226,12 @@ def run_job(job: Job, out: str) -> Result:
         nb = _KERNEL.run(parameterise(NOTEBOOKS / job.template, job.parameters), staging)
         title = f"{job.name}: WWC gap report" if job.template == "city_report.ipynb" else job.name
         write_file(staging / "report.ipynb", write_notebook(nb))
-        write_file(staging / "report.html", to_html(nb, title))
+        write_file(staging / "report.html", to_html(nb, title, byline(job)))
+        chromium = find_chromium()
+        if chromium:
+            html_to_pdf(staging / "report.html", staging / "report.pdf", chromium)
         publish_folder(staging, target)
-        return Result(job, True, seconds=time.perf_counter() - start)
+        return Result(job, True, seconds=time.perf_counter() - start, warning="" if chromium else MISSING)
     except NotebookFailed as exc:
         shutil.rmtree(staging, ignore_errors=True)
         return Result(job, False, f"the notebook failed: {exc}", time.perf_counter() - start)
@@ -266,6 +282,9 @@ def run_batch(plan: Plan, out: Path, workers: int = 0, progress: bool = True, in
                     raise
     finally:
         bar.close()
+    warnings = sorted({r.warning for r in results if r.ok and r.warning})
+    for warning in warnings:  # one line, however many reports it concerns
+        print(f"wwc: warning: {warning}", file=sys.stderr)
     if index:
         write_index(results, out)
     return results
@@ -293,7 +312,9 @@ def index_markdown(results: list[Result]) -> str:
             continue
         sim = " (simulated)" if r.job.simulated else ""
         lines.append(f"| {md(r.job.name)}{sim} | {_tier(r.job)} | {r.job.criteria_met} | "
-                     f"[report]({r.job.folder}/report.html) · [summary]({r.job.folder}/summary.md) |")
+                     f"[report]({r.job.folder}/report.html)"
+                     + (f" · [PDF]({r.job.folder}/report.pdf)" if not r.warning else "")
+                     + f" · [summary]({r.job.folder}/summary.md) |")
     if any(r.ok and r.job.folder == COHORT_FOLDER for r in results):
         lines += ["", f"[Cohort overview]({COHORT_FOLDER}/report.html)"]
     failed = [r for r in _order(results) if not r.ok]
@@ -303,31 +324,56 @@ def index_markdown(results: list[Result]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def index_html(results: list[Result]) -> str:
-    rows = []
+INDEX_TEMPLATE = "index/index.html.j2"
+
+
+def index_rows(results: list[Result]) -> dict:
+    """What the index shows, as data: one entry per city report, the failures, the tiers to filter by."""
+    from .standard import DEFAULT_EDITION, load_standard
+
+    editions = [r.job.parameters.get("edition") for r in results if r.job.parameters.get("edition")]
+    std = load_standard(editions[0] if editions else DEFAULT_EDITION)
+    rank = {"no tier": 0, **{t: i + 1 for i, t in enumerate(std.tier_names)}}
+    cities = []
     for r in _order(results):
         if not r.ok or r.job.folder == COHORT_FOLDER:
             continue
-        sim = " <em>(simulated)</em>" if r.job.simulated else ""
-        rows.append(f"<tr><td>{html.escape(r.job.name)}{sim}</td><td>{html.escape(_tier(r.job))}</td>"
-                    f"<td>{r.job.criteria_met}</td><td><a href=\"{html.escape(r.job.folder)}/report.html\">report"
-                    f"</a> · <a href=\"{html.escape(r.job.folder)}/summary.md\">summary</a></td></tr>")
-    cohort = any(r.ok and r.job.folder == COHORT_FOLDER for r in results)
-    failed = [r for r in _order(results) if not r.ok]
-    parts = ["<!DOCTYPE html>", "<html lang=\"en\"><head><meta charset=\"utf-8\"><title>WWC gap reports</title>",
-             "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}table{border-collapse:collapse}"
-             "td,th{border:1px solid #999;padding:.3em .6em;text-align:left}</style></head><body>",
-             "<h1>WWC gap reports</h1>",
-             "<table><thead><tr><th>city</th><th>tier</th><th>criteria met</th><th>report</th></tr></thead><tbody>",
-             *rows, "</tbody></table>"]
-    if cohort:
-        parts.append(f"<p><a href=\"{COHORT_FOLDER}/report.html\">Cohort overview</a></p>")
-    if failed:
-        parts += ["<h2>Failed</h2>", "<table><thead><tr><th>city</th><th>why</th></tr></thead><tbody>"]
-        parts += [f"<tr><td>{html.escape(r.job.name)}</td><td>{html.escape(r.error)}</td></tr>" for r in failed]
-        parts.append("</tbody></table>")
-    parts.append("</body></html>")
-    return "\n".join(parts) + "\n"
+        j = r.job
+        tier = j.tier or "no tier"
+        cities.append({
+            "name": j.name, "folder": j.folder, "simulated": j.simulated, "tier": tier, "tier_filter": tier,
+            "tier_rank": rank.get(tier, ""),
+            "tier_note": "" if j.tier_high == j.tier else f"(up to {j.tier_high or 'no tier'} while statuses "
+                                                          "are unknown)",
+            "published_tier": j.published_tier, "published_rank": rank.get(j.published_tier or "", ""),
+            "criteria_met": j.criteria_met, "change": j.change,
+            "next_tier": j.next_tier, "next_rank": rank.get(j.next_tier or "", ""),
+            "criteria_needed": j.criteria_needed, "pdf": not r.warning,
+        })
+    present = {c["tier"] for c in cities}
+    return {
+        "cities": cities, "total": std.n_criteria,
+        "tiers": [t for t in ["no tier", *std.tier_names] if t in present],
+        "cohort": COHORT_FOLDER if any(r.ok and r.job.folder == COHORT_FOLDER for r in results) else None,
+        "failed": [{"name": r.job.name, "error": r.error} for r in _order(results) if not r.ok],
+    }
+
+
+INDEX_COLUMNS = [("City", False), ("Tier", False), ("Published tier", False), ("Criteria met", True),
+                 ("Change since previous assessment", False), ("Next tier", False), ("Criteria needed", True)]
+# (the last column, the links to the report, is not sortable)
+
+
+def index_html(results: list[Result]) -> str:
+    """The batch index page, from the Jinja2 template in wwc_analysis/templates/ (autoescaped)."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+    from .runner import TEMPLATES
+
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html", "j2"]),
+                      undefined=StrictUndefined, keep_trailing_newline=True)
+    columns = [{"label": label, "numeric": numeric} for label, numeric in INDEX_COLUMNS]
+    return env.get_template(INDEX_TEMPLATE).render(title="WWC gap reports", columns=columns, **index_rows(results))
 
 
 def write_index(results: list[Result], out: Path) -> None:

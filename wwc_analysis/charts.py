@@ -64,11 +64,29 @@ def save(fig: Figure, out_dir: str | Path, name: str) -> Path:
     return out / f"{name}.png"
 
 
-def show(png: Path):
-    """The saved PNG for display in a notebook (so the notebook shows exactly the file)."""
-    from IPython.display import Image
+class Chart:
+    """A saved PNG shown in a notebook with its alt text (the HTML and PDF copies read the text from there).
 
-    return Image(data=Path(png).read_bytes(), format="png")
+    The alt text is also the plain-text form of the output, so a reader without images gets the facts.
+    """
+
+    def __init__(self, png: bytes, alt: str):
+        self.png, self.alt = png, alt
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        import base64
+
+        data = {"image/png": base64.b64encode(self.png).decode("ascii"), "text/plain": self.alt}
+        return data, {"image/png": {"alt": self.alt}}
+
+    def __repr__(self) -> str:
+        return self.alt
+
+
+def show(png: Path, alt: str = "") -> Chart:
+    """The saved PNG for display in a notebook (so the notebook shows exactly the file), with its alt text."""
+    png = Path(png)
+    return Chart(png.read_bytes(), alt or f"Chart {png.stem.replace('_', ' ')}")
 
 
 def _pct_axis(ax, axis: str = "x") -> None:
@@ -230,9 +248,62 @@ CITY_CHARTS = {"tier_gauge": tier_gauge, "practices": practice_chart, "criteria"
                "self_vs_audited": self_vs_audited_chart, "progress": progress_chart}
 
 
-def draw(name: str, rep: CityReport, out_dir: str | Path):
-    """Draw one of CITY_CHARTS, save it, and return it for display."""
-    return show(save(CITY_CHARTS[name](rep), out_dir, name))
+def _pct(share: float) -> str:
+    return "unknown" if pd.isna(share) else f"{share:.0%}"
+
+
+def _band(rep: CityReport) -> str:
+    """The tier band the city's count of criteria met falls in, as counts and shares of the total."""
+    std, met = rep.standard, int(rep.score["criteria_met"])
+    total = std.n_criteria
+    starts = [("no tier", 0)] + [(t, std.min_criteria(t)) for t in std.tier_names]
+    for k, (name, lo) in enumerate(starts):
+        hi = starts[k + 1][1] - 1 if k + 1 < len(starts) else total
+        if lo <= met <= hi:
+            return f"the {name} band ({lo / total:.0%}-{hi / total:.0%}, {lo}-{hi} criteria)".replace("%-", "-", 1)
+    return "no band"
+
+
+def alt_text(name: str, rep: CityReport) -> str:
+    """What one of CITY_CHARTS shows, in words written from the data (the chart's alt text)."""
+    s, total = rep.score, rep.standard.n_criteria
+    city = rep.city + (" (simulated city)" if rep.simulated else "")
+    if name == "tier_gauge":
+        own = s["self_criteria_met"]
+        self_part = "" if own == s["criteria_met"] else f"; self-assessed, it met {own}"
+        return (f"Tier gauge: {city} meets {s['criteria_met']} of {total} criteria, in {_band(rep)}; "
+                f"tier: {tier_text(s['tier'])}{self_part}.")
+    if name == "practices":
+        parts = "; ".join(f"{p.name} {_pct(p.share_met)} against {_pct(p.peer_share)}"
+                          for p in rep.practices.itertuples())
+        return (f"Bar chart of criteria met per practice, {city} against a typical peer "
+                f"({rep.peers_label}): {parts}.")
+    if name == "criteria":
+        c = rep.criteria
+        counts = c["status"].value_counts()
+        status = ", ".join(f"{counts.get(k, 0)} {w}" for k, w in (("Yes", "met"), ("In Progress", "in progress"),
+                                                                  ("No", "not met"), ("Unknown", "unknown")))
+        leads = c.loc[c["position"] == "leads", "criterion"].tolist()
+        lags = c.loc[c["position"] == "lags", "criterion"].tolist()
+        return (f"Status of each of {total} criteria against the share of peers meeting it ({rep.peers_label}): "
+                f"{status}; {city} leads on {len(leads)} criteria most peers do not meet"
+                + (f" ({', '.join(leads)})" if leads else "")
+                + f" and lags on {len(lags)} that most peers meet" + (f" ({', '.join(lags)})." if lags else "."))
+    if name == "self_vs_audited":
+        from .report import self_vs_audited
+
+        d = self_vs_audited(rep)
+        parts = "; ".join(f"{r.practice} {_pct(r.self_assessed)} self-assessed, {_pct(r.audited)} audited"
+                          for r in d.itertuples())
+        changed = s.get("audit_changes") or []
+        what = ("The audit changed " + ", ".join(changed)) if changed else "The audit changed no answer"
+        return f"Bar chart of share met per practice, self-assessed and audited, for {city}: {parts}. {what}."
+    raise KeyError(name)
+
+
+def draw(name: str, rep: CityReport, out_dir: str | Path) -> Chart:
+    """Draw one of CITY_CHARTS, save it, and return it for display with alt text that says what it shows."""
+    return show(save(CITY_CHARTS[name](rep), out_dir, name), alt_text(name, rep))
 
 
 # Cohort charts -------------------------------------------------------------------------------

@@ -94,4 +94,34 @@ def draw(name: str, ov: Overview, out_dir: str | Path):
                                               s.n_criteria),
         "history": lambda: charts.history_chart(ov.history, s.tier_names),
     }
-    return charts.show(charts.save(figures[name](), out_dir, name))
+    return charts.show(charts.save(figures[name](), out_dir, name), alt_text(name, ov))
+
+
+def alt_text(name: str, ov: Overview) -> str:
+    """What one overview chart shows, in words written from the data (the chart's alt text)."""
+    from .report import tier_text
+
+    s, scored = ov.standard, ov.scored
+    n = len(scored)
+    sim = f" ({ov.n_simulated} simulated)" if ov.n_simulated else ""
+    if name == "tiers":
+        counts = scored["tier"].map(tier_text).value_counts()
+        parts = ", ".join(f"{counts.get(t, 0)} {t}" for t in ["no tier", *s.tier_names])
+        return f"Bar chart of the tiers of the {n} cities loaded{sim}: {parts}."
+    if name == "practice_heatmap":
+        return (f"Heatmap of the share of each practice's criteria met, {n} cities{sim} by "
+                f"{len(s.practice_codes)} practices ({', '.join(s.practice_codes)}), darker for more met.")
+    if name == "criteria_heatmap":
+        return (f"Heatmap of the status of all {s.n_criteria} criteria for each of the {n} cities{sim}: "
+                "met, in progress, not met, unknown (crossed).")
+    if name == "spread":
+        met = scored["criteria_met"]
+        return (f"Histogram of criteria met per city, {n} cities{sim}: from {met.min()} to {met.max()} of "
+                f"{s.n_criteria}, median {met.median():g}, with the tier band edges "
+                + ", ".join(f"{t} {s.min_criteria(t)}" for t in s.tier_names) + ".")
+    if name == "history":
+        h = ov.history
+        return (f"Stacked bar chart of certification announcements by year and tier, {int(h['year'].min())} to "
+                f"{int(h['year'].max())}, {len(h)} announcements in all, "
+                f"{int((h['event'] == 'moved up').sum())} of them cities moving up a tier.")
+    raise KeyError(name)

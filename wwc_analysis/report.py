@@ -188,7 +188,7 @@ def summary_markdown(rep: CityReport) -> str:
     if rep.previous_year:
         lines += [f"## Progress since {rep.previous_year}", ""]
         lines += [f"- {md(t)}" for t in progress_sentences(rep.progress)] + [""]
-    lines += [f"## Against {md(rep.peers_label)}", ""]
+    lines += [f"## Practices against {md(rep.peers_label)}", ""]
     lines += [f"*{md(n)}*" for n in rep.cohort.notes] + ([""] if rep.cohort.notes else [])
     lines += ["| practice | met | typical peer | difference | unknown |", "| --- | ---: | ---: | ---: | ---: |"]
     lines += [practice_line(p) for p in rep.practices.itertuples()]

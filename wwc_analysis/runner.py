@@ -148,13 +148,20 @@ def clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-def to_html(nb: nbformat.NotebookNode, title: str) -> str:
-    """A self-contained HTML copy without code cells (images are embedded in the notebook)."""
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def to_html(nb: nbformat.NotebookNode, title: str, byline: str = "") -> str:
+    """A self-contained HTML copy without code cells: images embedded with their alt text, nothing fetched.
+
+    `byline` (the city, tier and year of the data, say) is shown at the top of the page, so the first
+    page of the PDF copy carries it too.
+    """
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    exporter = HTMLExporter(template_name="report", extra_template_basedirs=[str(TEMPLATES)],
+                            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}, "wwc_byline": byline})
     return body
 
 
