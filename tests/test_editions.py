@@ -26,7 +26,8 @@ TIERS = "tier,rank,min_outcomes,requires_all_core,summary\n" + "\n".join([
     "Gold,3,2,yes,All core criteria and 2 outcome metrics", "Platinum,4,3,yes,All core criteria and 3 metrics"]) + "\n"
 BANDS = "reading,tier,min_share,label,source\n" + "\n".join(
     f"final_report,{t},{s},{label},made up for a test" for t, s, label in
-    [("Bronze", 0.35, "35-50%"), ("Silver", 0.51, "51-66%"), ("Gold", 0.67, "67-84%"), ("Platinum", 0.85, "85-100%")]) + "\n"
+    [("Bronze", 0.35, "35-50%"), ("Silver", 0.51, "51-66%"), ("Gold", 0.67, "67-84%"),
+     ("Platinum", 0.85, "85-100%")]) + "\n"
 
 
 @pytest.fixture

@@ -20,8 +20,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from . import status as st
+from .phrases import join, plural, with_published
 from .phrases import tier_label as tier_text
-from .phrases import with_published
 from .report import CityReport
 
 STYLE = {
@@ -249,7 +249,9 @@ CITY_CHARTS = {"tier_gauge": tier_gauge, "practices": practice_chart, "criteria"
 
 
 def _pct(share: float) -> str:
-    return "unknown" if pd.isna(share) else f"{share:.0%}"
+    from .phrases import percent
+
+    return percent(share)
 
 
 def _band(rep: CityReport) -> str:
@@ -270,9 +272,9 @@ def alt_text(name: str, rep: CityReport) -> str:
     city = rep.city + (" (simulated city)" if rep.simulated else "")
     if name == "tier_gauge":
         own = s["self_criteria_met"]
-        self_part = "" if own == s["criteria_met"] else f"; self-assessed, it met {own}"
+        self_part = f"; self-assessed, it met {own}" if rep.has_self and own != s["criteria_met"] else ""
         return (f"Tier gauge: {city} meets {s['criteria_met']} of {total} criteria, in {_band(rep)}; "
-                f"tier: {tier_text(s['tier'])}{self_part}.")
+                f"tier: {with_published(s['tier'], s['published_tier'])}{self_part}.")
     if name == "practices":
         parts = "; ".join(f"{p.name} {_pct(p.share_met)} against {_pct(p.peer_share)}"
                           for p in rep.practices.itertuples())
@@ -286,9 +288,9 @@ def alt_text(name: str, rep: CityReport) -> str:
         leads = c.loc[c["position"] == "leads", "criterion"].tolist()
         lags = c.loc[c["position"] == "lags", "criterion"].tolist()
         return (f"Status of each of {total} criteria against the share of peers meeting it ({rep.peers_label}): "
-                f"{status}; {city} leads on {len(leads)} criteria most peers do not meet"
-                + (f" ({', '.join(leads)})" if leads else "")
-                + f" and lags on {len(lags)} that most peers meet" + (f" ({', '.join(lags)})." if lags else "."))
+                f"{status}; {city} leads on {plural(len(leads), 'criterion')} most peers do not meet"
+                + (f" ({join(leads)})" if leads else "")
+                + f" and lags on {len(lags)} that most peers meet" + (f" ({join(lags)})." if lags else "."))
     if name == "self_vs_audited":
         from .report import self_vs_audited
 
@@ -296,8 +298,11 @@ def alt_text(name: str, rep: CityReport) -> str:
         parts = "; ".join(f"{r.practice} {_pct(r.self_assessed)} self-assessed, {_pct(r.audited)} audited"
                           for r in d.itertuples())
         changed = s.get("audit_changes") or []
-        what = ("The audit changed " + ", ".join(changed)) if changed else "The audit changed no answer"
+        what = ("The audit changed " + join(changed)) if changed else "The audit changed no answer"
         return f"Bar chart of share met per practice, self-assessed and audited, for {city}: {parts}. {what}."
+    if name == "progress":
+        parts = "; ".join(f"{r.year}: {r.criteria_met} met, {tier_text(r.tier)}" for r in rep.progress.itertuples())
+        return f"Bar chart of criteria met at each assessment of {city}, with the tier band edges: {parts}."
     raise KeyError(name)
 
 

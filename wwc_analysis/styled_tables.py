@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .phrases import percent, percent_points
 from .report import CityReport, shortlist_table, tier_text
 
 STATUS_MARKS = {"Yes": "● met", "In Progress": "◐ in progress", "No": "○ not met", "Unknown": "? unknown"}
@@ -48,7 +49,7 @@ class Table:
         styler = self.frame.style.set_uuid(self.table_id).hide(axis="index")
         styler = styler.format(na_rep=EM_DASH)
         if self.formats:
-            styler = styler.format(self.formats, na_rep=EM_DASH)
+            styler = styler.format(self.formats, na_rep="unknown")
         classes = pd.DataFrame("", index=self.frame.index, columns=self.frame.columns)
         for col in self.numeric:
             classes[col] = "num"
@@ -83,11 +84,7 @@ class Table:
 
 
 def _pct(value: float) -> str:
-    return f"{value:.0%}"
-
-
-def _points(value: float) -> str:
-    return f"{value * 100:+.0f} points"
+    return percent(value)
 
 
 def _status(value: object) -> str:
@@ -99,13 +96,15 @@ def practices_table(rep: CityReport) -> Table:
     p = rep.practices
     frame = pd.DataFrame({
         "Practice": [f"{n} ({c})" for n, c in zip(p["name"], p["practice"])],
-        "Criteria": p["criteria"], "Met": p["met"], "Share met": p["share_met"],
-        "Typical peer": p["peer_share"], "Difference": p["difference"],
+        "Criteria": p["criteria"], "Unknown": p["unknown"], "Met": p["met"], "Share met": p["share_met"],
+        "Typical peer": p["peer_share"],
+        "Difference": [percent_points(a, b) for a, b in zip(p["share_met"], p["peer_share"])],
         "Leads on": p["leads"], "Lags on": p["lags"],
     })
     return Table(frame, "practices", numeric=list(frame.columns[1:]),
-                 formats={"Share met": _pct, "Typical peer": _pct, "Difference": _points},
-                 caption=f"Typical peer: {rep.peers_label}. Leads on: criteria met that most peers do not meet; "
+                 formats={"Share met": _pct, "Typical peer": _pct},
+                 caption=f"Typical peer: {rep.peers_label}. Shares count the criteria whose status is known "
+                         "(unknown: no answer loaded). Leads on: criteria met that most peers do not meet; "
                          "lags on: criteria missed that most peers meet.")
 
 
