@@ -17,7 +17,7 @@ from .errors import InputError
 from .identity import city_keys
 from .responses import _years
 from .standard import Standard, load_standard
-from .tables import Table, read_table
+from .tables import Table, load_tables
 
 REQUIRED = ("city", "metric", "value")
 _DIRECTIONS = {">=": ">=", "at least": ">=", "higher": ">=", "higher is better": ">=", "min": ">=",
@@ -28,13 +28,7 @@ _YES_NO = {"yes": True, "y": True, "true": True, "no": False, "n": False, "false
 def load_outcomes(paths: str | Path | Iterable[str | Path], standard: Standard | None = None) -> pd.DataFrame:
     """Read and validate outcome files: one row per city, year and metric, with `met` judged."""
     standard = standard or load_standard()
-    paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
-    frames = [outcomes_from_table(read_table(p, REQUIRED), standard) for p in paths]
-    if not frames:
-        return empty_outcomes()
-    out = pd.concat(frames, ignore_index=True)
-    check_duplicates(out)
-    return out
+    return load_tables(paths, REQUIRED, lambda t: outcomes_from_table(t, standard), check_duplicates, empty_outcomes)
 
 
 def check_duplicates(out: pd.DataFrame) -> None:

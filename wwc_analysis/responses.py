@@ -16,7 +16,7 @@ import pandas as pd
 from . import status as st
 from .identity import city_keys
 from .standard import Standard, load_standard
-from .tables import Table, read_table
+from .tables import Table, load_tables
 
 REQUIRED = ("city", "criterion", "status")
 COLUMNS = ["city", "year", "criterion", "status", "self_assessed", "audit_note", "source_file", "source_row"]
@@ -31,13 +31,8 @@ def load_responses(paths: str | Path | Iterable[str | Path], standard: Standard 
     criterion at most once.
     """
     standard = standard or load_standard()
-    paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
-    frames = [responses_from_table(read_table(p, REQUIRED), standard) for p in paths]
-    if not frames:
-        return empty_responses()
-    out = pd.concat(frames, ignore_index=True)
-    check_duplicates(out)
-    return out
+    return load_tables(paths, REQUIRED, lambda t: responses_from_table(t, standard), check_duplicates,
+                       empty_responses)
 
 
 def empty_responses() -> pd.DataFrame:

@@ -265,6 +265,21 @@ def _finish(path: Path, frame: pd.DataFrame, lines: np.ndarray, required: tuple[
     return Table(path=path, frame=body.reset_index(drop=True), lines=body_lines, sheet=sheet)
 
 
+def load_tables(paths, required: tuple[str, ...], parse, check, empty) -> pd.DataFrame:
+    """Read, validate and join the tables of one kind from one or more files, then check the whole.
+
+    `parse(table)` validates one table, `check(frame)` the joined rows (duplicates across
+    files), `empty()` is the frame returned when no file is given.
+    """
+    paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
+    frames = [parse(read_table(p, required)) for p in paths]
+    if not frames:
+        return empty()
+    out = pd.concat(frames, ignore_index=True)
+    check(out)
+    return out
+
+
 def table_from_frame(frame: pd.DataFrame, source: str | Path) -> Table:
     """A Table over an in-memory frame (cells as stripped strings, rows numbered as in a CSV file)."""
     text = frame.astype(str).replace({"nan": "", "<NA>": "", "None": ""})
