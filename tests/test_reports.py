@@ -108,6 +108,8 @@ def test_hostile_names_are_escaped_and_contained(batch):
     out = root / "first"
     index_html = (out / "index.html").read_text()
     assert "<script>alert(1)</script>" not in index_html
+    assert "<script>alert(1)</script>" not in (out / "cohort" / "report.html").read_text()
+    assert (out / "cohort" / "report.pdf").is_file() == bool(find_chromium())
     assert html.escape("<script>alert(1)</script>") in index_html
     for name in HOSTILE:
         folder = out / slugify(name)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 import threading
 import time
@@ -214,7 +215,7 @@ def byline(job: Job) -> str:
 
 def run_job(job: Job, out: str) -> Result:
     """Run one notebook into a staging folder, add its HTML and PDF copies, and move it into place whole."""
-    from .pdf import MISSING, find_chromium, html_to_pdf
+    from .pdf import MISSING, PdfFailed, find_chromium, html_to_pdf
     from .runner import NOTEBOOKS, NotebookFailed, parameterise, to_html, write_notebook
 
     if _KERNEL is None:
@@ -227,11 +228,15 @@ def run_job(job: Job, out: str) -> Result:
         title = f"{job.name}: WWC gap report" if job.template == "city_report.ipynb" else job.name
         write_file(staging / "report.ipynb", write_notebook(nb))
         write_file(staging / "report.html", to_html(nb, title, byline(job)))
-        chromium = find_chromium()
+        chromium, warning = find_chromium(), MISSING
         if chromium:
-            html_to_pdf(staging / "report.html", staging / "report.pdf", chromium)
+            try:
+                html_to_pdf(staging / "report.html", staging / "report.pdf", chromium)
+                warning = ""
+            except (PdfFailed, OSError, subprocess.SubprocessError) as exc:  # the rest of the report stands
+                warning = f"{job.name}: report.pdf not written: {str(exc).splitlines()[0][:200]}"
         publish_folder(staging, target)
-        return Result(job, True, seconds=time.perf_counter() - start, warning="" if chromium else MISSING)
+        return Result(job, True, seconds=time.perf_counter() - start, warning=warning)
     except NotebookFailed as exc:
         shutil.rmtree(staging, ignore_errors=True)
         return Result(job, False, f"the notebook failed: {exc}", time.perf_counter() - start)

@@ -61,7 +61,10 @@ def html_to_pdf(html: Path, pdf: Path, chromium: str | None = None) -> Path:
         cmd = [chromium, *FLAGS, f"--user-data-dir={profile}/profile", f"--print-to-pdf={target}",
                Path(html).resolve().as_uri()]
         env = {**os.environ, "HOME": profile}  # no state shared with, or left for, anyone else
-        done = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=TIMEOUT, env=env)
+        try:
+            done = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=TIMEOUT, env=env)
+        except subprocess.TimeoutExpired:
+            raise PdfFailed(f"Chromium did not finish printing within {TIMEOUT} s") from None
         if not target.is_file() or target.stat().st_size == 0:
             last = (done.stderr.decode(errors="replace").strip().splitlines() or ["no message"])[-1]
             raise PdfFailed(f"Chromium wrote no PDF (exit {done.returncode}): {last}")

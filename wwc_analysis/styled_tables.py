@@ -9,6 +9,8 @@ The CSV files keep the raw columns; these tables are for reading only.
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 
 from .phrases import percent, percent_points
@@ -47,9 +49,10 @@ class Table:
 
     def styler(self):
         styler = self.frame.style.set_uuid(self.table_id).hide(axis="index")
-        styler = styler.format(na_rep=EM_DASH)
+        # every cell is data (city names, audit notes): escaped, never markup
+        styler = styler.format(na_rep=EM_DASH, escape="html").format_index(escape="html", axis="columns")
         if self.formats:
-            styler = styler.format(self.formats, na_rep="unknown")
+            styler = styler.format(self.formats, na_rep="unknown", escape="html")
         classes = pd.DataFrame("", index=self.frame.index, columns=self.frame.columns)
         for col in self.numeric:
             classes[col] = "num"
@@ -62,7 +65,7 @@ class Table:
                             "props": "text-align: right;"} for c in self.numeric]
         styler = styler.set_table_styles(numeric_headers, overwrite=False)
         if self.caption:
-            styler = styler.set_caption(self.caption)
+            styler = styler.set_caption(html.escape(self.caption))
         return styler
 
     def to_html(self) -> str:
