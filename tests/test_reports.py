@@ -65,12 +65,13 @@ def test_batch_writes_every_report_whole_and_an_index(batch):
     assert not (out / slugify("Brokenville")).exists()
     assert not list(out.glob(".tmp-*"))
     index = (out / "index.md").read_text()
-    assert "| Scottsdale | Gold | 31 | [report](scottsdale/report.html)" in index
+    assert "| Scottsdale | Gold (published) | 31 | [report](scottsdale/report.html)" in index
+    assert "| Carlsbad | Silver (published) | 17 |" in index
     page = (out / "index.html").read_text()
     assert "<script src" not in page and "<link" not in page  # inline JS and CSS only
     assert '<a href="scottsdale/report.html">HTML</a>' in page and 'href="scottsdale/report.ipynb"' in page
     assert ('href="scottsdale/report.pdf"' in page) == bool(find_chromium())
-    assert "Platinum" in page and "Brokenville" in page
+    assert "Platinum" in page and "Brokenville" in page and "Silver (published)" in page
     assert "Simulated city 001 (simulated)" in index
     assert "## Failed" in index and "Brokenville" in index and "'Maybe'" in index
 

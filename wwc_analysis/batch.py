@@ -334,7 +334,8 @@ INDEX_TEMPLATE = "index/index.html.j2"
 
 def index_rows(results: list[Result]) -> dict:
     """What the index shows, as data: one entry per city report, the failures, the tiers to filter by."""
-    from .standard import DEFAULT_EDITION, load_standard
+    from .phrases import tier_label, with_published
+    from .standard import load_standard
 
     editions = [r.job.parameters.get("edition") for r in results if r.job.parameters.get("edition")]
     std = load_standard(editions[0] if editions else DEFAULT_EDITION)
@@ -344,14 +345,14 @@ def index_rows(results: list[Result]) -> dict:
         if not r.ok or r.job.folder == COHORT_FOLDER:
             continue
         j = r.job
-        tier = j.tier or "no tier"
+        tier = tier_label(j.tier)
         cities.append({
-            "name": j.name, "folder": j.folder, "simulated": j.simulated, "tier": tier, "tier_filter": tier,
-            "tier_rank": rank.get(tier, ""),
-            "tier_note": "" if j.tier_high == j.tier else f"(up to {j.tier_high or 'no tier'} while statuses "
+            "name": j.name, "folder": j.folder, "simulated": j.simulated,
+            "tier": with_published(j.tier, j.published_tier), "tier_filter": tier, "tier_rank": rank.get(tier, ""),
+            "tier_note": "" if j.tier_high == j.tier else f"(up to {tier_label(j.tier_high)} while statuses "
                                                           "are unknown)",
             "published_tier": j.published_tier, "published_rank": rank.get(j.published_tier or "", ""),
-            "criteria_met": j.criteria_met, "change": j.change,
+            "criteria_met": j.criteria_met, "change": j.change or None,
             "next_tier": j.next_tier, "next_rank": rank.get(j.next_tier or "", ""),
             "criteria_needed": j.criteria_needed, "pdf": not r.warning,
         })
