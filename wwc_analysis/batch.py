@@ -137,6 +137,7 @@ def _city_job(name: str, responses: pd.DataFrame, outcomes: pd.DataFrame | None,
               cohort: str, year: int | None, inputs: dict) -> Job:
     """One city's report job, with what the index shows about it (computed from the validated inputs)."""
     from .cohorts import is_simulated
+    from .errors import InputError
     from .identity import city_key, city_keys
     from .opportunities import current_rank, requirements
     from .progress import change_text, progress
@@ -150,8 +151,10 @@ def _city_job(name: str, responses: pd.DataFrame, outcomes: pd.DataFrame | None,
               simulated=bool(is_simulated(pd.Series([name]))[0]))
     try:
         row = assessment_index(a, name, year)
-    except Exception:  # the notebook will say what is wrong; the index shows no figures
-        return job
+    except InputError:
+        if year is not None:  # asked for a year the city has no assessment in: say so before any kernel starts
+            raise
+        return job  # the notebook will say what is wrong; the index shows no figures
     scored = score_assessments(a.select(row), standard).iloc[0]
     job.year = int(scored["year"])
     job.tier, job.tier_high = tier_name(scored["tier"]), tier_name(scored["tier_high"])
@@ -390,7 +393,10 @@ def write_index(results: list[Result], out: Path) -> None:
 def summary_lines(results: list[Result], out: Path) -> list[str]:
     ok = [r for r in results if r.ok]
     failed = [r for r in results if not r.ok]
-    lines = [f"{len(ok)} report(s) written to {out}/ (index: {out / 'index.html'})"]
+    cities = [r for r in ok if r.job.folder != COHORT_FOLDER]
+    cohort = " and the cohort overview" if len(cities) < len(ok) else ""
+    lines = [f"{len(cities)} city {'report' if len(cities) == 1 else 'reports'}{cohort} written to {out}/ "
+             f"(index: {out / 'index.html'})"]
     if ok:
         mean = sum(r.seconds for r in ok) / len(ok)
         lines.append(f"mean time per report: {mean:.1f} s")

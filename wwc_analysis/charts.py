@@ -185,7 +185,14 @@ def tier_gauge(rep: CityReport) -> Figure:
             ax.axvspan(lo - 0.5, hi - 0.5, ymin=0.25, ymax=0.75, color=shade, ec=DARK, lw=0.6)
             ax.text((lo + hi - 1) / 2, 0.5, f"{name}\n{lo}+" if lo else name, ha="center", va="center",
                     fontsize=8, color="white" if matplotlib.colors.to_rgb(shade)[0] < 0.5 else DARK)
-        ax.annotate(f"audited: {s['criteria_met']}", (s["criteria_met"], 0.76), (s["criteria_met"], 0.98),
+        unknown = int(s["criteria_unknown"])
+        if unknown:  # the criteria that may still be met: a bracket from those known to be met
+            ax.annotate("", (s["criteria_met"] + unknown, 0.8), (s["criteria_met"], 0.8),
+                        arrowprops={"arrowstyle": "-", "color": MID, "linestyle": ":"})
+            ax.text(s["criteria_met"] + unknown / 2, 0.82, f"+{unknown} unknown", ha="center", va="bottom",
+                    fontsize=7, color=MID)
+        label = "audited" if rep.has_self else ("known to be met" if unknown else "met")
+        ax.annotate(f"{label}: {s['criteria_met']}", (s["criteria_met"], 0.76), (s["criteria_met"], 0.98),
                     ha="center", fontsize=8, arrowprops={"arrowstyle": "-|>", "color": DARK})
         if rep.has_self and s["self_criteria_met"] != s["criteria_met"]:
             ax.annotate(f"self-assessed: {s['self_criteria_met']}", (s["self_criteria_met"], 0.24),
@@ -330,6 +337,7 @@ def tier_counts_chart(scored: pd.DataFrame, tiers: list[str]) -> Figure:
         bars = ax.bar(counts.index, counts.to_numpy(), color=["white", *[shades[t] for t in tiers]],
                       edgecolor=DARK, hatch=["//", *[""] * len(tiers)])
         ax.bar_label(bars, fontsize=8)
+        ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
         ax.set_ylabel("cities")
         ax.set_title(f"Tiers of the {len(scored)} cities loaded{_sim_note(scored['city'])}", loc="left")
     return fig
@@ -363,7 +371,7 @@ def criteria_heatmap(statuses: np.ndarray, cities: pd.Series, codes: list[str]) 
     from matplotlib.colors import BoundaryNorm, ListedColormap
 
     n = len(cities)
-    cmap = ListedColormap(["#ffffff", "#f2f2f2", LIGHT, DARK])  # unknown, no, in progress, yes
+    cmap = ListedColormap(["#ffffff", "#e4e4e4", "#9a9a9a", DARK])  # unknown, no, in progress, yes
     norm = BoundaryNorm([-1.5, -0.5, 0.5, 1.5, 2.5], cmap.N)
     with matplotlib.rc_context(STYLE):
         fig, ax = _figure(figsize=(10, 0.22 * n + 2))
@@ -377,8 +385,8 @@ def criteria_heatmap(statuses: np.ndarray, cities: pd.Series, codes: list[str]) 
         ax.set_yticks(np.arange(-0.5, n), minor=True)
         ax.grid(which="minor", color="#dddddd", linewidth=0.3)
         ax.tick_params(which="minor", length=0)
-        handles = [Patch(facecolor=DARK, label="met"), Patch(facecolor=LIGHT, label="in progress"),
-                   Patch(facecolor="#f2f2f2", edgecolor=LIGHT, label="not met"),
+        handles = [Patch(facecolor=DARK, label="met"), Patch(facecolor="#9a9a9a", label="in progress"),
+                   Patch(facecolor="#e4e4e4", edgecolor=LIGHT, label="not met"),
                    Line2D([], [], marker="x", color=MID, linestyle="none", label="unknown")]
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=8)
         ax.set_title(f"Status of every criterion, city by city{_sim_note(cities)}", loc="left")

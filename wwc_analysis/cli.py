@@ -337,7 +337,8 @@ def cmd_progress(args: argparse.Namespace) -> int:
 
         known = ", ".join(sorted(set(inputs.assessments.keys["city"]))[:20])
         raise InputError("--city", None, f"no assessment for this city (known: {known})", args.city)
-    flat = table.assign(gained=table["gained"].map(";".join), lost=table["lost"].map(";".join))
+    lists = ("gained", "lost", "newly_known_met", "no_longer_known")
+    flat = table.assign(**{c: table[c].map(";".join) for c in lists})
     sentences = progress_sentences(table) or [f"Only one assessment of {table['city'].iloc[0]} is loaded."]
     emit(args, progress_records(table), flat, people(flat) + "\n\n" + "\n".join(sentences))
     return 0

@@ -102,10 +102,15 @@ def unknown_notes(row: dict) -> list[str]:
     if not (n_crit or n_out) or tier_name(row.get("published_tier")):
         return []
     parts = [p for p, n in ((plural(n_crit, "criterion"), n_crit), (plural(n_out, "outcome metric"), n_out)) if n]
+    unknown = f"The status of {join(parts)} is unknown"
+    floor = tier_name(row.get("published_floor"))
+    if floor:
+        return [sentence(f"{unknown}; the published {floor} stays as a floor, since the changes only raise "
+                         f"answers, so the tier could be {tier_range(row['tier_low'], row['tier_high'])}")]
     low, high = tier_name(row.get("answers_low")), tier_name(row.get("answers_high"))
-    unknown = f"The status of {join(parts)} {verb(n_crit + n_out, 'is')} unknown"
     if low == high:
-        return [sentence(f"{unknown}, but the tier is {tier_label(low)} whatever the answers turn out to be")]
+        outcome = f"the tier is {low}" if low else "no tier is possible"
+        return [sentence(f"{unknown}, but {outcome} whatever the answers turn out to be")]
     return [sentence(f"{unknown}, so the answers allow {tier_range(low, high)}; the tier shown counts unknown "
                      "answers as not met")]
 
@@ -126,8 +131,12 @@ def band_notes(row: dict, standard: Standard) -> list[str]:
 
 
 def notes_for(row: dict, standard: Standard) -> list[str]:
-    """The notes a score table prints under itself: published tiers, unknowns, band readings."""
-    return published_notes(row) + unknown_notes(row) + band_notes(row, standard)
+    """The notes a score table prints under itself: missing core criteria, published tiers, unknowns, bands."""
+    core = []
+    if row["missing_core"] and tier_name(row.get("answers_high")) is None:
+        core = [sentence(f"No tier: the core {noun(len(row['missing_core']), 'criterion')} "
+                         f"{join(row['missing_core'])} {verb(len(row['missing_core']), 'is')} not met")]
+    return core + published_notes(row) + unknown_notes(row) + band_notes(row, standard)
 
 
 def _year(row: dict) -> str:
@@ -195,6 +204,14 @@ def to_records(scored: pd.DataFrame, standard: Standard | None = None) -> list[d
     return records
 
 
+def core_cell(missing: list[str], low: object, high: object) -> str:
+    """'all', or the core criteria not met; 'unknown' ones where the answers still allow a tier."""
+    if not missing:
+        return "all"
+    word = "missing" if tier_name(high) is None else "unknown"
+    return f"{word} " + ",".join(missing)
+
+
 def practice_cell(share: object, unknown: int) -> str:
     """A practice's share for a table: '89%', '100% (5?)' with unknowns, '?' with none known."""
     if is_missing(share):
@@ -231,7 +248,8 @@ def score_table(scored: pd.DataFrame, standard: Standard, numeric: bool = False)
                    zip(scored["tier"], scored["published_tier"], scored["published_conflict"])]
     out["range"] = ["" if tier_name(lo) == tier_name(hi) else f"{tier_label(lo)}..{tier_label(hi)}"
                     for lo, hi in zip(scored["tier_low"], scored["tier_high"])]
-    out["core"] = scored["missing_core"].map(lambda m: "all" if not m else "missing " + ",".join(m))
+    out["core"] = [core_cell(m, lo, hi) for m, lo, hi in zip(scored["missing_core"], scored["answers_low"],
+                                                          scored["answers_high"])]
     n_metrics = len(standard.outcome_metrics)
     out["outcomes"] = [f"{m}/{n_metrics}" + (f" ({u}?)" if u else "")
                        for m, u in zip(scored["outcomes_met"], scored["outcomes_unknown"])]

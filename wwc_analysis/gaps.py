@@ -47,7 +47,7 @@ def criterion_gaps(a: Assessments, row: int, cohort: Cohort, standard: Standard)
         "practice": standard.criteria["practice"].to_numpy(),
         "core": standard.criteria["core"].to_numpy(),
         "status": [st.label(c) or "Unknown" for c in statuses],
-        "met": statuses == st.YES,
+        "met": pd.array([None if c == st.UNKNOWN else bool(c == st.YES) for c in statuses], dtype="boolean"),
         "peer_share": shares,
         "peers": pd.array([None if np.isnan(n) else int(n) for n in peers], dtype="Int64"),
         "difference": np.where((statuses == st.UNKNOWN) | np.isnan(shares), np.nan, met - shares),

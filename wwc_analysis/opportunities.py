@@ -73,9 +73,13 @@ def shortlist(statuses: np.ndarray, tier: str, peer_shares: np.ndarray, standard
             why.append("status unknown: it may already be met")
         if not np.isnan(share):
             why.append(f"{percent(share)} of {cohort_label} meet it")
-        practice_share = shares_by_practice[practice_of[i]]
-        why.append(f"{standard.practice_name(practice)}: "
-                   + ("no answer known" if np.isnan(practice_share) else f"{percent(practice_share)} met"))
+        in_practice = practice_of == practice_of[i]
+        known = int((statuses[in_practice] != st.UNKNOWN).sum())
+        unknown = int(in_practice.sum()) - known
+        share = shares_by_practice[practice_of[i]]
+        why.append(f"{standard.practice_name(practice)}: " + (
+            "no answer known" if np.isnan(share) else
+            f"{percent(share)} met" + (f" of {known} known ({unknown} unknown)" if unknown else "")))
         picks.append({"criterion": code, "practice": practice, "status": st.label(statuses[i]) or "Unknown",
                       "peer_share": None if np.isnan(share) else round(float(share), 4),
                       "mandatory": code in mandatory, "reason": "; ".join(why)})
@@ -168,5 +172,5 @@ def summarise(opp: dict) -> list[str]:
     if opp["next_tier"] is None:
         risky = join(opp["at_risk"]) or "none"
         return [sentence(f"{opp['city']} is at {opp['tier']}: there is no higher tier"),
-                sentence(f"Criteria whose loss alone would drop it a tier: {risky}")]
+                sentence(f"Criteria whose loss alone would lower its tier: {risky}")]
     return [step_sentence(step, opp["criteria_met"], opp["criteria_unknown"]) for step in opp["steps"]]

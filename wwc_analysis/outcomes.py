@@ -93,6 +93,9 @@ def outcomes_from_table(table: Table, standard: Standard) -> pd.DataFrame:
         value = _number(table, i, "value", value_text)
         if spec["unit"] == "%":
             value = _as_percent(table, i, value, value_text)
+        elif value_text.strip().endswith("%"):
+            raise table.error(i, f"{code} is not a share: give its value in {spec['unit'] or 'its own unit'}, "
+                              "without %", value_text)
         target = _number(table, i, "target", target_text)
         direction = direction_text.lower()
         if direction and direction not in _DIRECTIONS:

@@ -81,7 +81,8 @@ def parse_step(code: str, status: str, standard: Standard, owner: str = "", due:
         when = _parse_due(due.strip())
     except ValueError:
         raise InputError(where, row, "'due' must be a date written YYYY-MM-DD", due) from None
-    if key.upper() in standard.criterion_index():
+    if standard.criterion_code(key):
+        key = standard.criterion_code(key)
         value = st.parse_status(status)
         if value is None:
             raise InputError(where, row, "unknown status (expected Yes, In Progress, No or blank)", status)
@@ -236,8 +237,15 @@ def _tier(t: object) -> str:
 
 
 def plan_sentences(sec: dict) -> list[str]:
+    """The plan's effect in sentences: the tier it reaches (or keeps), and what it still lacks."""
+    from .phrases import plural
+
     b, a = sec["before"], sec["after"]
-    lines = [f"With the plan ({len(sec['steps'])} changes), {sec['city']} would reach {_tier(a['tier'])}, "
+    changing = [s for s in sec["steps"] if s["from"] != s["to"]]
+    same = len(sec["steps"]) - len(changing)
+    moves = "reach" if a["tier"] != b["tier"] else "stay at"
+    steps = plural(len(changing), "change") + (f", {same} already as planned" if same else "")
+    lines = [f"With the plan ({steps}), {sec['city']} would {moves} {_tier(a['tier'])}, "
              f"{a['criteria_met']} of {sec['total']} criteria met (now {_tier(b['tier'])}, {b['criteria_met']} of "
              f"{sec['total']})."]
     if sec["next_tier"]:

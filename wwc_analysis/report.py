@@ -131,7 +131,7 @@ def progress_table(rep: CityReport) -> pd.DataFrame:
     from .tiers import tier_name
 
     table = rep.progress.copy()
-    for col in ("gained", "lost"):
+    for col in ("gained", "lost", "newly_known_met", "no_longer_known"):
         table[col] = table[col].map(";".join)
     for col in ("tier", "published_tier"):
         table[col] = table[col].map(tier_name)
@@ -199,7 +199,7 @@ def summary_markdown(rep: CityReport) -> str:
                      + (f" ({join(lags['criterion'])})." if len(lags) else ".")), ""]
     lines += ["## Opportunities", ""] + [f"- {md(t)}" for t in rep.opportunities["summary"]] + [""]
     if rep.opportunities["at_risk"] and rep.opportunities["next_tier"]:
-        lines += [md(f"Criteria whose loss alone would drop the current tier: {join(rep.opportunities['at_risk'])}."),
+        lines += [md(f"Criteria whose loss alone would lower the current tier: {join(rep.opportunities['at_risk'])}."),
                   ""]
     lines += ["## Audit risk", ""]
     if not rep.has_self:

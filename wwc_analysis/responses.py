@@ -48,8 +48,9 @@ def responses_from_table(table: Table, standard: Standard) -> pd.DataFrame:
     blank_city = (city == "").to_numpy()
     if blank_city.any():
         raise table.error(int(np.flatnonzero(blank_city)[0]), "city is blank", "")
-    code = f["criterion"].str.upper().str.replace(" ", "", regex=False)
-    known = code.isin(standard.codes).to_numpy()
+    names = {v: standard.criterion_code(v) for v in pd.unique(f["criterion"])}
+    code = f["criterion"].map(names)
+    known = code.notna().to_numpy()
     if not known.all():
         i = int(np.flatnonzero(~known)[0])
         raise table.error(i, f"unknown criterion code (edition {standard.edition} has "

@@ -74,9 +74,10 @@ def build_assessments(responses: pd.DataFrame, outcomes: pd.DataFrame | None, st
     assess_idx, uniq = pd.factorize(row_key, sort=False)
     first = np.unique(assess_idx, return_index=True)[1]
     keys = pd.DataFrame({
-        "city": [display_name(c) for c in responses["city"].to_numpy()[first]],
+        "city": ckeys.to_numpy()[first],
         "year": pd.array(years[first], dtype="Int64"),
     })
+    keys["city"] = keys["city"].map(display_names(responses["city"], ckeys))
     crit_idx = pd.Categorical(responses["criterion"], categories=standard.codes).codes
     shape = (len(uniq), standard.n_criteria)
     audited = np.full(shape, st.UNKNOWN, dtype=np.int8)
@@ -91,6 +92,14 @@ def build_assessments(responses: pd.DataFrame, outcomes: pd.DataFrame | None, st
     if published:
         out.published = published_ranks(keys, standard)
     return out
+
+
+def display_names(names: pd.Series, keys: pd.Series) -> dict[str, str]:
+    """For each city key, the name shown: the spelling used most often (the first one on a tie)."""
+    shown = pd.DataFrame({"key": keys.to_numpy(), "name": names.astype(str).to_numpy()})
+    counts = shown.groupby(["key", "name"], sort=False).size().reset_index(name="n")
+    best = counts.sort_values("n", ascending=False, kind="stable").drop_duplicates("key")
+    return {k: display_name(n) for k, n in zip(best["key"], best["name"])}
 
 
 def published_ranks(keys: pd.DataFrame, standard: Standard) -> np.ndarray:
@@ -230,6 +239,7 @@ def score_assessments(a: Assessments, standard: Standard) -> pd.DataFrame:
     out["answers_low"] = tiers(res["tier_low"])
     out["answers_high"] = tiers(res["tier_high"])
     out["published_tier"] = tiers(np.where(a.published_floor, 0, a.published))
+    out["published_floor"] = tiers(np.where(a.published_floor, a.published, 0))  # a what-if's floor
     out["published_conflict"] = conflict
     for reading in standard.readings[1:]:
         out[f"tier_{reading}"] = tiers(evaluate(a.audited, a.outcomes, standard, reading)["tier"])

@@ -65,6 +65,16 @@ class Standard:
     def _index(self) -> dict[str, int]:
         return {code: i for i, code in enumerate(self.codes)}
 
+    def criterion_code(self, text: object) -> str | None:
+        """The criterion a cell names: its code in any case and spacing, or an OCR slip of a
+        letter I read as the digit 1 ('S11' for SI1); None when it names none."""
+        code = str(text).upper().replace(" ", "")
+        if code in self._index:
+            return code
+        slips = {code[:i] + "I" + code[i + 1:] for i, ch in enumerate(code) if ch == "1"}
+        found = sorted(slips & set(self._index))
+        return found[0] if len(found) == 1 else None
+
     def criterion_index(self) -> dict[str, int]:
         return self._index
 

@@ -172,16 +172,17 @@ def field_summary_table(ov) -> Table:
     from .overview import field_summary
 
     s = field_summary(ov)
-    labels = {"count": "Cities", "min": "Lowest", "25%": "Lower quartile", "50%": "Median",
-              "75%": "Upper quartile", "max": "Highest"}
+    n = int(s.loc["count", "criteria_met"])
+    s = s.drop(index="count")
+    labels = {"min": "Lowest", "25%": "Lower quartile", "50%": "Median", "75%": "Upper quartile", "max": "Highest"}
     frame = pd.DataFrame({"": [labels.get(i, i) for i in s.index], "Criteria met": s["criteria_met"]})
     for code in ov.standard.practice_codes:
         frame[code] = s[f"share_{code}"].to_numpy()
-    frame.loc[frame[""] == "Cities", list(ov.standard.practice_codes)] = float("nan")
     formats = {code: _pct for code in ov.standard.practice_codes}
     formats["Criteria met"] = lambda v: f"{v:g}"
     return Table(frame, "field_summary", numeric=list(frame.columns[1:]), formats=formats,
-                 caption="Criteria met per city, and the share of each practice's criteria met.")
+                 caption=f"Over {n} assessments: criteria met, and the share of each practice's known criteria met "
+                         "(a practice with no known answer is left out of its column).")
 
 
 def moves_up_table(ov) -> Table:

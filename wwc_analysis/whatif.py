@@ -36,7 +36,8 @@ def parse_changes(text: str | Iterable[str], standard: Standard) -> tuple[dict[s
         key = key.strip()
         if not sep:
             raise InputError("what-if", None, "a change is written CODE=STATUS", item)
-        if key.upper() in standard.criterion_index():
+        if standard.criterion_code(key):
+            key = standard.criterion_code(key)
             code = st.parse_status(value)
             if code is None:
                 raise InputError("what-if", None, "unknown status (expected Yes, In Progress, No or blank)", value)
