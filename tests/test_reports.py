@@ -124,6 +124,11 @@ def test_hostile_names_are_escaped_and_contained(batch):
         assert nb["metadata"]["papermill"]["parameters"]["city"] == " ".join(name.split())
     formula = pd.read_csv(out / slugify('=HYPERLINK("http://x")') / "score.csv", dtype=str)
     assert formula["city"].iloc[0] == "'=HYPERLINK(\"http://x\")"
+    # No CSV anywhere under the batch's folder lets a cell run as a formula (the validated inputs are not there).
+    for path in out.rglob("*.csv"):
+        cells = pd.read_csv(path, dtype=str, keep_default_na=False, header=None).to_numpy().ravel()
+        assert not [c for c in cells if str(c).startswith(("=", "+", "@"))], path
+    assert not (out / "_inputs").exists()
     assert len({slugify(n) for n in HOSTILE}) == len(HOSTILE)
     escaped = (out / HOSTILE[0]).resolve()  # where "../../etc" lands if the name is joined to the batch's folder
     assert escaped == root.parent / "etc" and not escaped.exists()

@@ -31,7 +31,6 @@ from .safe_io import TMP_PREFIX, publish_folder, staging_folder, write_file
 from .slugs import slugify
 from .standard import DEFAULT_EDITION
 
-INPUTS_FOLDER = "_inputs"  # validated inputs shared by the reports of one batch
 COHORT_FOLDER = "cohort"
 FAILED_FOLDER = "_failed"  # notebooks that failed, with their traceback
 FIGURES = ("tier", "tier_high", "criteria_met", "simulated", "year", "published_tier", "change", "next_tier",
@@ -72,12 +71,14 @@ class Result:
     skipped: bool = False  # up to date: not rebuilt
     stale: bool = False  # failed, and the last good report is kept
     pdf: bool = True
+    stages: dict = field(default_factory=dict)  # seconds per stage: notebook (charts included), HTML, PDF
 
 
 @dataclass
 class Plan:
     jobs: list[Job] = field(default_factory=list)
     failures: list[Result] = field(default_factory=list)  # cities refused before any notebook ran
+    stages: dict = field(default_factory=dict)  # seconds spent validating and scoring while planning
 
 
 def plan_batch(files: list[Path], outcome_files: list[Path] | None, cities: list[str] | None, out: Path,
@@ -91,7 +92,7 @@ def plan_batch(files: list[Path], outcome_files: list[Path] | None, cities: list
     from .outcomes import REQUIRED as OUTCOME_COLUMNS
     from .outcomes import check_duplicates as check_outcome_duplicates
     from .outcomes import outcomes_from_table
-    from .per_city import load_by_city, outcomes_csv, responses_csv
+    from .per_city import load_by_city
     from .responses import REQUIRED, check_duplicates, responses_from_table
     from .runner import NOTEBOOKS
     from .standard import load_standard
@@ -106,13 +107,14 @@ def plan_batch(files: list[Path], outcome_files: list[Path] | None, cities: list
     common = {"package": build.package_digest(), "edition": build.edition_digest(edition),
               "published": build.published_digest(), "plan": build.file_digest(plan_file)}
     bundled = not files
+    started = time.perf_counter()
     response_files, outcome_files = input_files(files, outcome_files)
     responses, failed = load_by_city(response_files, REQUIRED, responses_from_table, standard, check_duplicates)
     outcomes, failed_outcomes = load_by_city(outcome_files, OUTCOME_COLUMNS, outcomes_from_table, standard,
                                              check_outcome_duplicates)
     for name, message in failed_outcomes.items():
         failed.setdefault(name, message)
-    plan = Plan()
+    plan = Plan(stages={"validate": time.perf_counter() - started})
     bad = {city_key(n) for n in failed}
     if responses is not None:
         responses = responses[~city_keys(responses["city"]).isin(bad).to_numpy()]
@@ -136,19 +138,12 @@ def plan_batch(files: list[Path], outcome_files: list[Path] | None, cities: list
         return plan
     if bundled and not failed:
         inputs: dict = {"responses": [], "outcomes": []}  # the notebook reads the bundled data itself
-    else:
-        folder = out / INPUTS_FOLDER
-        files_out = {"responses.csv": responses_csv(responses)}
-        if outcomes is not None and len(outcomes):
-            files_out["outcomes.csv"] = outcomes_csv(outcomes)
-        from .safe_io import write_folder
+    else:  # validated once into the store (data/processed/validated/<digest>/), read from there by every notebook
+        from .store import store_files, write_store
 
-        same = {p.name for p in folder.glob("*")} == set(files_out) and all(
-            (folder / name).read_text(encoding="utf-8") == text for name, text in files_out.items())
-        if not same:  # a rerun on the same inputs writes nothing
-            write_folder(folder, files_out)
-        inputs = {"responses": [f"../{INPUTS_FOLDER}/responses.csv"],
-                  "outcomes": [f"../{INPUTS_FOLDER}/outcomes.csv"] if "outcomes.csv" in files_out else []}
+        store_responses, store_outcomes = store_files(write_store(responses, outcomes, edition))
+        inputs = {"responses": [str(p) for p in store_responses], "outcomes": [str(p) for p in store_outcomes]}
+    started = time.perf_counter()
     all_rows = build.rows_digest(responses, outcomes)
     # A cohort computed from the loaded cities depends on all of them; a published one on the published files.
     cohort_rows = None if cohort.startswith("published") else all_rows
@@ -165,6 +160,7 @@ def plan_batch(files: list[Path], outcome_files: list[Path] | None, cities: list
                              build={**common, "template": template, "plan": None,
                                     "notebook": build.notebook_digest(NOTEBOOKS / template),
                                     "parameters": {"edition": edition}, "city_rows": None, "cohort_rows": all_rows}))
+    plan.stages["score"] = time.perf_counter() - started
     return plan
 
 
@@ -261,11 +257,14 @@ def run_job(job: Job, out: str) -> Result:
     target = Path(out) / job.folder
     staging = staging_folder(target)
     try:
+        stages = {}
         nb = _KERNEL.run(parameterise(NOTEBOOKS / job.template, job.parameters), staging)
+        stages["notebook"] = time.perf_counter() - start
         title = f"{job.name}: WWC gap report" if job.template == "city_report.ipynb" else job.name
         write_file(staging / BUILD_FILE, record_text(job.record()))
         write_file(staging / "report.ipynb", write_notebook(nb))
         write_file(staging / "report.html", to_html(nb, title, byline(job)))
+        stages["html"] = time.perf_counter() - start - stages["notebook"]
         chromium, warning = find_chromium(), MISSING
         if chromium:
             try:
@@ -273,9 +272,11 @@ def run_job(job: Job, out: str) -> Result:
                 warning = ""
             except (PdfFailed, OSError, subprocess.SubprocessError) as exc:  # the rest of the report stands
                 warning = f"{job.name}: report.pdf not written: {str(exc).splitlines()[0][:200]}"
+        stages["pdf"] = time.perf_counter() - start - stages["notebook"] - stages["html"]
         publish_folder(staging, target)
         (Path(out) / FAILED_FOLDER / f"{job.folder}.ipynb").unlink(missing_ok=True)
-        return Result(job, True, seconds=time.perf_counter() - start, warning=warning, pdf=not warning)
+        return Result(job, True, seconds=time.perf_counter() - start, warning=warning, pdf=not warning,
+                      stages=stages)
     except NotebookFailed as exc:
         shutil.rmtree(staging, ignore_errors=True)
         if exc.notebook is not None:  # kept with its traceback, outside the report folders
@@ -354,7 +355,22 @@ def run_batch(plan: Plan, out: Path, workers: int = 0, progress: bool = True, in
         print(f"wwc: warning: {warning}", file=sys.stderr)
     if index:
         write_index(results, out)
+    STAGES.clear()
+    STAGES.update(plan.stages)
+    for r in results:
+        for stage, seconds in r.stages.items():
+            STAGES[stage] = STAGES.get(stage, 0.0) + seconds
     return results
+
+
+STAGES: dict[str, float] = {}  # seconds per stage of the last run_batch (report stages summed over workers)
+
+
+def stage_line(stages: dict[str, float]) -> str:
+    """Time per stage, so the next bottleneck is visible: validate, score, notebook (with charts), HTML, PDF."""
+    names = {"validate": "validate", "score": "score", "notebook": "notebook (charts included)", "html": "HTML",
+             "pdf": "PDF"}
+    return "time per stage: " + ", ".join(f"{names[k]} {stages[k]:.1f} s" for k in names if k in stages)
 
 
 def _keep_last_good(result: Result, out: Path) -> None:
@@ -475,6 +491,8 @@ def summary_lines(results: list[Result], out: Path) -> list[str]:
     if ok:
         mean = sum(r.seconds for r in ok) / len(ok)
         lines.append(f"mean time per report: {mean:.1f} s")
+        if STAGES:
+            lines.append(stage_line(STAGES) + " (report stages summed over workers)")
     if failed:
         lines.append(f"{len(failed)} failed:")
         lines += [f"  {r.job.name}: {r.error}" + (" (last good report kept, marked stale)" if r.stale else "")
