@@ -238,6 +238,12 @@ def cmd_score(args: argparse.Namespace) -> int:
     from .progress import progress, progress_sentences
 
     inputs = load_inputs(args)
+    if args.format == "csv":  # only what is printed: no reasons, no text table (they dominate at scale)
+        from .scoring import score_assessments
+
+        scored = select_cities(score_assessments(inputs.assessments, inputs.standard), args.city)
+        emit(args, None, score_table(scored, inputs.standard, numeric=True))
+        return 0
     scored = select_cities(inputs.scored, args.city)
     lines = [people(score_table(scored, inputs.standard))]
     for row in scored.to_dict("records"):
