@@ -1,6 +1,7 @@
 """Tests never write into the repository, however pytest is started (`pytest`, `make test`, one file, nbval).
 
-Before anything is collected, reports go to a temporary folder (WWC_OUTPUT_DIR, unless already set):
+Before anything is collected, reports go to a temporary folder (WWC_OUTPUT_DIR, unless already set), and
+derived data (the validated store, simulated cohorts) to another (WWC_PROCESSED_DIR):
 the package (`wwc_analysis.paths.outputs_dir`) and the notebooks that nbval runs, whose kernels inherit
 this environment, write there instead of the committed outputs/. At the end the session fails if any
 file under outputs/ or data/ was added, removed or rewritten.
@@ -34,6 +35,9 @@ def pytest_configure(config):
     if not os.environ.get("WWC_OUTPUT_DIR"):
         _state["tmp"] = tempfile.mkdtemp(prefix="wwc-test-outputs-")
         os.environ["WWC_OUTPUT_DIR"] = _state["tmp"]
+    if not os.environ.get("WWC_PROCESSED_DIR"):  # the validated store and simulated cohorts, likewise
+        _state["processed"] = tempfile.mkdtemp(prefix="wwc-test-processed-")
+        os.environ["WWC_PROCESSED_DIR"] = _state["processed"]
     _state["before"] = _snapshot()
 
 
@@ -49,3 +53,6 @@ def pytest_sessionfinish(session, exitstatus):
     if "tmp" in _state:
         shutil.rmtree(_state.pop("tmp"), ignore_errors=True)
         os.environ.pop("WWC_OUTPUT_DIR", None)
+    if "processed" in _state:
+        shutil.rmtree(_state.pop("processed"), ignore_errors=True)
+        os.environ.pop("WWC_PROCESSED_DIR", None)

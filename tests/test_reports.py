@@ -15,7 +15,7 @@ from wwc_analysis.slugs import slugify
 
 HOSTILE = ["../../etc", "<script>alert(1)</script>", '=HYPERLINK("http://x")', "N" * 500,
            'Quote "me"\nand a newline']
-CITY_FILES = {"report.ipynb", "report.html", "summary.md", "score.csv", "practices.csv", "criteria.csv",
+CITY_FILES = {"build.json", "report.ipynb", "report.html", "summary.md", "score.csv", "practices.csv", "criteria.csv",
               "opportunities.csv", "audit_risk.csv", "self_vs_audited.csv",
               *(f"{chart}.{ext}" for chart in ("tier_gauge", "practices", "criteria", "self_vs_audited")
                 for ext in ("png", "svg"))} | ({"report.pdf"} if find_chromium() else set())
@@ -125,6 +125,11 @@ def test_hostile_names_are_escaped_and_contained(batch):
         assert nb["metadata"]["papermill"]["parameters"]["city"] == " ".join(name.split())
     formula = pd.read_csv(out / slugify('=HYPERLINK("http://x")') / "score.csv", dtype=str)
     assert formula["city"].iloc[0] == "'=HYPERLINK(\"http://x\")"
+    # No CSV anywhere under the batch's folder lets a cell run as a formula (the validated inputs are not there).
+    for path in out.rglob("*.csv"):
+        cells = pd.read_csv(path, dtype=str, keep_default_na=False, header=None).to_numpy().ravel()
+        assert not [c for c in cells if str(c).startswith(("=", "+", "@"))], path
+    assert not (out / "_inputs").exists()
     assert len({slugify(n) for n in HOSTILE}) == len(HOSTILE)
     escaped = (out / HOSTILE[0]).resolve()  # where "../../etc" lands if the name is joined to the batch's folder
     assert escaped == root.parent / "etc" and not escaped.exists()
@@ -169,6 +174,11 @@ def test_fresh_report_matches_the_committed_outputs_byte_for_byte(fresh_scottsda
     assert fresh == committed - ({"report.pdf"} if not find_chromium() else set())
     for name in sorted(fresh):
         new, old = (fresh_scottsdale / name).read_bytes(), (GOLDEN / name).read_bytes()
+        if name == "build.json":  # the package's digest changes with any edit to its code: compare the rest
+            new, old = (json.loads(b) for b in (new, old))
+            assert new["build"].pop("package") and old["build"].pop("package")
+            assert new == old, "build.json differs from outputs/scottsdale/build.json (run `make notebooks`)"
+            continue
         if name == "report.pdf" and _pdf_producer(new) != _pdf_producer(old):
             def text(path):
                 return [page.extract_text() for page in PdfReader(path).pages]

@@ -4,6 +4,12 @@ Inputs are validated city by city; a city with bad rows, or whose notebook fails
 reported in the summary and the index and does not stop the others. Each report is
 written to a temporary folder and moved into place whole, so an interrupted batch leaves
 every report folder complete or absent, and a rerun finishes the rest.
+
+Each report folder records what it was built from (`build.json`, see `wwc_analysis.build`):
+a rerun skips the reports whose record still matches (no kernel is started when all do), and
+`force` rebuilds them all. A city whose notebook fails keeps its last good report, marked
+stale in the index with the reason; the failed notebook, with its traceback, is kept in
+`_failed/<folder>.ipynb`.
 """
 
 from __future__ import annotations
@@ -20,12 +26,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from .build import BUILD_FILE, read_record, record_text
 from .safe_io import TMP_PREFIX, publish_folder, staging_folder, write_file
 from .slugs import slugify
 from .standard import DEFAULT_EDITION
 
-INPUTS_FOLDER = "_inputs"  # validated inputs shared by the reports of one batch
 COHORT_FOLDER = "cohort"
+FAILED_FOLDER = "_failed"  # notebooks that failed, with their traceback
+FIGURES = ("tier", "tier_high", "criteria_met", "simulated", "year", "published_tier", "change", "next_tier",
+           "criteria_needed")  # what the index shows about a city, recorded in build.json
 
 
 @dataclass
@@ -45,6 +54,11 @@ class Job:
     change: str = ""  # since the previous assessment, e.g. "+3 criteria since 2023 (up from Silver to Gold)"
     next_tier: str | None = None
     criteria_needed: int | None = None
+    build: dict = field(default_factory=dict)  # what the report is built from (digests, parameters)
+
+    def record(self) -> dict:
+        """The content of build.json: what it was built from, and the figures the index shows."""
+        return {"build": self.build, "figures": {k: getattr(self, k) for k in FIGURES}}
 
 
 @dataclass
@@ -54,26 +68,33 @@ class Result:
     error: str = ""
     seconds: float = 0.0
     warning: str = ""  # written, but something is missing (the PDF without Chromium)
+    skipped: bool = False  # up to date: not rebuilt
+    stale: bool = False  # failed, and the last good report is kept
+    pdf: bool = True
+    stages: dict = field(default_factory=dict)  # seconds per stage: notebook (charts included), HTML, PDF
 
 
 @dataclass
 class Plan:
     jobs: list[Job] = field(default_factory=list)
     failures: list[Result] = field(default_factory=list)  # cities refused before any notebook ran
+    stages: dict = field(default_factory=dict)  # seconds spent validating and scoring while planning
 
 
 def plan_batch(files: list[Path], outcome_files: list[Path] | None, cities: list[str] | None, out: Path,
                edition: str = DEFAULT_EDITION, cohort: str = "published:all", overview: bool = True,
                year: int | None = None, plan_file: Path | None = None) -> Plan:
     """Validate inputs per city, write the shared validated inputs, and list the notebooks to run."""
+    from . import build
     from .bundled import input_files
     from .errors import InputError
     from .identity import city_key, city_keys
     from .outcomes import REQUIRED as OUTCOME_COLUMNS
     from .outcomes import check_duplicates as check_outcome_duplicates
     from .outcomes import outcomes_from_table
-    from .per_city import load_by_city, outcomes_csv, responses_csv
+    from .per_city import load_by_city
     from .responses import REQUIRED, check_duplicates, responses_from_table
+    from .runner import NOTEBOOKS
     from .standard import load_standard
 
     standard = load_standard(edition)
@@ -83,14 +104,17 @@ def plan_batch(files: list[Path], outcome_files: list[Path] | None, cities: list
 
         load_plan(plan_file, standard)
         extra["plan"] = str(Path(plan_file).absolute())
+    common = {"package": build.package_digest(), "edition": build.edition_digest(edition),
+              "published": build.published_digest(), "plan": build.file_digest(plan_file)}
     bundled = not files
+    started = time.perf_counter()
     response_files, outcome_files = input_files(files, outcome_files)
     responses, failed = load_by_city(response_files, REQUIRED, responses_from_table, standard, check_duplicates)
     outcomes, failed_outcomes = load_by_city(outcome_files, OUTCOME_COLUMNS, outcomes_from_table, standard,
                                              check_outcome_duplicates)
     for name, message in failed_outcomes.items():
         failed.setdefault(name, message)
-    plan = Plan()
+    plan = Plan(stages={"validate": time.perf_counter() - started})
     bad = {city_key(n) for n in failed}
     if responses is not None:
         responses = responses[~city_keys(responses["city"]).isin(bad).to_numpy()]
@@ -114,28 +138,36 @@ def plan_batch(files: list[Path], outcome_files: list[Path] | None, cities: list
         return plan
     if bundled and not failed:
         inputs: dict = {"responses": [], "outcomes": []}  # the notebook reads the bundled data itself
-    else:
-        folder = out / INPUTS_FOLDER
-        files_out = {"responses.csv": responses_csv(responses)}
-        if outcomes is not None and len(outcomes):
-            files_out["outcomes.csv"] = outcomes_csv(outcomes)
-        from .safe_io import write_folder
+    else:  # validated once into the store (data/processed/validated/<digest>/), read from there by every notebook
+        from .store import store_files, write_store
 
-        write_folder(folder, files_out)
-        inputs = {"responses": [f"../{INPUTS_FOLDER}/responses.csv"],
-                  "outcomes": [f"../{INPUTS_FOLDER}/outcomes.csv"] if "outcomes.csv" in files_out else []}
+        store_responses, store_outcomes = store_files(write_store(responses, outcomes, edition))
+        inputs = {"responses": [str(p) for p in store_responses], "outcomes": [str(p) for p in store_outcomes]}
+    started = time.perf_counter()
+    all_rows = build.rows_digest(responses, outcomes)
+    # A cohort computed from the loaded cities depends on all of them; a published one on the published files.
+    cohort_rows = None if cohort.startswith("published") else all_rows
     for key in wanted:
-        plan.jobs.append(_city_job(names[key], responses, outcomes, standard, edition, cohort, year,
-                                   {**inputs, **extra}))
+        job = _city_job(names[key], responses, outcomes, standard, edition, cohort, year, {**inputs, **extra})
+        job.build = {**common, "template": job.template, "notebook": build.notebook_digest(NOTEBOOKS / job.template),
+                     "parameters": {"city": job.name, "year": year, "edition": edition, "cohort": cohort},
+                     "city_rows": job.build["city_rows"], "cohort_rows": cohort_rows}
+        plan.jobs.append(job)
     if overview and len(wanted) > 1:
-        plan.jobs.append(Job("Cohort overview", COHORT_FOLDER, "cohort_overview.ipynb",
-                             {"edition": edition, "out_dir": ".", **inputs}))
+        template = "cohort_overview.ipynb"
+        plan.jobs.append(Job("Cohort overview", COHORT_FOLDER, template,
+                             {"edition": edition, "out_dir": ".", **inputs},
+                             build={**common, "template": template, "plan": None,
+                                    "notebook": build.notebook_digest(NOTEBOOKS / template),
+                                    "parameters": {"edition": edition}, "city_rows": None, "cohort_rows": all_rows}))
+    plan.stages["score"] = time.perf_counter() - started
     return plan
 
 
 def _city_job(name: str, responses: pd.DataFrame, outcomes: pd.DataFrame | None, standard, edition: str,
               cohort: str, year: int | None, inputs: dict) -> Job:
     """One city's report job, with what the index shows about it (computed from the validated inputs)."""
+    from .build import rows_digest
     from .cohorts import is_simulated
     from .errors import InputError
     from .identity import city_key, city_keys
@@ -145,10 +177,11 @@ def _city_job(name: str, responses: pd.DataFrame, outcomes: pd.DataFrame | None,
     from .tiers import tier_name
 
     own = responses[(city_keys(responses["city"]) == city_key(name)).to_numpy()]
+    own_outcomes = None if outcomes is None else outcomes[(city_keys(outcomes["city"]) == city_key(name)).to_numpy()]
     a = build_assessments(own, outcomes, standard)
     job = Job(name, slugify(name), "city_report.ipynb",
               {"city": name, "year": year, "edition": edition, "cohort": cohort, "out_dir": ".", **inputs},
-              simulated=bool(is_simulated(pd.Series([name]))[0]))
+              simulated=bool(is_simulated(pd.Series([name]))[0]), build={"city_rows": rows_digest(own, own_outcomes)})
     try:
         row = assessment_index(a, name, year)
     except InputError:
@@ -227,10 +260,14 @@ def run_job(job: Job, out: str) -> Result:
     target = Path(out) / job.folder
     staging = staging_folder(target)
     try:
+        stages = {}
         nb = _KERNEL.run(parameterise(NOTEBOOKS / job.template, job.parameters), staging)
+        stages["notebook"] = time.perf_counter() - start
         title = f"{job.name}: WWC gap report" if job.template == "city_report.ipynb" else job.name
+        write_file(staging / BUILD_FILE, record_text(job.record()))
         write_file(staging / "report.ipynb", write_notebook(nb))
         write_file(staging / "report.html", to_html(nb, title, byline(job)))
+        stages["html"] = time.perf_counter() - start - stages["notebook"]
         chromium, warning = find_chromium(), MISSING
         if chromium:
             try:
@@ -238,10 +275,15 @@ def run_job(job: Job, out: str) -> Result:
                 warning = ""
             except (PdfFailed, OSError, subprocess.SubprocessError) as exc:  # the rest of the report stands
                 warning = f"{job.name}: report.pdf not written: {str(exc).splitlines()[0][:200]}"
+        stages["pdf"] = time.perf_counter() - start - stages["notebook"] - stages["html"]
         publish_folder(staging, target)
-        return Result(job, True, seconds=time.perf_counter() - start, warning=warning)
+        (Path(out) / FAILED_FOLDER / f"{job.folder}.ipynb").unlink(missing_ok=True)
+        return Result(job, True, seconds=time.perf_counter() - start, warning=warning, pdf=not warning,
+                      stages=stages)
     except NotebookFailed as exc:
         shutil.rmtree(staging, ignore_errors=True)
+        if exc.notebook is not None:  # kept with its traceback, outside the report folders
+            write_file(Path(out) / FAILED_FOLDER / f"{job.folder}.ipynb", write_notebook(exc.notebook))
         return Result(job, False, f"the notebook failed: {exc}", time.perf_counter() - start)
     except Exception as exc:  # one city's failure must not stop the batch
         shutil.rmtree(staging, ignore_errors=True)
@@ -250,8 +292,18 @@ def run_job(job: Job, out: str) -> Result:
 
 # The batch ------------------------------------------------------------------------------------
 
-def run_batch(plan: Plan, out: Path, workers: int = 0, progress: bool = True, index: bool = True) -> list[Result]:
-    """Run every job of `plan` on `workers` processes (0: one per core) and write the index."""
+def up_to_date(job: Job, out: Path) -> bool:
+    """The report folder exists, is whole, and was built from what `job` would build it from."""
+    folder = out / job.folder
+    record = read_record(folder)
+    return (record is not None and record.get("build") == job.build and (folder / "report.html").is_file()
+            and (folder / "report.ipynb").is_file())
+
+
+def run_batch(plan: Plan, out: Path, workers: int = 0, progress: bool = True, index: bool = True,
+              force: bool = False) -> list[Result]:
+    """Run every job of `plan` that is not up to date (all with `force`) on `workers` processes (0: one per core),
+    and write the index."""
     from tqdm import tqdm
 
     from .safe_io import guard
@@ -259,14 +311,22 @@ def run_batch(plan: Plan, out: Path, workers: int = 0, progress: bool = True, in
     guard(out).mkdir(parents=True, exist_ok=True)
     for stale in out.glob(f"{TMP_PREFIX}*"):  # left by a killed run
         shutil.rmtree(stale, ignore_errors=True)
-    workers = workers or os.cpu_count() or 1
-    workers = max(1, min(workers, len(plan.jobs)))
     results = list(plan.failures)
-    bar = tqdm(total=len(plan.jobs), desc="reports", unit="report", disable=not progress or not plan.jobs,
+    jobs = []
+    for job in plan.jobs:
+        if not force and up_to_date(job, out):
+            results.append(Result(job, True, skipped=True, pdf=(out / job.folder / "report.pdf").is_file()))
+        else:
+            jobs.append(job)
+    workers = workers or os.cpu_count() or 1
+    workers = max(1, min(workers, len(jobs)))
+    bar = tqdm(total=len(jobs), desc="reports", unit="report", disable=not progress or not jobs,
                file=sys.stderr, dynamic_ncols=True)
     try:
-        if workers == 1:
-            for job in plan.jobs:
+        if not jobs:
+            pass  # everything is up to date: no kernel is started
+        elif workers == 1:
+            for job in jobs:
                 results.append(run_job(job, str(out)))
                 bar.update()
             stop_kernel()
@@ -276,7 +336,7 @@ def run_batch(plan: Plan, out: Path, workers: int = 0, progress: bool = True, in
             context = multiprocessing.get_context("spawn")
             with ProcessPoolExecutor(workers, mp_context=context, initializer=init_worker,
                                      initargs=(os.getpid(),)) as pool:
-                futures = [pool.submit(run_job, job, str(out)) for job in plan.jobs]
+                futures = [pool.submit(run_job, job, str(out)) for job in jobs]
                 try:
                     for future in as_completed(futures):
                         results.append(future.result())
@@ -290,12 +350,41 @@ def run_batch(plan: Plan, out: Path, workers: int = 0, progress: bool = True, in
                     raise
     finally:
         bar.close()
+    for r in results:
+        if not r.ok:
+            _keep_last_good(r, out)
     warnings = sorted({r.warning for r in results if r.ok and r.warning})
     for warning in warnings:  # one line, however many reports it concerns
         print(f"wwc: warning: {warning}", file=sys.stderr)
     if index:
         write_index(results, out)
+    STAGES.clear()
+    STAGES.update(plan.stages)
+    for r in results:
+        for stage, seconds in r.stages.items():
+            STAGES[stage] = STAGES.get(stage, 0.0) + seconds
     return results
+
+
+STAGES: dict[str, float] = {}  # seconds per stage of the last run_batch (report stages summed over workers)
+
+
+def stage_line(stages: dict[str, float]) -> str:
+    """Time per stage, so the next bottleneck is visible: validate, score, notebook (with charts), HTML, PDF."""
+    names = {"validate": "validate", "score": "score", "notebook": "notebook (charts included)", "html": "HTML",
+             "pdf": "PDF"}
+    return "time per stage: " + ", ".join(f"{names[k]} {stages[k]:.1f} s" for k in names if k in stages)
+
+
+def _keep_last_good(result: Result, out: Path) -> None:
+    """A failed city whose last good report is still there: the index lists it, stale, with that report's figures."""
+    record = read_record(out / result.job.folder)
+    if record is None:
+        return
+    result.stale = True
+    result.pdf = (out / result.job.folder / "report.pdf").is_file()
+    for key, value in record.get("figures", {}).items():
+        setattr(result.job, key, value)
 
 
 def _tier(job: Job) -> str:
@@ -316,12 +405,13 @@ def index_markdown(results: list[Result]) -> str:
 
     lines = ["# WWC gap reports", "", "| city | tier | criteria met | report |", "| --- | --- | ---: | --- |"]
     for r in _order(results):
-        if not r.ok or r.job.folder == COHORT_FOLDER:
+        if not (r.ok or r.stale) or r.job.folder == COHORT_FOLDER:
             continue
         sim = " (simulated)" if r.job.simulated else ""
+        sim += f" **stale**: {md(r.error)}" if r.stale else ""
         lines.append(f"| {md(r.job.name)}{sim} | {_tier(r.job)} | {r.job.criteria_met} | "
                      f"[report]({r.job.folder}/report.html)"
-                     + (f" · [PDF]({r.job.folder}/report.pdf)" if not r.warning else "")
+                     + (f" · [PDF]({r.job.folder}/report.pdf)" if r.pdf else "")
                      + f" · [summary]({r.job.folder}/summary.md) |")
     if any(r.ok and r.job.folder == COHORT_FOLDER for r in results):
         lines += ["", f"[Cohort overview]({COHORT_FOLDER}/report.html)"]
@@ -345,7 +435,7 @@ def index_rows(results: list[Result]) -> dict:
     rank = {"no tier": 0, **{t: i + 1 for i, t in enumerate(std.tier_names)}}
     cities = []
     for r in _order(results):
-        if not r.ok or r.job.folder == COHORT_FOLDER:
+        if not (r.ok or r.stale) or r.job.folder == COHORT_FOLDER:
             continue
         j = r.job
         tier = tier_label(j.tier)
@@ -357,14 +447,16 @@ def index_rows(results: list[Result]) -> dict:
             "published_tier": j.published_tier, "published_rank": rank.get(j.published_tier or "", ""),
             "criteria_met": j.criteria_met, "change": j.change or None,
             "next_tier": j.next_tier, "next_rank": rank.get(j.next_tier or "", ""),
-            "criteria_needed": j.criteria_needed, "pdf": not r.warning,
+            "criteria_needed": j.criteria_needed, "pdf": r.pdf, "stale": r.error if r.stale else None,
         })
     present = {c["tier"] for c in cities}
     return {
         "cities": cities, "total": std.n_criteria,
         "tiers": [t for t in ["no tier", *std.tier_names] if t in present],
         "cohort": COHORT_FOLDER if any(r.ok and r.job.folder == COHORT_FOLDER for r in results) else None,
-        "failed": [{"name": r.job.name, "error": r.error} for r in _order(results) if not r.ok],
+        "failed": [{"name": r.job.name, "error": r.error + ("; the last good report is kept, marked stale"
+                                                           if r.stale else "")}
+                   for r in _order(results) if not r.ok],
     }
 
 
@@ -386,21 +478,29 @@ def index_html(results: list[Result]) -> str:
 
 
 def write_index(results: list[Result], out: Path) -> None:
-    write_file(out / "index.md", index_markdown(results))
-    write_file(out / "index.html", index_html(results))
+    for name, text in (("index.md", index_markdown(results)), ("index.html", index_html(results))):
+        path = out / name
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:  # unchanged: not rewritten
+            write_file(path, text)
 
 
 def summary_lines(results: list[Result], out: Path) -> list[str]:
-    ok = [r for r in results if r.ok]
+    ok = [r for r in results if r.ok and not r.skipped]
+    skipped = [r for r in results if r.skipped]
     failed = [r for r in results if not r.ok]
     cities = [r for r in ok if r.job.folder != COHORT_FOLDER]
     cohort = " and the cohort overview" if len(cities) < len(ok) else ""
     lines = [f"{len(cities)} city {'report' if len(cities) == 1 else 'reports'}{cohort} written to {out}/ "
              f"(index: {out / 'index.html'})"]
+    if skipped:
+        lines.append(f"{len(skipped)} up to date, not rebuilt (--force rebuilds them)")
     if ok:
         mean = sum(r.seconds for r in ok) / len(ok)
         lines.append(f"mean time per report: {mean:.1f} s")
+        if STAGES:
+            lines.append(stage_line(STAGES) + " (report stages summed over workers)")
     if failed:
         lines.append(f"{len(failed)} failed:")
-        lines += [f"  {r.job.name}: {r.error}" for r in _order(failed)]
+        lines += [f"  {r.job.name}: {r.error}" + (" (last good report kept, marked stale)" if r.stale else "")
+                  for r in _order(failed)]
     return lines

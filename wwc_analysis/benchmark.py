@@ -61,6 +61,64 @@ def report_scoring(n_cities: int) -> None:
     print(f"  total:                  {r['total_s']:6.2f} s")
 
 
+_MEASURE = """
+import resource, sys, time
+start = time.perf_counter()
+{body}
+seconds = time.perf_counter() - start
+print(seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+"""
+
+
+def _measure(body: str) -> tuple[float, float]:
+    """Wall time and peak RSS (MB) of `body` run in a fresh interpreter (imports included in neither)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "WWC_MAX_INPUT_MB": "100000"}
+    done = subprocess.run([sys.executable, "-c", _MEASURE.format(body=body)], capture_output=True, text=True,
+                          env=env)
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr.strip().splitlines()[-1:])
+    seconds, rss_kb = done.stderr.strip().splitlines()[-1].split()
+    return float(seconds), float(rss_kb) / 1024
+
+
+def bench_score_file(n_cities: int, work: Path, seed: int = 1) -> dict[str, float]:
+    """`wwc score` on a CSV of `n_cities` simulated assessments, against a bare `pd.read_csv` of the same files.
+
+    Both run in a fresh interpreter, with their imports done before the clock starts; peak memory is
+    that process's maximum resident set size.
+    """
+    from .simulate import write_cohort
+
+    responses, outcomes = write_cohort(n_cities, seed=seed, folder=work / "score")
+    read_s, read_mb = _measure(f"import pandas as pd\nstart = time.perf_counter()\n"
+                               f"pd.read_csv({str(responses)!r}); pd.read_csv({str(outcomes)!r})")
+    score_s, score_mb = _measure(
+        "import contextlib, io\nfrom wwc_analysis.cli import main\nimport wwc_analysis.explain, wwc_analysis.scoring\n"
+        "start = time.perf_counter()\n"
+        f"with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    main(['score', {str(responses)!r}, '--outcomes', {str(outcomes)!r}, '--format', 'csv'])")
+    return {"cities": float(n_cities), "rows": float(sum(1 for _ in responses.open()) - 1),
+            "bytes": float(responses.stat().st_size), "read_s": read_s, "read_mb": read_mb,
+            "score_s": score_s, "score_mb": score_mb}
+
+
+def report_score_file(n_cities: int) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="wwc-bench-") as tmp:
+        r = bench_score_file(n_cities, Path(tmp))
+    print(f"wwc score on a CSV of {int(r['cities']):,} simulated assessments ({int(r['rows']):,} rows, "
+          f"{r['bytes'] / 2**20:.0f} MB)")
+    print(f"  pd.read_csv of the same files: {r['read_s']:6.2f} s, peak {r['read_mb']:5.0f} MB")
+    print(f"  wwc score --format csv:        {r['score_s']:6.2f} s, peak {r['score_mb']:5.0f} MB")
+    print(f"  time ratio: {r['score_s'] / r['read_s']:.2f}x pd.read_csv (target: at most 2.5x); "
+          f"peak memory {r['score_mb']:.0f} MB (target: under 800 MB)")
+
+
 def _wwc(*args: str) -> list[str]:
     import sys
 
@@ -74,7 +132,11 @@ def _run(cmd: list[str], cwd: Path | None = None) -> float:
     done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd[:4])} ... failed: {done.stderr.strip().splitlines()[-1:]}")
+    _LAST_OUTPUT[:] = done.stdout.splitlines()
     return time.perf_counter() - start
+
+
+_LAST_OUTPUT: list[str] = []
 
 
 def bench_report(work: Path) -> float:
@@ -82,7 +144,7 @@ def bench_report(work: Path) -> float:
     return _run(_wwc("report", "--city", "Scottsdale", "--out", str(work / "one")))
 
 
-def bench_batch(n_reports: int, work: Path, loop: bool = True, workers: int = 0) -> dict[str, float]:
+def bench_batch(n_reports: int, work: Path, loop: bool = True, workers: int = 0) -> dict:
     """`wwc batch` over `n_reports` simulated cities, and a sequential loop of papermill over the same."""
     import sys
 
@@ -93,6 +155,7 @@ def bench_batch(n_reports: int, work: Path, loop: bool = True, workers: int = 0)
     batch_args = ["batch", str(responses), "--outcomes", str(outcomes), "--all", "--no-progress",
                   "--workers", str(workers), "--out", str(work / "batch")]
     result = {"reports": float(n_reports), "batch_s": _run(_wwc(*batch_args))}
+    result["stages"] = next((line for line in _LAST_OUTPUT if line.startswith("time per stage")), "")
     if loop:
         papermill = str(Path(sys.executable).with_name("papermill"))
         total = 0.0
@@ -147,6 +210,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.cities:
         report_scoring(args.cities)
+        report_score_file(args.cities)
     report_panel()
     if args.reports:
         with tempfile.TemporaryDirectory(prefix="wwc-bench-") as tmp:
@@ -158,6 +222,8 @@ def run(args: argparse.Namespace) -> int:
             workers = args.workers or os.cpu_count()
             print(f"batch of {n} reports (wwc batch, {workers} workers): {r['batch_s']:6.1f} s "
                   f"({r['batch_s'] / n:.2f} s per report)")
+            if r["stages"]:
+                print(f"  {r['stages']}")
             if "loop_s" in r:
                 print(f"sequential papermill loop, same {n} cities: {r['loop_s']:6.1f} s "
                       f"({r['loop_s'] / n:.2f} s per report)")

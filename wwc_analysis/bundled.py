@@ -28,8 +28,15 @@ def input_files(responses: Iterable[str | Path] | None = (),
 
     Outcome files default to the bundled ones only alongside the bundled responses.
     """
+    from .store import is_store, store_files
+
     response_files = [Path(p) for p in responses or ()]
     outcome_files = [Path(p) for p in outcomes or ()]
+    stores = [p for p in response_files if is_store(p)]
+    if stores:  # a folder of the validated store: its responses, and its outcomes unless others are given
+        response_files = [f for p in response_files for f in (store_files(p)[0] if is_store(p) else [p])]
+        if not outcome_files:
+            outcome_files = [f for p in stores for f in store_files(p)[1]]
     if not response_files:
         return bundled_response_files(), outcome_files or bundled_outcome_files()
     return response_files, outcome_files

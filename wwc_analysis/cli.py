@@ -100,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_city(p)
     _add_plan(p)
     p.add_argument("--out", type=Path, default=None, metavar="DIR", help="parent folder (default: outputs/)")
+    p.add_argument("--force", action="store_true", help="rebuild even if the report is up to date")
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("batch", help="gap reports for many cities in parallel, with an index")
@@ -111,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cohort", default="published:all", help="peer cohort (see `wwc gaps --help`)")
     p.add_argument("--out", type=Path, default=None, metavar="DIR", help="output folder (default: outputs/)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--force", action="store_true", help="rebuild every report, even those up to date")
     _add_plan(p)
     p.set_defaults(func=cmd_batch)
 
@@ -236,6 +238,12 @@ def cmd_score(args: argparse.Namespace) -> int:
     from .progress import progress, progress_sentences
 
     inputs = load_inputs(args)
+    if args.format == "csv":  # only what is printed: no reasons, no text table (they dominate at scale)
+        from .scoring import score_assessments
+
+        scored = select_cities(score_assessments(inputs.assessments, inputs.standard), args.city)
+        emit(args, None, score_table(scored, inputs.standard, numeric=True))
+        return 0
     scored = select_cities(inputs.scored, args.city)
     lines = [people(score_table(scored, inputs.standard))]
     for row in scored.to_dict("records"):
@@ -367,7 +375,7 @@ def _run_reports(args: argparse.Namespace, cities: list[str] | None, overview: b
     out = (args.out or outputs_dir()).absolute()
     plan = plan_batch(list(args.files), args.outcomes, cities, out, args.edition or DEFAULT_EDITION, args.cohort,
                       overview, year, getattr(args, "plan", None))
-    return run_batch(plan, out, workers, progress, index), out
+    return run_batch(plan, out, workers, progress, index, force=getattr(args, "force", False)), out
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -377,7 +385,8 @@ def cmd_report(args: argparse.Namespace) -> int:
                                 year=args.year)
     for r in results:
         if r.ok:
-            print(f"{r.job.name} {r.job.year}: {with_published(r.job.tier, r.job.published_tier)}; report written to "
+            done = "report up to date in" if r.skipped else "report written to"
+            print(f"{r.job.name} {r.job.year}: {with_published(r.job.tier, r.job.published_tier)}; {done} "
                   f"{out / r.job.folder}/ "
                   f"(open {out / r.job.folder / 'report.html'})")
         else:

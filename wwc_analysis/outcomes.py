@@ -27,7 +27,10 @@ _YES_NO = {"yes": True, "y": True, "true": True, "no": False, "n": False, "false
 
 def load_outcomes(paths: str | Path | Iterable[str | Path], standard: Standard | None = None) -> pd.DataFrame:
     """Read and validate outcome files: one row per city, year and metric, with `met` judged."""
+    from .store import expand
+
     standard = standard or load_standard()
+    paths = expand([paths] if isinstance(paths, (str, Path)) else paths, "outcomes")
     return load_tables(paths, REQUIRED, lambda t: outcomes_from_table(t, standard), check_duplicates, empty_outcomes)
 
 

@@ -19,7 +19,9 @@ def raw_dir() -> Path:
 
 
 def processed_dir() -> Path:
-    return data_dir() / "processed"
+    """Derived data (simulated cohorts, the validated store); `WWC_PROCESSED_DIR` overrides it."""
+    override = os.environ.get("WWC_PROCESSED_DIR")
+    return Path(override) if override else data_dir() / "processed"
 
 
 def standard_dir(edition: str) -> Path:

@@ -30,7 +30,10 @@ def load_responses(paths: str | Path | Iterable[str | Path], standard: Standard 
     source_file, source_row. A city and year may come from several files, but each
     criterion at most once.
     """
+    from .store import expand
+
     standard = standard or load_standard()
+    paths = expand([paths] if isinstance(paths, (str, Path)) else paths, "responses")
     return load_tables(paths, REQUIRED, lambda t: responses_from_table(t, standard), check_duplicates,
                        empty_responses)
 

@@ -27,7 +27,11 @@ TIMEOUT = 600
 
 
 class NotebookFailed(Exception):
-    """A notebook cell raised; the message is the error's last line."""
+    """A notebook cell raised; the message is the error's last line, `notebook` the run up to the error."""
+
+    def __init__(self, message: str, notebook: nbformat.NotebookNode | None = None):
+        super().__init__(message)
+        self.notebook = notebook
 
 
 class WarmKernel:
@@ -89,7 +93,7 @@ class WarmKernel:
         try:
             client.execute(cleanup_kc=False)
         except CellExecutionError as exc:
-            raise NotebookFailed(_last_line(exc)) from None
+            raise NotebookFailed(_last_line(exc), clean(nb)) from None
         except DeadKernelError as exc:
             self.stop()
             raise NotebookFailed(f"the kernel died: {exc}") from None

@@ -271,12 +271,16 @@ def load_tables(paths, required: tuple[str, ...], parse, check, empty) -> pd.Dat
     `parse(table)` validates one table, `check(frame)` the joined rows (duplicates across
     files), `empty()` is the frame returned when no file is given.
     """
+    from .store import is_parquet, read_validated
+
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
-    frames = [parse(read_table(p, required)) for p in paths]
+    # Parquet files of the validated store are read as they are (already validated, dtypes kept).
+    frames = [read_validated(p) if is_parquet(p) else parse(read_table(p, required)) for p in paths]
     if not frames:
         return empty()
-    out = pd.concat(frames, ignore_index=True)
-    check(out)
+    out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    if len(frames) > 1 or not is_parquet(paths[0]):  # one stored file was checked when it was stored
+        check(out)
     return out
 
 
