@@ -20,12 +20,12 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 WIDTHS = {"phone": 390, "desktop": 1280}
 
 
+pytestmark = pytest.mark.skipif(find_chromium() is None, reason=NO_CHROMIUM)
+
+
 @pytest.fixture(scope="session")
 def chromium_path():
-    path = find_chromium()
-    if path is None:
-        pytest.skip(NO_CHROMIUM)
-    return path
+    return find_chromium()
 
 
 @pytest.fixture(scope="session")
