@@ -34,7 +34,8 @@ score: setup
 	$(BIN)/wwc score
 
 test: setup
-	$(BIN)/ruff check wwc_analysis tests benchmarks
+	$(BIN)/ruff check wwc_analysis tests benchmarks conftest.py
+	$(BIN)/ruff format --check wwc_analysis tests benchmarks conftest.py
 	WWC_OUTPUT_DIR="$$(mktemp -d)" $(BIN)/python -m pytest
 
 notebooks: setup  # re-execute the committed notebooks (and outputs/) after a change to the package
@@ -46,7 +47,8 @@ batch: setup
 	$(BIN)/wwc batch --all
 
 lint: setup
-	$(BIN)/ruff check wwc_analysis tests benchmarks
+	$(BIN)/ruff check wwc_analysis tests benchmarks conftest.py
+	$(BIN)/ruff format --check wwc_analysis tests benchmarks conftest.py
 
 app: setup  # the planning panel as a web page (Voila, 127.0.0.1 only, no code shown); PORT=8866 by default
 	$(BIN)/python -m wwc_analysis.app --port $(or $(PORT),8866)

@@ -30,11 +30,19 @@ def city_rows(city: str, statuses: dict[str, str], year: int = 2023) -> list[lis
     return [[city, year, code, value] for code, value in statuses.items()]
 
 
-def statuses_with(standard, met: int, missing: tuple[str, ...] = (), fill: str = "No",
-                  first: tuple[str, ...] = ("DM1", "LC1", "PA1", "DM8")) -> dict[str, str]:
+def statuses_with(
+    standard,
+    met: int,
+    missing: tuple[str, ...] = (),
+    fill: str = "No",
+    first: tuple[str, ...] = ("DM1", "LC1", "PA1", "DM8"),
+) -> dict[str, str]:
     """`met` criteria at Yes (core and DM8 first unless listed in `missing`), the rest `fill`."""
-    order = [c for c in first if c not in missing] + [
-        c for c in standard.codes if c not in first and c not in missing] + list(missing)
+    order = (
+        [c for c in first if c not in missing]
+        + [c for c in standard.codes if c not in first and c not in missing]
+        + list(missing)
+    )
     return {code: ("Yes" if i < met else fill) for i, code in enumerate(order)}
 
 
@@ -56,12 +64,16 @@ def make_city(tmp_path, standard):
     """Write responses (and outcomes) for one city and return (responses_path, outcomes_path)."""
 
     def make(statuses: dict[str, str], outcomes_met: int | None = 3, city: str = "Testville"):
-        responses = write_csv(tmp_path / f"{city}_responses.csv", ["city", "year", "criterion", "status"],
-                              city_rows(city, statuses))
+        responses = write_csv(
+            tmp_path / f"{city}_responses.csv", ["city", "year", "criterion", "status"], city_rows(city, statuses)
+        )
         if outcomes_met is None:
             return responses, None
-        outcomes = write_csv(tmp_path / f"{city}_outcomes.csv", ["city", "year", "metric", "value", "met"],
-                             outcome_rows(city, outcomes_met))
+        outcomes = write_csv(
+            tmp_path / f"{city}_outcomes.csv",
+            ["city", "year", "metric", "value", "met"],
+            outcome_rows(city, outcomes_met),
+        )
         return responses, outcomes
 
     return make

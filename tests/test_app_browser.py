@@ -8,8 +8,14 @@ import pytest
 from wwc_analysis.app import serve, voila_available
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 SHORTLIST = ["DM8", "SI1", "RDC1", "BF3", "RDC3", "RDC7"]
 
 pytestmark = [
@@ -31,12 +37,12 @@ def test_scottsdale_reaches_platinum_in_the_app_and_resets_to_gold(tmp_path):
             for code in SHORTLIST:
                 page.locator(f".wwc-status-{code} button", has_text="Yes").first.click()
             page.locator(".wwc-metric-nominated button", has_text="met").first.click()
-            page.wait_for_function("document.querySelector('.wwc-headline').innerText.includes('Platinum')",
-                                   timeout=30_000)
+            page.wait_for_function(
+                "document.querySelector('.wwc-headline').innerText.includes('Platinum')", timeout=30_000
+            )
             assert "37 of 43" in headline.inner_text()
             page.get_by_role("button", name="Reset to recorded answers").click()
-            page.wait_for_function("document.querySelector('.wwc-headline').innerText.includes('Gold')",
-                                   timeout=30_000)
+            page.wait_for_function("document.querySelector('.wwc-headline').innerText.includes('Gold')", timeout=30_000)
             assert "31 of 43" in headline.inner_text()
         except Exception:
             shot = tmp_path / "failure.png"

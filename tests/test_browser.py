@@ -15,8 +15,14 @@ from wwc_analysis.batch import Job, Result, index_html
 from wwc_analysis.pdf import find_chromium
 
 NO_CHROMIUM = "Chromium is not installed: apt-get install -y chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 WIDTHS = {"phone": 390, "desktop": 1280}
 
 
@@ -97,8 +103,9 @@ def test_report_html_in_a_browser(fresh_scottsdale, offline_page, screenshots, w
     assert len(images) == 4
     for _, alt in images:
         assert alt and "No description" not in alt and "Scottsdale" in alt
-    assert any(alt.startswith("Tier gauge: Scottsdale meets 31 of 43 criteria, in the Gold band (67-84%")
-               for _, alt in images)
+    assert any(
+        alt.startswith("Tier gauge: Scottsdale meets 31 of 43 criteria, in the Gold band (67-84%") for _, alt in images
+    )
     # tables for people: percentages, readable headers, marks with a legend, no index column, full text
     assert "89%" in text and "0.889" not in text and "0.888889" not in text
     assert "Typical peer" in text and "expected_met" not in text and "z_score" not in text
@@ -111,18 +118,62 @@ def test_report_html_in_a_browser(fresh_scottsdale, offline_page, screenshots, w
 @pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
 def test_index_sorts_and_filters_in_a_browser(tmp_path, offline_page, screenshots, width):
     jobs = [
-        Job("Scottsdale", "scottsdale", "city_report.ipynb", {"edition": "2022"}, tier="Gold", tier_high="Gold",
-            criteria_met=31, year=2023, next_tier="Platinum", criteria_needed=6),
-        Job("Carlsbad", "carlsbad", "city_report.ipynb", {"edition": "2022"}, tier=None, tier_high="Platinum",
-            criteria_met=17, year=2023, next_tier="Silver", criteria_needed=5),
-        Job("Simulated city 001", "simulated-city-001", "city_report.ipynb", {"edition": "2022"}, tier="Silver",
-            tier_high="Silver", criteria_met=24, simulated=True, next_tier="Gold", criteria_needed=5),
-        Job("<b>Bold</b> & Co", "b-bold-b-co-1234", "city_report.ipynb", {"edition": "2022"}, tier="Gold",
-            tier_high="Gold", criteria_met=30, published_tier="Gold", change="+2 criteria"),
+        Job(
+            "Scottsdale",
+            "scottsdale",
+            "city_report.ipynb",
+            {"edition": "2022"},
+            tier="Gold",
+            tier_high="Gold",
+            criteria_met=31,
+            year=2023,
+            next_tier="Platinum",
+            criteria_needed=6,
+        ),
+        Job(
+            "Carlsbad",
+            "carlsbad",
+            "city_report.ipynb",
+            {"edition": "2022"},
+            tier=None,
+            tier_high="Platinum",
+            criteria_met=17,
+            year=2023,
+            next_tier="Silver",
+            criteria_needed=5,
+        ),
+        Job(
+            "Simulated city 001",
+            "simulated-city-001",
+            "city_report.ipynb",
+            {"edition": "2022"},
+            tier="Silver",
+            tier_high="Silver",
+            criteria_met=24,
+            simulated=True,
+            next_tier="Gold",
+            criteria_needed=5,
+        ),
+        Job(
+            "<b>Bold</b> & Co",
+            "b-bold-b-co-1234",
+            "city_report.ipynb",
+            {"edition": "2022"},
+            tier="Gold",
+            tier_high="Gold",
+            criteria_met=30,
+            published_tier="Gold",
+            change="+2 criteria",
+        ),
     ]
     results = [Result(j, True) for j in jobs]
-    results.append(Result(Job("Brokenville", "brokenville", "city_report.ipynb", {}), False,
-                          "broken.csv: row 7: unknown status: 'Maybe'"))
+    results.append(
+        Result(
+            Job("Brokenville", "brokenville", "city_report.ipynb", {}),
+            False,
+            "broken.csv: row 7: unknown status: 'Maybe'",
+        )
+    )
     page_file = tmp_path / "index.html"
     page_file.write_text(index_html(results))
     page = offline_page(width)
@@ -133,8 +184,9 @@ def test_index_sorts_and_filters_in_a_browser(tmp_path, offline_page, screenshot
     assert "—" in page.inner_text("#cities")  # published tier and change unknown: an em dash
 
     def column(i):
-        return page.eval_on_selector_all(f"#cities tbody tr:not([hidden]) td:nth-child({i})",
-                                         "els => els.map(e => e.innerText.trim())")
+        return page.eval_on_selector_all(
+            f"#cities tbody tr:not([hidden]) td:nth-child({i})", "els => els.map(e => e.innerText.trim())"
+        )
 
     if width >= 800:
         page.click("#cities th:nth-child(4) button")  # criteria met, ascending

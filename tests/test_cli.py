@@ -10,8 +10,9 @@ from wwc_analysis.cli import main
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "wwc_analysis.cli", *args], capture_output=True, text=True,
-                          cwd=ROOT, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "wwc_analysis.cli", *args], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
 
 
 def test_score_json_for_the_bundled_data():
@@ -19,8 +20,19 @@ def test_score_json_for_the_bundled_data():
     assert proc.returncode == 0, proc.stderr
     records = {r["city"]: r for r in json.loads(proc.stdout)}
     s = records["Scottsdale"]
-    for key in ("city", "criteria_met", "criteria_total", "share_met", "practices", "core_met", "missing_core",
-                "outcomes_met", "tier", "reasons", "tier_range"):
+    for key in (
+        "city",
+        "criteria_met",
+        "criteria_total",
+        "share_met",
+        "practices",
+        "core_met",
+        "missing_core",
+        "outcomes_met",
+        "tier",
+        "reasons",
+        "tier_range",
+    ):
         assert key in s
     assert (s["criteria_met"], s["tier"], s["self_assessed"]["criteria_met"]) == (31, "Gold", 35)
     assert records["Carlsbad"]["tier_range"] == ["Silver", "Silver"]  # published, within what the answers allow
@@ -48,8 +60,16 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path):
 
 
 def test_validate_ok_files(capsys):
-    assert main(["validate", str(ROOT / "data/raw/responses/scottsdale_2023.csv"),
-                 str(ROOT / "data/raw/outcomes/scottsdale_2023.csv")]) == 0
+    assert (
+        main(
+            [
+                "validate",
+                str(ROOT / "data/raw/responses/scottsdale_2023.csv"),
+                str(ROOT / "data/raw/outcomes/scottsdale_2023.csv"),
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "scottsdale_2023.csv: ok, 43 responses for 1 city (Scottsdale)" in out
     assert "ok, 3 outcome values for 1 city" in out
@@ -101,8 +121,19 @@ def test_whatif_and_simulate_commands(capsys, tmp_path):
     assert after["changes"] == ["DM8: In Progress -> Yes", "SI1: In Progress -> Yes", "RDC1: In Progress -> Yes"]
     assert main(["simulate", "--cities", "3", "--seed", "2", "--out", str(tmp_path / "sim")]) == 0
     assert "simulated" in capsys.readouterr().out
-    assert main(["score", str(tmp_path / "sim" / "responses.csv"), "--outcomes", str(tmp_path / "sim" / "outcomes.csv"),
-                 "--format", "csv"]) == 0
+    assert (
+        main(
+            [
+                "score",
+                str(tmp_path / "sim" / "responses.csv"),
+                "--outcomes",
+                str(tmp_path / "sim" / "outcomes.csv"),
+                "--format",
+                "csv",
+            ]
+        )
+        == 0
+    )
     assert capsys.readouterr().out.count("Simulated city 00") == 3
     assert main(["gaps", "--city", "Atlantis"]) == 2
     assert "no assessment for this city" in capsys.readouterr().err

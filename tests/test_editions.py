@@ -21,13 +21,31 @@ from wwc_analysis.standard import load_standard
 from wwc_analysis.tables import table_from_frame
 
 EDITION = "2030"
-TIERS = "tier,rank,min_outcomes,requires_all_core,summary\n" + "\n".join([
-    "Bronze,1,0,yes,All core criteria", "Silver,2,1,yes,All core criteria and 1 outcome metric",
-    "Gold,3,2,yes,All core criteria and 2 outcome metrics", "Platinum,4,3,yes,All core criteria and 3 metrics"]) + "\n"
-BANDS = "reading,tier,min_share,label,source\n" + "\n".join(
-    f"final_report,{t},{s},{label},made up for a test" for t, s, label in
-    [("Bronze", 0.35, "35-50%"), ("Silver", 0.51, "51-66%"), ("Gold", 0.67, "67-84%"),
-     ("Platinum", 0.85, "85-100%")]) + "\n"
+TIERS = (
+    "tier,rank,min_outcomes,requires_all_core,summary\n"
+    + "\n".join(
+        [
+            "Bronze,1,0,yes,All core criteria",
+            "Silver,2,1,yes,All core criteria and 1 outcome metric",
+            "Gold,3,2,yes,All core criteria and 2 outcome metrics",
+            "Platinum,4,3,yes,All core criteria and 3 metrics",
+        ]
+    )
+    + "\n"
+)
+BANDS = (
+    "reading,tier,min_share,label,source\n"
+    + "\n".join(
+        f"final_report,{t},{s},{label},made up for a test"
+        for t, s, label in [
+            ("Bronze", 0.35, "35-50%"),
+            ("Silver", 0.51, "51-66%"),
+            ("Gold", 0.67, "67-84%"),
+            ("Platinum", 0.85, "85-100%"),
+        ]
+    )
+    + "\n"
+)
 
 
 @pytest.fixture
@@ -38,7 +56,8 @@ def edition(tmp_path, monkeypatch):
     folder = data / "raw" / "standard" / EDITION
     shutil.copytree(RAW / "standard" / "2022", folder)
     (folder / "edition.toml").write_text(
-        'edition = "2030"\ntitle = "A made-up edition"\nassessment_years = [2031]\nofficial_reading = "final_report"\n')
+        'edition = "2030"\ntitle = "A made-up edition"\nassessment_years = [2031]\nofficial_reading = "final_report"\n'
+    )
     (folder / "tiers.csv").write_text(TIERS)
     (folder / "tier_bands.csv").write_text(BANDS)
     metrics = pd.read_csv(folder / "outcome_metrics.csv", dtype=str, keep_default_na=False)
@@ -54,10 +73,16 @@ def edition(tmp_path, monkeypatch):
 
 def newtown(tmp_path, standard, met: int):
     codes = [*standard.core_codes, *[c for c in standard.codes if c not in standard.core_codes]]
-    responses = write_csv(tmp_path / "newtown.csv", ["city", "criterion", "status"],
-                          [["Newtown", c, "Yes" if i < met else "No"] for i, c in enumerate(codes)])
-    outcomes = write_csv(tmp_path / "newtown_outcomes.csv", ["city", "metric", "value"],
-                         [["Newtown", "broadband", "80%"], ["Newtown", "pm25", "12"]])
+    responses = write_csv(
+        tmp_path / "newtown.csv",
+        ["city", "criterion", "status"],
+        [["Newtown", c, "Yes" if i < met else "No"] for i, c in enumerate(codes)],
+    )
+    outcomes = write_csv(
+        tmp_path / "newtown_outcomes.csv",
+        ["city", "metric", "value"],
+        [["Newtown", "broadband", "80%"], ["Newtown", "pm25", "12"]],
+    )
     return responses, outcomes
 
 

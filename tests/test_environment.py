@@ -14,9 +14,16 @@ from packaging.version import Version
 
 LOCK = ROOT / "requirements.lock"
 # the lock is made for CPython 3.11 on Linux (see `make lock`)
-TARGET = {"python_version": "3.11", "python_full_version": "3.11.7", "sys_platform": "linux",
-          "platform_system": "Linux", "os_name": "posix", "implementation_name": "cpython",
-          "platform_python_implementation": "CPython", "platform_machine": "x86_64"}
+TARGET = {
+    "python_version": "3.11",
+    "python_full_version": "3.11.7",
+    "sys_platform": "linux",
+    "platform_system": "Linux",
+    "os_name": "posix",
+    "implementation_name": "cpython",
+    "platform_python_implementation": "CPython",
+    "platform_machine": "x86_64",
+}
 
 
 def project_requirements() -> dict[str, list[Requirement]]:
@@ -62,22 +69,25 @@ def test_lock_pins_a_version_that_satisfies_every_requirement():
             assert name in pins, f"{req} ({where} in pyproject.toml) is not in requirements.lock: run `make lock`"
             assert req.specifier.contains(pins[name], prereleases=True), (
                 f"requirements.lock pins {name}=={pins[name]}, which does not satisfy {req} "
-                f"({where} in pyproject.toml): run `make lock`")
+                f"({where} in pyproject.toml): run `make lock`"
+            )
 
 
 def test_lock_was_made_from_the_current_requirements():
     declared = {canonicalize_name(r.name) for reqs in project_requirements().values() for r in reqs}
     direct = lock_direct()
     assert direct, "requirements.lock says nothing of what pyproject.toml requires: regenerate it with `make lock`"
-    assert direct == declared, (f"pyproject.toml and requirements.lock disagree (only in pyproject: "
-                                f"{sorted(declared - direct)}, only in the lock: {sorted(direct - declared)}): "
-                                "run `make lock`")
+    assert direct == declared, (
+        f"pyproject.toml and requirements.lock disagree (only in pyproject: "
+        f"{sorted(declared - direct)}, only in the lock: {sorted(direct - declared)}): "
+        "run `make lock`"
+    )
 
 
 def test_make_lock_and_make_setup_cover_every_extra():
     makefile = (ROOT / "Makefile").read_text()
-    lock_rule = makefile[makefile.index("\nlock:"):]
-    lock_rule = lock_rule[:lock_rule.index("\n\n")]
+    lock_rule = makefile[makefile.index("\nlock:") :]
+    lock_rule = lock_rule[: lock_rule.index("\n\n")]
     for extra in project_requirements():
         if extra:
             assert f"--extra {extra}" in lock_rule, f"`make lock` does not lock the {extra!r} extra"

@@ -15,13 +15,28 @@ from wwc_analysis.simulate import write_cohort
 
 
 def raw_checksums() -> dict[str, str]:
-    return {p.relative_to(RAW).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(RAW.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(RAW).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(RAW.rglob("*"))
+        if p.is_file()
+    }
 
 
 def _batch_command(responses, outcomes, out):
-    return [sys.executable, "-m", "wwc_analysis.cli", "batch", str(responses), "--outcomes", str(outcomes),
-            "--workers", "2", "--no-progress", "--out", str(out)]
+    return [
+        sys.executable,
+        "-m",
+        "wwc_analysis.cli",
+        "batch",
+        str(responses),
+        "--outcomes",
+        str(outcomes),
+        "--workers",
+        "2",
+        "--no-progress",
+        "--out",
+        str(out),
+    ]
 
 
 def _city_folders(out):
@@ -78,15 +93,23 @@ def test_whole_pipeline_never_writes_under_data_raw(tmp_path, capsys):
     report = ROOT / "tests" / "data" / "scottsdale_2023_report.txt"
     commands = [
         ["validate", *map(str, sorted((RAW / "responses").glob("*.csv")))],
-        ["score", "--format", "json"], ["gaps", "--format", "csv"], ["opportunities", "--format", "json"],
-        ["whatif", "--set", "DM8=Yes"], ["simulate", "--cities", "3", "--out", str(tmp_path / "sim")],
-        ["template", "--out", str(tmp_path / "t.xlsx")], ["import-report", str(report), "--out", str(tmp_path / "i")],
+        ["score", "--format", "json"],
+        ["gaps", "--format", "csv"],
+        ["opportunities", "--format", "json"],
+        ["whatif", "--set", "DM8=Yes"],
+        ["simulate", "--cities", "3", "--out", str(tmp_path / "sim")],
+        ["template", "--out", str(tmp_path / "t.xlsx")],
+        ["import-report", str(report), "--out", str(tmp_path / "i")],
         ["report", "--out", str(tmp_path / "reports")],
     ]
     for command in commands:
         assert main(command) == 0, command
-    for refused in (["simulate", "--out", str(RAW / "sim")], ["report", "--out", str(RAW)],
-                    ["template", "--out", str(RAW / "t.xlsx")], ["import-report", str(report), "--out", str(RAW)]):
+    for refused in (
+        ["simulate", "--out", str(RAW / "sim")],
+        ["report", "--out", str(RAW)],
+        ["template", "--out", str(RAW / "t.xlsx")],
+        ["import-report", str(report), "--out", str(RAW)],
+    ):
         assert main(refused) == 2, refused
     assert "data/raw/ holds published inputs and is never written" in capsys.readouterr().err
     assert raw_checksums() == before

@@ -24,8 +24,14 @@ def test_scottsdale_practice_gaps_against_all_applicants(bundled, standard):
     _, a, row = bundled
     gaps = practice_gaps(a, row, build_cohort("published:all", a, row, standard), standard).set_index("practice")
     expected = {  # (criteria, met, sum of published shares of the practice's criteria)
-        "DM": (9, 8, 2.79), "EVAL": (4, 3, 0.85), "LC": (7, 6, 3.10), "OD": (4, 4, 2.02),
-        "PA": (5, 4, 1.67), "BF": (3, 2, 0.82), "RDC": (8, 2, 1.16), "SI": (3, 2, 1.28),
+        "DM": (9, 8, 2.79),
+        "EVAL": (4, 3, 0.85),
+        "LC": (7, 6, 3.10),
+        "OD": (4, 4, 2.02),
+        "PA": (5, 4, 1.67),
+        "BF": (3, 2, 0.82),
+        "RDC": (8, 2, 1.16),
+        "SI": (3, 2, 1.28),
     }
     for practice, (n, met, expected_met) in expected.items():
         row_ = gaps.loc[practice]
@@ -71,8 +77,11 @@ def test_scottsdale_audit_risk_lists_changed_answers_with_notes(bundled, standar
 
 
 def _loaded(tmp_path, standard, cities: dict[str, list[str]]):
-    rows = [[city, 2023, code, status] for city, statuses in cities.items()
-            for code, status in zip(standard.codes, statuses)]
+    rows = [
+        [city, 2023, code, status]
+        for city, statuses in cities.items()
+        for code, status in zip(standard.codes, statuses)
+    ]
     path = tmp_path / "cohort.csv"
     pd.DataFrame(rows, columns=["city", "year", "criterion", "status"]).to_csv(path, index=False)
     responses = load_responses(path, standard)
@@ -81,8 +90,11 @@ def _loaded(tmp_path, standard, cities: dict[str, list[str]]):
 
 def test_loaded_cohort_shares_exclude_the_city_and_unknowns(tmp_path, standard):
     n = standard.n_criteria
-    a = _loaded(tmp_path, standard, {
-        "Alpha": ["Yes"] * n, "Beta": ["Yes"] * n, "Gamma": ["No"] * n, "Delta": [""] + ["No"] * (n - 1)})
+    a = _loaded(
+        tmp_path,
+        standard,
+        {"Alpha": ["Yes"] * n, "Beta": ["Yes"] * n, "Gamma": ["No"] * n, "Delta": [""] + ["No"] * (n - 1)},
+    )
     row = assessment_index(a, "alpha")
     cohort = build_cohort("loaded", a, row, standard)
     assert cohort.n_cities == 3 and cohort.simulated == 0
@@ -98,8 +110,7 @@ def test_loaded_cohort_shares_exclude_the_city_and_unknowns(tmp_path, standard):
 
 def test_cohort_with_simulated_cities_says_so(tmp_path, standard):
     n = standard.n_criteria
-    a = _loaded(tmp_path, standard, {"Real": ["Yes"] * n, "Simulated city 001": ["No"] * n,
-                                      "Other": ["No"] * n})
+    a = _loaded(tmp_path, standard, {"Real": ["Yes"] * n, "Simulated city 001": ["No"] * n, "Other": ["No"] * n})
     cohort = build_cohort("loaded", a, assessment_index(a, "Real"), standard)
     assert cohort.description == "loaded cities (n=2) (1 real and 1 simulated cities)"
     only_sim = build_cohort("cities:Simulated city 001", a, assessment_index(a, "Real"), standard)

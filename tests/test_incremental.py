@@ -14,8 +14,11 @@ CITIES = ["simulated-city-001", "simulated-city-002", "simulated-city-003"]
 
 def state(out):
     """Every file under `out`: its mtime and bytes."""
-    return {p.relative_to(out).as_posix(): (p.stat().st_mtime_ns, p.read_bytes())
-            for p in sorted(out.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(out).as_posix(): (p.stat().st_mtime_ns, p.read_bytes())
+        for p in sorted(out.rglob("*"))
+        if p.is_file()
+    }
 
 
 def changed_folders(before, after):
@@ -29,8 +32,20 @@ def first(tmp_path_factory):
     out = root / "out"
 
     def run(*extra, workers="2"):
-        return main(["batch", str(responses), "--outcomes", str(outcomes), "--workers", workers, "--no-progress",
-                     "--out", str(out), *extra])
+        return main(
+            [
+                "batch",
+                str(responses),
+                "--outcomes",
+                str(outcomes),
+                "--workers",
+                workers,
+                "--no-progress",
+                "--out",
+                str(out),
+                *extra,
+            ]
+        )
 
     assert run() == 0
     return root, responses, out, run

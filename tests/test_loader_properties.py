@@ -17,6 +17,7 @@ from wwc_analysis.tiers import rank_of
 STANDARD = load_standard("2022")
 GENERATED_CASES = 300  # the properties below, on fewer tables: 2000 took 40 s of the suite
 
+
 def mostly(valid: list[str], invalid: list[str]) -> stx.SearchStrategy[str]:
     """Valid values nine times in ten, so that accepted tables are common too."""
     return stx.sampled_from(valid * 9 + invalid)
@@ -25,16 +26,25 @@ def mostly(valid: list[str], invalid: list[str]) -> stx.SearchStrategy[str]:
 cities = mostly(["Testville", "testville ", "Other City", "=cmd", "Ünïcode", "a,b", 'q"uote'], [""])
 years = mostly(["2023", "2024", ""], ["23", "year", "2023.5"])
 codes = mostly([*STANDARD.codes, "dm1", " SI3 "], ["XX1", "DM10", "", "S11"])
-statuses = mostly(["Yes", "yes", "Y", "In Progress*", "in progress", "IN PROGRESS", "No", "n", "", "Yes ", "No*"],
-                  ["Maybe", "1", "0.5", "✓"])
+statuses = mostly(
+    ["Yes", "yes", "Y", "In Progress*", "in progress", "IN PROGRESS", "No", "n", "", "Yes ", "No*"],
+    ["Maybe", "1", "0.5", "✓"],
+)
 row = stx.tuples(cities, years, codes, statuses, statuses)
 
 
 def _key(r: tuple) -> tuple:
     return r[0].strip().casefold(), r[1], r[2].strip().upper()
-COLUMN_SETS = [["city", "year", "criterion", "status"], ["city", "criterion", "status"],
-               ["city", "year", "criterion", "self_assessed", "status"], ["city", "year", "criterion"],
-               ["criterion", "status", "city", "note"], ["City", "Criterion", "Status"]]
+
+
+COLUMN_SETS = [
+    ["city", "year", "criterion", "status"],
+    ["city", "criterion", "status"],
+    ["city", "year", "criterion", "self_assessed", "status"],
+    ["city", "year", "criterion"],
+    ["criterion", "status", "city", "note"],
+    ["City", "Criterion", "Status"],
+]
 
 
 def _csv(columns: list[str], rows: list[tuple]) -> str:
@@ -43,15 +53,25 @@ def _csv(columns: list[str], rows: list[tuple]) -> str:
     writer.writerow(columns)
     values = {"note": "free text"}
     for city, year, code, status, self_status in rows:
-        values.update(city=city, City=city, year=year, criterion=code, Criterion=code, status=status,
-                      Status=status, self_assessed=self_status)
+        values.update(
+            city=city,
+            City=city,
+            year=year,
+            criterion=code,
+            Criterion=code,
+            status=status,
+            Status=status,
+            self_assessed=self_status,
+        )
         writer.writerow([values[c] for c in columns])
     return buffer.getvalue()
 
 
 @settings(max_examples=GENERATED_CASES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(columns=stx.sampled_from(COLUMN_SETS),
-       rows=stx.one_of(stx.lists(row, max_size=12, unique_by=_key), stx.lists(row, max_size=12)))
+@given(
+    columns=stx.sampled_from(COLUMN_SETS),
+    rows=stx.one_of(stx.lists(row, max_size=12, unique_by=_key), stx.lists(row, max_size=12)),
+)
 def test_any_table_is_scored_consistently_or_refused(tmp_path_factory, columns, rows):
     path = tmp_path_factory.getbasetemp() / "generated.csv"
     path.write_text(_csv(columns, rows), encoding="utf-8")
@@ -80,6 +100,8 @@ def test_any_table_is_scored_consistently_or_refused(tmp_path_factory, columns, 
         counts = got.loc[(key, year)]
         assert counts["criteria_in_progress"] == (status == 1).sum()
         assert counts["criteria_unknown"] == STANDARD.n_criteria - status.isin([0, 1, 2]).sum()
-        assert counts["criteria_met"] + counts["criteria_in_progress"] + counts["criteria_unknown"] + (
-            status == 0).sum() == STANDARD.n_criteria
+        assert (
+            counts["criteria_met"] + counts["criteria_in_progress"] + counts["criteria_unknown"] + (status == 0).sum()
+            == STANDARD.n_criteria
+        )
         assert counts["share_met"] == counts["criteria_met"] / STANDARD.n_criteria

@@ -12,19 +12,31 @@ from wwc_analysis.responses import load_responses
 HEADER = ["city", "criterion", "status"]
 
 
-@pytest.mark.parametrize(("spelling", "code"), [
-    ("Yes", st.YES), ("yes", st.YES), ("Y", st.YES), (" YES ", st.YES),
-    ("In Progress*", st.IN_PROGRESS), ("in progress", st.IN_PROGRESS), ("IN PROGRESS", st.IN_PROGRESS),
-    ("in-progress", st.IN_PROGRESS), ("No", st.NO), ("n", st.NO), ("", st.UNKNOWN),
-])
+@pytest.mark.parametrize(
+    ("spelling", "code"),
+    [
+        ("Yes", st.YES),
+        ("yes", st.YES),
+        ("Y", st.YES),
+        (" YES ", st.YES),
+        ("In Progress*", st.IN_PROGRESS),
+        ("in progress", st.IN_PROGRESS),
+        ("IN PROGRESS", st.IN_PROGRESS),
+        ("in-progress", st.IN_PROGRESS),
+        ("No", st.NO),
+        ("n", st.NO),
+        ("", st.UNKNOWN),
+    ],
+)
 def test_status_spellings(tmp_path, standard, spelling, code):
     path = write_csv(tmp_path / "r.csv", HEADER, [["A", "DM1", spelling]])
     assert load_responses(path, standard)["status"].tolist() == [code]
 
 
 def test_excel_loads_like_csv(tmp_path, standard):
-    frame = pd.DataFrame({"city": ["A", "A"], "criterion": ["dm1", "LC1"], "status": ["Yes", "In Progress*"],
-                          "year": [2023, 2023]})
+    frame = pd.DataFrame(
+        {"city": ["A", "A"], "criterion": ["dm1", "LC1"], "status": ["Yes", "In Progress*"], "year": [2023, 2023]}
+    )
     frame.to_excel(tmp_path / "r.xlsx", index=False)
     loaded = load_responses(tmp_path / "r.xlsx", standard)
     assert loaded["criterion"].tolist() == ["DM1", "LC1"]
@@ -33,8 +45,11 @@ def test_excel_loads_like_csv(tmp_path, standard):
 
 
 def test_optional_columns(tmp_path, standard):
-    path = write_csv(tmp_path / "r.csv", ["city", "year", "criterion", "self_assessed", "status", "audit_note"],
-                     [["A", 2023, "DM8", "Yes", "In Progress*", "changed by the audit"]])
+    path = write_csv(
+        tmp_path / "r.csv",
+        ["city", "year", "criterion", "self_assessed", "status", "audit_note"],
+        [["A", 2023, "DM8", "Yes", "In Progress*", "changed by the audit"]],
+    )
     row = load_responses(path, standard).iloc[0]
     assert (row["self_assessed"], row["status"], row["audit_note"]) == (st.YES, st.IN_PROGRESS, "changed by the audit")
 
@@ -43,14 +58,21 @@ def error_text(exc_info) -> str:
     return str(exc_info.value)
 
 
-@pytest.mark.parametrize(("rows", "expected"), [
-    ([["A", "DM99", "Yes"]], "r.csv: row 2: unknown criterion code (edition 2022 has DM1..SI3): 'DM99'"),
-    ([["A", "DM1", "Yes"], ["A", "DM2", "Maybe"]],
-     "r.csv: row 3: 'status' is not a status (use Yes, In Progress, No or leave blank): 'Maybe'"),
-    ([["A", "DM1", "Yes"], ["A", "DM1", "No"]],
-     "row 3: DM1 for A 2023 is listed twice with different statuses (Yes at"),
-    ([["A", "DM1", "Yes"], ["", "DM2", "Yes"]], "r.csv: row 3: city is blank: ''"),
-])
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        ([["A", "DM99", "Yes"]], "r.csv: row 2: unknown criterion code (edition 2022 has DM1..SI3): 'DM99'"),
+        (
+            [["A", "DM1", "Yes"], ["A", "DM2", "Maybe"]],
+            "r.csv: row 3: 'status' is not a status (use Yes, In Progress, No or leave blank): 'Maybe'",
+        ),
+        (
+            [["A", "DM1", "Yes"], ["A", "DM1", "No"]],
+            "row 3: DM1 for A 2023 is listed twice with different statuses (Yes at",
+        ),
+        ([["A", "DM1", "Yes"], ["", "DM2", "Yes"]], "r.csv: row 3: city is blank: ''"),
+    ],
+)
 def test_bad_cells_name_file_row_and_value(tmp_path, standard, rows, expected):
     path = write_csv(tmp_path / "r.csv", HEADER, rows)
     with pytest.raises(InputError) as exc:
@@ -94,24 +116,34 @@ def test_file_not_found(tmp_path, standard):
 
 
 def test_outcomes_are_judged_against_the_standard(tmp_path, standard):
-    path = write_csv(tmp_path / "o.csv", ["city", "metric", "value", "target", "direction", "met"], [
-        ["A", "broadband", "74.9", "", "", ""],
-        ["A", "pm25", "10", "", "", ""],
-        ["A", "nominated", "12", "10", "<=", ""],
-        ["B", "broadband", "75%", "", "", ""],
-        ["B", "nominated", "", "", "", "yes"],
-    ])
+    path = write_csv(
+        tmp_path / "o.csv",
+        ["city", "metric", "value", "target", "direction", "met"],
+        [
+            ["A", "broadband", "74.9", "", "", ""],
+            ["A", "pm25", "10", "", "", ""],
+            ["A", "nominated", "12", "10", "<=", ""],
+            ["B", "broadband", "75%", "", "", ""],
+            ["B", "nominated", "", "", "", "yes"],
+        ],
+    )
     frame = load_outcomes(path, standard)
     assert frame["met"].tolist() == [False, True, False, True, True]
 
 
-@pytest.mark.parametrize(("row", "expected"), [
-    (["A", "broadband", "-5", ""], "row 2: broadband value outside the possible range 0..100 %: '-5'"),
-    (["A", "pm25", "lots", ""], "row 2: 'value' must be a number: 'lots'"),
-    (["A", "noise", "3", ""], "row 2: unknown outcome metric (use broadband, pm25, nominated): 'noise'"),
-    (["A", "nominated", "3", ""], "row 2: nominated needs a target and a direction (>= or <=), or a 'met' of yes/no"),
-    (["A", "broadband", "60", "yes"], "row 2: 'met' says yes but 60 >= 75 says no"),
-])
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        (["A", "broadband", "-5", ""], "row 2: broadband value outside the possible range 0..100 %: '-5'"),
+        (["A", "pm25", "lots", ""], "row 2: 'value' must be a number: 'lots'"),
+        (["A", "noise", "3", ""], "row 2: unknown outcome metric (use broadband, pm25, nominated): 'noise'"),
+        (
+            ["A", "nominated", "3", ""],
+            "row 2: nominated needs a target and a direction (>= or <=), or a 'met' of yes/no",
+        ),
+        (["A", "broadband", "60", "yes"], "row 2: 'met' says yes but 60 >= 75 says no"),
+    ],
+)
 def test_bad_outcomes(tmp_path, standard, row, expected):
     path = write_csv(tmp_path / "o.csv", ["city", "metric", "value", "met"], [row])
     with pytest.raises(InputError) as exc:

@@ -104,8 +104,13 @@ def test_platinum_city_has_no_higher_tier_and_sees_its_risks(standard, scottsdal
     assert at_risk(platinum, outcomes, standard) == [c for c, s in zip(standard.codes, platinum) if s == st.YES]
     from dataclasses import replace
 
-    top = replace(a, audited=platinum[None], self_assessed=platinum[None], outcomes=outcomes[None],
-                  keys=a.keys.iloc[[row]].reset_index(drop=True))
+    top = replace(
+        a,
+        audited=platinum[None],
+        self_assessed=platinum[None],
+        outcomes=outcomes[None],
+        keys=a.keys.iloc[[row]].reset_index(drop=True),
+    )
     opp = opportunities(top, 0, cohort, standard)
     assert opp["tier"] == "Platinum" and opp["next_tier"] is None
     assert opp["shortlist"] == [] and opp["criteria_needed"] == 0
@@ -127,10 +132,15 @@ def test_what_if_scores_changes_without_touching_data(scottsdale, standard):
     assert lower["criteria_met"].iloc[1] == 30 and not isinstance(lower["tier"].iloc[1], str)
 
 
-@pytest.mark.parametrize("change, message", [
-    ("DM1", "CODE=STATUS"), ("DM1=Maybe", "unknown status"), ("XX9=Yes", "neither a criterion"),
-    ("pm25=perhaps", "outcome metric is met"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ("DM1", "CODE=STATUS"),
+        ("DM1=Maybe", "unknown status"),
+        ("XX9=Yes", "neither a criterion"),
+        ("pm25=perhaps", "outcome metric is met"),
+    ],
+)
 def test_bad_what_if_changes_are_refused(standard, change, message):
     with pytest.raises(InputError, match=message):
         parse_changes(change, standard)

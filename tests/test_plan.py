@@ -27,8 +27,9 @@ def test_a_plan_reads_back_and_round_trips_through_excel(plan_csv, tmp_path, sta
     assert plan.steps[0].owner == "Data office" and plan.steps[0].due.isoformat() == "2024-06-30"
     xlsx = write_plan(plan, tmp_path / "plan.xlsx")
     again = load_plan(xlsx, standard)
-    assert [(s.code, s.value, s.owner, s.due, s.note) for s in again.steps] == \
-        [(s.code, s.value, s.owner, s.due, s.note) for s in plan.steps]
+    assert [(s.code, s.value, s.owner, s.due, s.note) for s in again.steps] == [
+        (s.code, s.value, s.owner, s.due, s.note) for s in plan.steps
+    ]
 
 
 def test_a_metric_value_is_judged_against_the_standard(tmp_path, standard):
@@ -37,13 +38,16 @@ def test_a_metric_value_is_judged_against_the_standard(tmp_path, standard):
     assert [(s.code, s.value, s.number) for s in plan.steps] == [("broadband", 0, 60.0), ("pm25", 1, 7.5)]
 
 
-@pytest.mark.parametrize("row, problem", [
-    (["XX9", "Yes", "", "", ""], "neither a criterion nor an outcome metric"),
-    (["DM8", "Maybe", "", "", ""], "unknown status"),
-    (["DM8", "Yes", "", "31/12/2024", ""], "'due' must be a date"),
-    (["DM8", "Yes", "", "2024-02-30", ""], "'due' must be a date"),
-    (["nominated", "42", "", "", ""], "no threshold"),
-])
+@pytest.mark.parametrize(
+    "row, problem",
+    [
+        (["XX9", "Yes", "", "", ""], "neither a criterion nor an outcome metric"),
+        (["DM8", "Maybe", "", "", ""], "unknown status"),
+        (["DM8", "Yes", "", "31/12/2024", ""], "'due' must be a date"),
+        (["DM8", "Yes", "", "2024-02-30", ""], "'due' must be a date"),
+        (["nominated", "42", "", "", ""], "no threshold"),
+    ],
+)
 def test_a_bad_plan_row_is_refused_with_file_row_and_value(tmp_path, standard, row, problem):
     path = write_csv(tmp_path / "bad.csv", HEADER, [["DM1", "Yes", "", "", ""], row])
     with pytest.raises(InputError) as err:
@@ -79,8 +83,9 @@ def test_whatif_with_a_plan_ends_in_platinum(plan_csv, capsys):
 
 
 def test_whatif_set_applies_after_the_plan(plan_csv, capsys):
-    assert main(["whatif", "--city", "Scottsdale", "--plan", str(plan_csv), "--set", "RDC7=No",
-                 "--format", "json"]) == 0
+    assert (
+        main(["whatif", "--city", "Scottsdale", "--plan", str(plan_csv), "--set", "RDC7=No", "--format", "json"]) == 0
+    )
     last = json.loads(capsys.readouterr().out)[-1]
     assert (last["tier"], last["criteria_met"]) == ("Gold", 36)
 

@@ -34,15 +34,19 @@ def test_environment_yml_and_pyproject_list_the_same_dependencies():
 
 
 def test_import_is_light():
-    code = ("import sys, wwc_analysis; heavy = [m for m in ('matplotlib', 'seaborn', 'pandas', 'papermill') "
-            "if m in sys.modules]; print(heavy)")
+    code = (
+        "import sys, wwc_analysis; heavy = [m for m in ('matplotlib', 'seaborn', 'pandas', 'papermill') "
+        "if m in sys.modules]; print(heavy)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 
 
 def test_scoring_does_not_import_plotting():
-    code = ("import sys; from wwc_analysis import load_bundled, explain; explain(*load_bundled()); "
-            "print([m for m in ('matplotlib', 'seaborn') if m in sys.modules])")
+    code = (
+        "import sys; from wwc_analysis import load_bundled, explain; explain(*load_bundled()); "
+        "print([m for m in ('matplotlib', 'seaborn') if m in sys.modules])"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 

@@ -90,8 +90,9 @@ def test_whatif_sentences(capsys):
 
 
 def test_a_two_row_file_gives_a_real_range(tmp_path, capsys):
-    path = write_csv(tmp_path / "two.csv", ["city", "criterion", "status"], [["Tiny", "DM1", "Yes"],
-                                                                              ["Tiny", "LC1", "Yes"]])
+    path = write_csv(
+        tmp_path / "two.csv", ["city", "criterion", "status"], [["Tiny", "DM1", "Yes"], ["Tiny", "LC1", "Yes"]]
+    )
     assert main(["score", str(path)]) == 0
     out = capsys.readouterr().out
     assert "from no tier to no tier" not in out and "anything from no tier to Platinum" in out
@@ -121,9 +122,11 @@ def two_years(tmp_path):
 
 def test_progress_lists_exactly_what_was_gained_and_lost(tmp_path, capsys):
     path = two_years(tmp_path)
-    outcomes = write_csv(tmp_path / "outcomes.csv", ["city", "metric", "value", "met"],  # no year: every year
-                         [["Scottsdale", "broadband", 89, ""], ["Scottsdale", "pm25", 7.21, ""],
-                          ["Scottsdale", "nominated", "", "no"]])
+    outcomes = write_csv(
+        tmp_path / "outcomes.csv",
+        ["city", "metric", "value", "met"],  # no year: every year
+        [["Scottsdale", "broadband", 89, ""], ["Scottsdale", "pm25", 7.21, ""], ["Scottsdale", "nominated", "", "no"]],
+    )
     out = run_json(capsys, "progress", str(path), "--outcomes", str(outcomes), "--city", "Scottsdale")
     assert [r["year"] for r in out] == [2023, 2024]
     assert out[1]["gained"] == ["DM8", "RDC1", "SI1"] and out[1]["lost"] == ["DM3"]
@@ -144,13 +147,17 @@ def test_an_earlier_year_outside_the_cohort_says_what_it_covers(tmp_path):
 
 
 def test_names_that_differ_in_case_or_spacing_are_one_city(tmp_path):
-    path = write_csv(tmp_path / "sd.csv", ["city", "criterion", "status"],
-                     [["San Diego", "DM1", "Yes"], ["san  diego", "DM2", "No"]])
+    path = write_csv(
+        tmp_path / "sd.csv", ["city", "criterion", "status"], [["San Diego", "DM1", "Yes"], ["san  diego", "DM2", "No"]]
+    )
     ctx = city_context("SAN DIEGO", responses=[path])
     assert ctx.score["criteria_met"] == 1 and ctx.score["criteria_unknown"] == 41
     assert slugify("San Diego") == slugify("San  Diego") != slugify("San-Diego")
-    clash = write_csv(tmp_path / "clash.csv", ["city", "criterion", "status"],
-                      [["San Diego", "DM1", "Yes"], ["San  Diego", "DM1", "No"]])
+    clash = write_csv(
+        tmp_path / "clash.csv",
+        ["city", "criterion", "status"],
+        [["San Diego", "DM1", "Yes"], ["San  Diego", "DM1", "No"]],
+    )
     with pytest.raises(InputError, match="listed twice with different statuses"):
         city_context("San Diego", responses=[clash])
 
@@ -202,16 +209,34 @@ def test_papermill_with_a_string_parameter_runs(tmp_path):
     pytest.importorskip("papermill")
     data = tmp_path / "mine.csv"
     data.write_bytes(SCOTTSDALE.read_bytes())
-    proc = subprocess.run([sys.executable, "-m", "papermill", str(RAW.parents[1] / "notebooks" / "explore.ipynb"),
-                           str(tmp_path / "out.ipynb"), "-p", "responses", "mine.csv", "-k", "python3"],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "papermill",
+            str(RAW.parents[1] / "notebooks" / "explore.ipynb"),
+            str(tmp_path / "out.ipynb"),
+            "-p",
+            "responses",
+            "mine.csv",
+            "-k",
+            "python3",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "31" in (tmp_path / "out.ipynb").read_text()
 
 
 def test_the_sample_cron_line_creates_its_log_folder():
-    line = next(ln for ln in (RAW.parents[1] / "deploy" / "crontab.example").read_text().splitlines()
-                if ln and not ln.startswith("#"))
+    line = next(
+        ln
+        for ln in (RAW.parents[1] / "deploy" / "crontab.example").read_text().splitlines()
+        if ln and not ln.startswith("#")
+    )
     command = line.split(None, 5)[5]
     steps = [s.strip() for s in command.split("&&")]
     assert steps.index("mkdir -p logs") < next(i for i, s in enumerate(steps) if "logs/" in s)

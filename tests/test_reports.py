@@ -13,20 +13,35 @@ from wwc_analysis.pdf import find_chromium
 from wwc_analysis.simulate import write_cohort
 from wwc_analysis.slugs import slugify
 
-HOSTILE = ["../../etc", "<script>alert(1)</script>", '=HYPERLINK("http://x")', "N" * 500,
-           'Quote "me"\nand a newline']
-CITY_FILES = {"build.json", "report.ipynb", "report.html", "summary.md", "score.csv", "practices.csv", "criteria.csv",
-              "opportunities.csv", "audit_risk.csv", "self_vs_audited.csv",
-              *(f"{chart}.{ext}" for chart in ("tier_gauge", "practices", "criteria", "self_vs_audited")
-                for ext in ("png", "svg"))} | ({"report.pdf"} if find_chromium() else set())
+HOSTILE = ["../../etc", "<script>alert(1)</script>", '=HYPERLINK("http://x")', "N" * 500, 'Quote "me"\nand a newline']
+CITY_FILES = {
+    "build.json",
+    "report.ipynb",
+    "report.html",
+    "summary.md",
+    "score.csv",
+    "practices.csv",
+    "criteria.csv",
+    "opportunities.csv",
+    "audit_risk.csv",
+    "self_vs_audited.csv",
+    *(
+        f"{chart}.{ext}"
+        for chart in ("tier_gauge", "practices", "criteria", "self_vs_audited")
+        for ext in ("png", "svg")
+    ),
+} | ({"report.pdf"} if find_chromium() else set())
 # A city without a self-assessment has no self-assessed table or chart.
 FILES_WITHOUT_SELF = CITY_FILES - {"self_vs_audited.csv", "self_vs_audited.png", "self_vs_audited.svg"}
 GOLDEN = ROOT / "outputs" / "scottsdale"
 
 
 def digest(folder):
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -42,13 +57,19 @@ def batch(tmp_path_factory):
     broken.loc[5, "status"] = "Maybe"
     broken_path = root / "broken.csv"
     broken.to_csv(broken_path, index=False)
-    files = [str(RAW / "responses" / "scottsdale_2023.csv"), str(RAW / "responses" / "carlsbad_2023.csv"),
-             str(sim_responses), str(hostile_path), str(broken_path)]
+    files = [
+        str(RAW / "responses" / "scottsdale_2023.csv"),
+        str(RAW / "responses" / "carlsbad_2023.csv"),
+        str(sim_responses),
+        str(hostile_path),
+        str(broken_path),
+    ]
     outcomes = ["--outcomes", str(RAW / "outcomes" / "scottsdale_2023.csv"), "--outcomes", str(sim_outcomes)]
     codes = []
     for name in ("first", "second"):
-        codes.append(main(["batch", *files, *outcomes, "--all", "--workers", "2", "--no-progress",
-                           "--out", str(root / name)]))
+        codes.append(
+            main(["batch", *files, *outcomes, "--all", "--workers", "2", "--no-progress", "--out", str(root / name)])
+        )
     return root, codes
 
 
@@ -124,7 +145,7 @@ def test_hostile_names_are_escaped_and_contained(batch):
         # carried as data, not code (white space folded, as everywhere a city's name is shown)
         assert nb["metadata"]["papermill"]["parameters"]["city"] == " ".join(name.split())
     formula = pd.read_csv(out / slugify('=HYPERLINK("http://x")') / "score.csv", dtype=str)
-    assert formula["city"].iloc[0] == "'=HYPERLINK(\"http://x\")"
+    assert formula["city"].iloc[0] == '\'=HYPERLINK("http://x")'
     # No CSV anywhere under the batch's folder lets a cell run as a formula (the validated inputs are not there).
     for path in out.rglob("*.csv"):
         cells = pd.read_csv(path, dtype=str, keep_default_na=False, header=None).to_numpy().ravel()
@@ -180,6 +201,7 @@ def test_fresh_report_matches_the_committed_outputs_byte_for_byte(fresh_scottsda
             assert new == old, "build.json differs from outputs/scottsdale/build.json (run `make notebooks`)"
             continue
         if name == "report.pdf" and _pdf_producer(new) != _pdf_producer(old):
+
             def text(path):
                 return [page.extract_text() for page in PdfReader(path).pages]
 

@@ -10,14 +10,24 @@ from wwc_analysis.responses import load_responses
 
 def scored(make_city, standard, statuses, outcomes_met=3):
     responses, outcomes = make_city(statuses, outcomes_met)
-    frame = explain(load_responses(responses, standard),
-                    load_outcomes(outcomes, standard) if outcomes else None, standard)
+    frame = explain(
+        load_responses(responses, standard), load_outcomes(outcomes, standard) if outcomes else None, standard
+    )
     return to_records(frame, standard)[0]
 
 
-@pytest.mark.parametrize(("met", "tier"), [
-    (21, None), (22, "Silver"), (28, "Silver"), (29, "Gold"), (36, "Gold"), (37, "Platinum"), (43, "Platinum"),
-])
+@pytest.mark.parametrize(
+    ("met", "tier"),
+    [
+        (21, None),
+        (22, "Silver"),
+        (28, "Silver"),
+        (29, "Gold"),
+        (36, "Gold"),
+        (37, "Platinum"),
+        (43, "Platinum"),
+    ],
+)
 def test_tier_boundaries(make_city, standard, met, tier):
     result = scored(make_city, standard, statuses_with(standard, met))
     assert result["criteria_met"] == met
@@ -88,8 +98,11 @@ def scottsdale():
     from wwc_analysis.standard import load_standard
 
     standard = load_standard()
-    frame = explain(load_responses(RAW / "responses" / "scottsdale_2023.csv", standard),
-                    load_outcomes(RAW / "outcomes" / "scottsdale_2023.csv", standard), standard)
+    frame = explain(
+        load_responses(RAW / "responses" / "scottsdale_2023.csv", standard),
+        load_outcomes(RAW / "outcomes" / "scottsdale_2023.csv", standard),
+        standard,
+    )
     return to_records(frame, standard)[0]
 
 
@@ -105,11 +118,17 @@ def test_scottsdale_2023_as_published():
 
 def test_scottsdale_self_assessed_score_is_shown_beside_the_audited_one():
     result = scottsdale()
-    assert result["self_assessed"] == {"criteria_met": 35, "share_met": 0.814, "tier": "Gold",
-                                       "changed_by_audit": ["DM8", "RDC5", "RDC6", "SI1"]}
+    assert result["self_assessed"] == {
+        "criteria_met": 35,
+        "share_met": 0.814,
+        "tier": "Gold",
+        "changed_by_audit": ["DM8", "RDC5", "RDC6", "SI1"],
+    }
     assert any("As self-assessed, 35 of 43" in r for r in result["reasons"])
-    assert any(r.startswith("Not Platinum: it needs 37 criteria met") and "6 more" in r and "DM8 (In Progress)" in r
-               for r in result["reasons"])
+    assert any(
+        r.startswith("Not Platinum: it needs 37 criteria met") and "6 more" in r and "DM8 (In Progress)" in r
+        for r in result["reasons"]
+    )
 
 
 def test_carlsbad_2023_range_contains_silver():

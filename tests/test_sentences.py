@@ -37,13 +37,21 @@ def situations(standard):
     """About 300 situations, each an assessment with a known set of facts."""
     edges = sorted({e + d for t in standard.tier_names for e in [standard.min_criteria(t)] for d in (-1, 0, 1)})
     met_counts = [0, 3, *edges, standard.n_criteria]
-    combos = itertools.product(met_counts, (0, 1, 6), (True, False), (0, 1, 2, 3), (0, 1), (False, True),
-                               ("none", "agrees", "conflicts"))
+    combos = itertools.product(
+        met_counts, (0, 1, 6), (True, False), (0, 1, 2, 3), (0, 1), (False, True), ("none", "agrees", "conflicts")
+    )
     for k, (met, unknown, core, outcomes_met, outcomes_unknown, has_self, published) in enumerate(combos):
         if k % 13:  # a spread sample of the full product (13 is prime to every dimension, so none aliases)
             continue
-        yield dict(met=met, unknown=unknown, core=core, outcomes_met=outcomes_met,
-                   outcomes_unknown=min(outcomes_unknown, 3 - outcomes_met), has_self=has_self, published=published)
+        yield dict(
+            met=met,
+            unknown=unknown,
+            core=core,
+            outcomes_met=outcomes_met,
+            outcomes_unknown=min(outcomes_unknown, 3 - outcomes_met),
+            has_self=has_self,
+            published=published,
+        )
 
 
 def assessment(standard, s) -> Assessments:
@@ -57,11 +65,14 @@ def assessment(standard, s) -> Assessments:
     unknown = [c for c in reversed(order) if statuses[index[c]] != st.YES][: s["unknown"]]
     for code in unknown:
         statuses[index[code]] = st.UNKNOWN
-    statuses[[index[c] for c in order[s["met"]:s["met"] + 2] if statuses[index[c]] == st.NO]] = st.IN_PROGRESS
+    statuses[[index[c] for c in order[s["met"] : s["met"] + 2] if statuses[index[c]] == st.NO]] = st.IN_PROGRESS
     outcomes = np.array([1] * s["outcomes_met"] + [-1] * s["outcomes_unknown"], dtype=np.int8)
     outcomes = np.concatenate([outcomes, np.zeros(3 - len(outcomes), dtype=np.int8)])
-    self_assessed = np.where(statuses == st.IN_PROGRESS, st.YES, statuses).astype(np.int8) if s["has_self"] \
+    self_assessed = (
+        np.where(statuses == st.IN_PROGRESS, st.YES, statuses).astype(np.int8)
+        if s["has_self"]
         else np.full_like(statuses, st.UNKNOWN)
+    )
     keys = pd.DataFrame({"city": ["Testville"], "year": pd.array([2023], dtype="Int64")})
     a = Assessments(keys, statuses[None, :], self_assessed[None, :], outcomes[None, :])
     if s["published"] != "none":
@@ -82,9 +93,15 @@ def texts(standard, s, cohort=None) -> list[str]:
     inputs = Inputs(standard, responses, pd.DataFrame(), a)
     ctx = CityContext(inputs, 0, cohort or published_cohort("all", "Testville", 2023, standard))
     rep = report_from_context(ctx)
-    job = Job("Testville", "testville", "city_report.ipynb", {}, tier=ctx.score["tier"] if isinstance(
-        ctx.score["tier"], str) else None, tier_high=ctx.score["tier_high"] if isinstance(ctx.score["tier_high"], str)
-        else None, published_tier=ctx.score["published_tier"] if isinstance(ctx.score["published_tier"], str) else None)
+    job = Job(
+        "Testville",
+        "testville",
+        "city_report.ipynb",
+        {},
+        tier=ctx.score["tier"] if isinstance(ctx.score["tier"], str) else None,
+        tier_high=ctx.score["tier_high"] if isinstance(ctx.score["tier_high"], str) else None,
+        published_tier=ctx.score["published_tier"] if isinstance(ctx.score["published_tier"], str) else None,
+    )
     return [*ctx.score["reasons"], *rep.opportunities["summary"], summary_markdown(rep), _tier(job)]
 
 

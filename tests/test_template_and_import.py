@@ -23,14 +23,14 @@ REPORT = ROOT / "tests" / "data" / "scottsdale_2023_report.txt"
 def test_excel_template_round_trip(tmp_path, standard):
     from openpyxl import load_workbook
 
-    path, = write_template(tmp_path / "self.xlsx", standard, city="Testville")
+    (path,) = write_template(tmp_path / "self.xlsx", standard, city="Testville")
     book = load_workbook(path)
     assert book.sheetnames == ["responses", "outcomes", "about"]
     ws = book["responses"]
     header = [c.value for c in ws[1]]
     assert header[:6] == ["city", "year", "criterion", "practice", "core", "criterion_text"]
     assert ws.max_row == 44
-    rule, = [dv for dv in ws.data_validations.dataValidation]
+    (rule,) = [dv for dv in ws.data_validations.dataValidation]
     assert rule.formula1 == '"Yes,In Progress,No"' and str(rule.sqref) == "G2:G44"
     status_col = header.index("status") + 1
     for r in range(2, 45):  # 33 met is in the Gold band, but one outcome metric only earns Silver
@@ -73,8 +73,16 @@ def test_report_text_reproduces_the_bundled_scottsdale_data(standard):
     assert "S11 " in text and "upsills" in text  # the OCR slips the importer must get past
     report = import_report(REPORT, standard=standard)
     assert (report.city, report.year, report.stated_met, report.stated_tier) == ("Scottsdale", 2023, (31, 43), "Gold")
-    assert report.stated_practices == {"DM": 89, "EVAL": 75, "LC": 86, "OD": 100, "PA": 80, "BF": 67, "RDC": 25,
-                                       "SI": 67}
+    assert report.stated_practices == {
+        "DM": 89,
+        "EVAL": 75,
+        "LC": 86,
+        "OD": 100,
+        "PA": 80,
+        "BF": 67,
+        "RDC": 25,
+        "SI": 67,
+    }
     _compare_with_raw(report)
 
 
@@ -97,15 +105,31 @@ def test_report_pdf_imports_the_same_way(tmp_path, standard):
     _compare_with_raw(import_report(pdf, standard=standard))
 
 
-@pytest.mark.parametrize("old, new, message", [
-    ("achieved 31 of 43 criteria", "achieved 32 of 43 criteria", "says 32 of 43 criteria were achieved, its "
-     "tables show 31 Yes"),
-    ("achieved 89% of Data Management", "achieved 78% of Data Management", "says 78% of Data Management criteria, "
-     "its table shows 89%"),
-    ("Certification at the Gold level", "Certification at the Platinum level", "states Platinum, its rows score Gold"),
-    ("EVAL2 Your local government has a regular", "EVAL9 Your local government has a regular",
-     "not a criterion code"),
-])
+@pytest.mark.parametrize(
+    "old, new, message",
+    [
+        (
+            "achieved 31 of 43 criteria",
+            "achieved 32 of 43 criteria",
+            "says 32 of 43 criteria were achieved, its tables show 31 Yes",
+        ),
+        (
+            "achieved 89% of Data Management",
+            "achieved 78% of Data Management",
+            "says 78% of Data Management criteria, its table shows 89%",
+        ),
+        (
+            "Certification at the Gold level",
+            "Certification at the Platinum level",
+            "states Platinum, its rows score Gold",
+        ),
+        (
+            "EVAL2 Your local government has a regular",
+            "EVAL9 Your local government has a regular",
+            "not a criterion code",
+        ),
+    ],
+)
 def test_report_whose_totals_disagree_with_its_rows_is_refused(tmp_path, standard, old, new, message):
     text = REPORT.read_text(encoding="utf-8")
     assert old in text
@@ -126,10 +150,24 @@ def test_report_missing_a_row_is_refused(tmp_path, standard):
 def test_import_report_command_writes_the_tables(tmp_path, capsys):
     assert main(["import-report", str(REPORT), "--city", "Scottsdale", "--out", str(tmp_path / "out")]) == 0
     assert "31 of 43 criteria met, matching the report's totals and its tier (Gold)" in capsys.readouterr().out
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["outcomes.csv", "published_shares.csv",
-                                                                     "responses.csv"]
-    assert main(["score", str(tmp_path / "out" / "responses.csv"), "--outcomes",
-                 str(tmp_path / "out" / "outcomes.csv"), "--format", "csv"]) == 0
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "outcomes.csv",
+        "published_shares.csv",
+        "responses.csv",
+    ]
+    assert (
+        main(
+            [
+                "score",
+                str(tmp_path / "out" / "responses.csv"),
+                "--outcomes",
+                str(tmp_path / "out" / "outcomes.csv"),
+                "--format",
+                "csv",
+            ]
+        )
+        == 0
+    )
     assert "Scottsdale,2023,31,0,43" in capsys.readouterr().out
     assert main(["import-report", str(REPORT), "--out", str(RAW / "imported")]) == 2
     assert "data/raw/ holds published inputs and is never written" in capsys.readouterr().err

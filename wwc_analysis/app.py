@@ -32,8 +32,18 @@ def voila_available() -> bool:
 
 def command(port: int, notebook: Path = NOTEBOOK) -> list[str]:
     """The Voilà command line: local only, sources stripped, no browser, exactly this port."""
-    return [sys.executable, "-m", "voila", str(notebook), "--no-browser", f"--port={port}", f"--Voila.ip={HOST}",
-            "--Voila.port_retries=0", "--strip_sources=True", "--theme=light"]
+    return [
+        sys.executable,
+        "-m",
+        "voila",
+        str(notebook),
+        "--no-browser",
+        f"--port={port}",
+        f"--Voila.ip={HOST}",
+        "--Voila.port_retries=0",
+        "--strip_sources=True",
+        "--theme=light",
+    ]
 
 
 def environment() -> dict[str, str]:
@@ -63,8 +73,14 @@ def serve(port: int | None = None, timeout: float = 60.0, log: Path | None = Non
     port = port or free_port()
     url = f"http://{HOST}:{port}/"
     out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115
-    proc = subprocess.Popen(command(port), env=environment(), cwd=str(PROJECT_ROOT), stdout=out,
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        command(port),
+        env=environment(),
+        cwd=str(PROJECT_ROOT),
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + timeout
         while not _answers(url):

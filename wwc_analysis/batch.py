@@ -33,8 +33,17 @@ from .standard import DEFAULT_EDITION
 
 COHORT_FOLDER = "cohort"
 FAILED_FOLDER = "_failed"  # notebooks that failed, with their traceback
-FIGURES = ("tier", "tier_high", "criteria_met", "simulated", "year", "published_tier", "change", "next_tier",
-           "criteria_needed")  # what the index shows about a city, recorded in build.json
+FIGURES = (
+    "tier",
+    "tier_high",
+    "criteria_met",
+    "simulated",
+    "year",
+    "published_tier",
+    "change",
+    "next_tier",
+    "criteria_needed",
+)  # what the index shows about a city, recorded in build.json
 
 
 @dataclass
@@ -81,9 +90,17 @@ class Plan:
     stages: dict = field(default_factory=dict)  # seconds spent validating and scoring while planning
 
 
-def plan_batch(files: list[Path], outcome_files: list[Path] | None, cities: list[str] | None, out: Path,
-               edition: str = DEFAULT_EDITION, cohort: str = "published:all", overview: bool = True,
-               year: int | None = None, plan_file: Path | None = None) -> Plan:
+def plan_batch(
+    files: list[Path],
+    outcome_files: list[Path] | None,
+    cities: list[str] | None,
+    out: Path,
+    edition: str = DEFAULT_EDITION,
+    cohort: str = "published:all",
+    overview: bool = True,
+    year: int | None = None,
+    plan_file: Path | None = None,
+) -> Plan:
     """Validate inputs per city, write the shared validated inputs, and list the notebooks to run."""
     from . import build
     from .bundled import input_files
@@ -104,14 +121,19 @@ def plan_batch(files: list[Path], outcome_files: list[Path] | None, cities: list
 
         load_plan(plan_file, standard)
         extra["plan"] = str(Path(plan_file).absolute())
-    common = {"package": build.package_digest(), "edition": build.edition_digest(edition),
-              "published": build.published_digest(), "plan": build.file_digest(plan_file)}
+    common = {
+        "package": build.package_digest(),
+        "edition": build.edition_digest(edition),
+        "published": build.published_digest(),
+        "plan": build.file_digest(plan_file),
+    }
     bundled = not files
     started = time.perf_counter()
     response_files, outcome_files = input_files(files, outcome_files)
     responses, failed = load_by_city(response_files, REQUIRED, responses_from_table, standard, check_duplicates)
-    outcomes, failed_outcomes = load_by_city(outcome_files, OUTCOME_COLUMNS, outcomes_from_table, standard,
-                                             check_outcome_duplicates)
+    outcomes, failed_outcomes = load_by_city(
+        outcome_files, OUTCOME_COLUMNS, outcomes_from_table, standard, check_outcome_duplicates
+    )
     for name, message in failed_outcomes.items():
         failed.setdefault(name, message)
     plan = Plan(stages={"validate": time.perf_counter() - started})
@@ -132,8 +154,10 @@ def plan_batch(files: list[Path], outcome_files: list[Path] | None, cities: list
             raise InputError("--cities", None, "no such city in the data", missing[0])
         wanted = [k for k in wanted if k in asked]
         failed = {c: m for c, m in failed.items() if city_key(c) in asked}
-    plan.failures = [Result(Job(name, slugify(name), "city_report.ipynb", {}), False, message)
-                     for name, message in sorted(failed.items())]
+    plan.failures = [
+        Result(Job(name, slugify(name), "city_report.ipynb", {}), False, message)
+        for name, message in sorted(failed.items())
+    ]
     if not wanted:
         return plan
     if bundled and not failed:
@@ -149,23 +173,48 @@ def plan_batch(files: list[Path], outcome_files: list[Path] | None, cities: list
     cohort_rows = None if cohort.startswith("published") else all_rows
     for key in wanted:
         job = _city_job(names[key], responses, outcomes, standard, edition, cohort, year, {**inputs, **extra})
-        job.build = {**common, "template": job.template, "notebook": build.notebook_digest(NOTEBOOKS / job.template),
-                     "parameters": {"city": job.name, "year": year, "edition": edition, "cohort": cohort},
-                     "city_rows": job.build["city_rows"], "cohort_rows": cohort_rows}
+        job.build = {
+            **common,
+            "template": job.template,
+            "notebook": build.notebook_digest(NOTEBOOKS / job.template),
+            "parameters": {"city": job.name, "year": year, "edition": edition, "cohort": cohort},
+            "city_rows": job.build["city_rows"],
+            "cohort_rows": cohort_rows,
+        }
         plan.jobs.append(job)
     if overview and len(wanted) > 1:
         template = "cohort_overview.ipynb"
-        plan.jobs.append(Job("Cohort overview", COHORT_FOLDER, template,
-                             {"edition": edition, "out_dir": ".", **inputs},
-                             build={**common, "template": template, "plan": None,
-                                    "notebook": build.notebook_digest(NOTEBOOKS / template),
-                                    "parameters": {"edition": edition}, "city_rows": None, "cohort_rows": all_rows}))
+        plan.jobs.append(
+            Job(
+                "Cohort overview",
+                COHORT_FOLDER,
+                template,
+                {"edition": edition, "out_dir": ".", **inputs},
+                build={
+                    **common,
+                    "template": template,
+                    "plan": None,
+                    "notebook": build.notebook_digest(NOTEBOOKS / template),
+                    "parameters": {"edition": edition},
+                    "city_rows": None,
+                    "cohort_rows": all_rows,
+                },
+            )
+        )
     plan.stages["score"] = time.perf_counter() - started
     return plan
 
 
-def _city_job(name: str, responses: pd.DataFrame, outcomes: pd.DataFrame | None, standard, edition: str,
-              cohort: str, year: int | None, inputs: dict) -> Job:
+def _city_job(
+    name: str,
+    responses: pd.DataFrame,
+    outcomes: pd.DataFrame | None,
+    standard,
+    edition: str,
+    cohort: str,
+    year: int | None,
+    inputs: dict,
+) -> Job:
     """One city's report job, with what the index shows about it (computed from the validated inputs)."""
     from .build import rows_digest
     from .cohorts import is_simulated
@@ -179,9 +228,14 @@ def _city_job(name: str, responses: pd.DataFrame, outcomes: pd.DataFrame | None,
     own = responses[(city_keys(responses["city"]) == city_key(name)).to_numpy()]
     own_outcomes = None if outcomes is None else outcomes[(city_keys(outcomes["city"]) == city_key(name)).to_numpy()]
     a = build_assessments(own, outcomes, standard)
-    job = Job(name, slugify(name), "city_report.ipynb",
-              {"city": name, "year": year, "edition": edition, "cohort": cohort, "out_dir": ".", **inputs},
-              simulated=bool(is_simulated(pd.Series([name]))[0]), build={"city_rows": rows_digest(own, own_outcomes)})
+    job = Job(
+        name,
+        slugify(name),
+        "city_report.ipynb",
+        {"city": name, "year": year, "edition": edition, "cohort": cohort, "out_dir": ".", **inputs},
+        simulated=bool(is_simulated(pd.Series([name]))[0]),
+        build={"city_rows": rows_digest(own, own_outcomes)},
+    )
     try:
         row = assessment_index(a, name, year)
     except InputError:
@@ -278,8 +332,7 @@ def run_job(job: Job, out: str) -> Result:
         stages["pdf"] = time.perf_counter() - start - stages["notebook"] - stages["html"]
         publish_folder(staging, target)
         (Path(out) / FAILED_FOLDER / f"{job.folder}.ipynb").unlink(missing_ok=True)
-        return Result(job, True, seconds=time.perf_counter() - start, warning=warning, pdf=not warning,
-                      stages=stages)
+        return Result(job, True, seconds=time.perf_counter() - start, warning=warning, pdf=not warning, stages=stages)
     except NotebookFailed as exc:
         shutil.rmtree(staging, ignore_errors=True)
         if exc.notebook is not None:  # kept with its traceback, outside the report folders
@@ -292,16 +345,22 @@ def run_job(job: Job, out: str) -> Result:
 
 # The batch ------------------------------------------------------------------------------------
 
+
 def up_to_date(job: Job, out: Path) -> bool:
     """The report folder exists, is whole, and was built from what `job` would build it from."""
     folder = out / job.folder
     record = read_record(folder)
-    return (record is not None and record.get("build") == job.build and (folder / "report.html").is_file()
-            and (folder / "report.ipynb").is_file())
+    return (
+        record is not None
+        and record.get("build") == job.build
+        and (folder / "report.html").is_file()
+        and (folder / "report.ipynb").is_file()
+    )
 
 
-def run_batch(plan: Plan, out: Path, workers: int = 0, progress: bool = True, index: bool = True,
-              force: bool = False) -> list[Result]:
+def run_batch(
+    plan: Plan, out: Path, workers: int = 0, progress: bool = True, index: bool = True, force: bool = False
+) -> list[Result]:
     """Run every job of `plan` that is not up to date (all with `force`) on `workers` processes (0: one per core),
     and write the index."""
     from tqdm import tqdm
@@ -320,8 +379,14 @@ def run_batch(plan: Plan, out: Path, workers: int = 0, progress: bool = True, in
             jobs.append(job)
     workers = workers or os.cpu_count() or 1
     workers = max(1, min(workers, len(jobs)))
-    bar = tqdm(total=len(jobs), desc="reports", unit="report", disable=not progress or not jobs,
-               file=sys.stderr, dynamic_ncols=True)
+    bar = tqdm(
+        total=len(jobs),
+        desc="reports",
+        unit="report",
+        disable=not progress or not jobs,
+        file=sys.stderr,
+        dynamic_ncols=True,
+    )
     try:
         if not jobs:
             pass  # everything is up to date: no kernel is started
@@ -334,8 +399,9 @@ def run_batch(plan: Plan, out: Path, workers: int = 0, progress: bool = True, in
             import multiprocessing
 
             context = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(workers, mp_context=context, initializer=init_worker,
-                                     initargs=(os.getpid(),)) as pool:
+            with ProcessPoolExecutor(
+                workers, mp_context=context, initializer=init_worker, initargs=(os.getpid(),)
+            ) as pool:
                 futures = [pool.submit(run_job, job, str(out)) for job in jobs]
                 try:
                     for future in as_completed(futures):
@@ -371,8 +437,13 @@ STAGES: dict[str, float] = {}  # seconds per stage of the last run_batch (report
 
 def stage_line(stages: dict[str, float]) -> str:
     """Time per stage, so the next bottleneck is visible: validate, score, notebook (with charts), HTML, PDF."""
-    names = {"validate": "validate", "score": "score", "notebook": "notebook (charts included)", "html": "HTML",
-             "pdf": "PDF"}
+    names = {
+        "validate": "validate",
+        "score": "score",
+        "notebook": "notebook (charts included)",
+        "html": "HTML",
+        "pdf": "PDF",
+    }
     return "time per stage: " + ", ".join(f"{names[k]} {stages[k]:.1f} s" for k in names if k in stages)
 
 
@@ -409,10 +480,12 @@ def index_markdown(results: list[Result]) -> str:
             continue
         sim = " (simulated)" if r.job.simulated else ""
         sim += f" **stale**: {md(r.error)}" if r.stale else ""
-        lines.append(f"| {md(r.job.name)}{sim} | {_tier(r.job)} | {r.job.criteria_met} | "
-                     f"[report]({r.job.folder}/report.html)"
-                     + (f" · [PDF]({r.job.folder}/report.pdf)" if r.pdf else "")
-                     + f" · [summary]({r.job.folder}/summary.md) |")
+        lines.append(
+            f"| {md(r.job.name)}{sim} | {_tier(r.job)} | {r.job.criteria_met} | "
+            f"[report]({r.job.folder}/report.html)"
+            + (f" · [PDF]({r.job.folder}/report.pdf)" if r.pdf else "")
+            + f" · [summary]({r.job.folder}/summary.md) |"
+        )
     if any(r.ok and r.job.folder == COHORT_FOLDER for r in results):
         lines += ["", f"[Cohort overview]({COHORT_FOLDER}/report.html)"]
     failed = [r for r in _order(results) if not r.ok]
@@ -439,29 +512,51 @@ def index_rows(results: list[Result]) -> dict:
             continue
         j = r.job
         tier = tier_label(j.tier)
-        cities.append({
-            "name": j.name, "folder": j.folder, "simulated": j.simulated,
-            "tier": with_published(j.tier, j.published_tier), "tier_filter": tier, "tier_rank": rank.get(tier, ""),
-            "tier_note": "" if j.tier_high == j.tier else f"(up to {tier_label(j.tier_high)} while statuses "
-                                                          "are unknown)",
-            "published_tier": j.published_tier, "published_rank": rank.get(j.published_tier or "", ""),
-            "criteria_met": j.criteria_met, "change": j.change or None,
-            "next_tier": j.next_tier, "next_rank": rank.get(j.next_tier or "", ""),
-            "criteria_needed": j.criteria_needed, "pdf": r.pdf, "stale": r.error if r.stale else None,
-        })
+        cities.append(
+            {
+                "name": j.name,
+                "folder": j.folder,
+                "simulated": j.simulated,
+                "tier": with_published(j.tier, j.published_tier),
+                "tier_filter": tier,
+                "tier_rank": rank.get(tier, ""),
+                "tier_note": ""
+                if j.tier_high == j.tier
+                else f"(up to {tier_label(j.tier_high)} while statuses are unknown)",
+                "published_tier": j.published_tier,
+                "published_rank": rank.get(j.published_tier or "", ""),
+                "criteria_met": j.criteria_met,
+                "change": j.change or None,
+                "next_tier": j.next_tier,
+                "next_rank": rank.get(j.next_tier or "", ""),
+                "criteria_needed": j.criteria_needed,
+                "pdf": r.pdf,
+                "stale": r.error if r.stale else None,
+            }
+        )
     present = {c["tier"] for c in cities}
     return {
-        "cities": cities, "total": std.n_criteria,
+        "cities": cities,
+        "total": std.n_criteria,
         "tiers": [t for t in ["no tier", *std.tier_names] if t in present],
         "cohort": COHORT_FOLDER if any(r.ok and r.job.folder == COHORT_FOLDER for r in results) else None,
-        "failed": [{"name": r.job.name, "error": r.error + ("; the last good report is kept, marked stale"
-                                                           if r.stale else "")}
-                   for r in _order(results) if not r.ok],
+        "failed": [
+            {"name": r.job.name, "error": r.error + ("; the last good report is kept, marked stale" if r.stale else "")}
+            for r in _order(results)
+            if not r.ok
+        ],
     }
 
 
-INDEX_COLUMNS = [("City", False), ("Tier", False), ("Published tier", False), ("Criteria met", True),
-                 ("Change since previous assessment", False), ("Next tier", False), ("Criteria needed", True)]
+INDEX_COLUMNS = [
+    ("City", False),
+    ("Tier", False),
+    ("Published tier", False),
+    ("Criteria met", True),
+    ("Change since previous assessment", False),
+    ("Next tier", False),
+    ("Criteria needed", True),
+]
 # (the last column, the links to the report, is not sortable)
 
 
@@ -471,8 +566,12 @@ def index_html(results: list[Result]) -> str:
 
     from .runner import TEMPLATES
 
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html", "j2"]),
-                      undefined=StrictUndefined, keep_trailing_newline=True)
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(["html", "j2"]),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
     columns = [{"label": label, "numeric": numeric} for label, numeric in INDEX_COLUMNS]
     return env.get_template(INDEX_TEMPLATE).render(title="WWC gap reports", columns=columns, **index_rows(results))
 
@@ -490,8 +589,10 @@ def summary_lines(results: list[Result], out: Path) -> list[str]:
     failed = [r for r in results if not r.ok]
     cities = [r for r in ok if r.job.folder != COHORT_FOLDER]
     cohort = " and the cohort overview" if len(cities) < len(ok) else ""
-    lines = [f"{len(cities)} city {'report' if len(cities) == 1 else 'reports'}{cohort} written to {out}/ "
-             f"(index: {out / 'index.html'})"]
+    lines = [
+        f"{len(cities)} city {'report' if len(cities) == 1 else 'reports'}{cohort} written to {out}/ "
+        f"(index: {out / 'index.html'})"
+    ]
     if skipped:
         lines.append(f"{len(skipped)} up to date, not rebuilt (--force rebuilds them)")
     if ok:
@@ -501,6 +602,8 @@ def summary_lines(results: list[Result], out: Path) -> list[str]:
             lines.append(stage_line(STAGES) + " (report stages summed over workers)")
     if failed:
         lines.append(f"{len(failed)} failed:")
-        lines += [f"  {r.job.name}: {r.error}" + (" (last good report kept, marked stale)" if r.stale else "")
-                  for r in _order(failed)]
+        lines += [
+            f"  {r.job.name}: {r.error}" + (" (last good report kept, marked stale)" if r.stale else "")
+            for r in _order(failed)
+        ]
     return lines

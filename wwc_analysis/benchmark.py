@@ -44,12 +44,19 @@ def bench_scoring(n_cities: int = 100_000, seed: int = 1, repeat: int = 3) -> di
         return responses, outcomes_from_table(as_table(outcomes_raw), standard)
 
     t_load, (responses, outcomes) = timed(load, repeat)
-    t_score, scored = timed(lambda: score_assessments(build_assessments(responses, outcomes, standard), standard),
-                            repeat)
+    t_score, scored = timed(
+        lambda: score_assessments(build_assessments(responses, outcomes, standard), standard), repeat
+    )
     a = build_assessments(responses, outcomes, standard)
     t_reasons, _ = timed(lambda: add_reasons(scored, a.audited, standard), 1)
-    return {"rows": float(len(responses_raw)), "cities": float(n_cities), "validate_s": t_load,
-            "score_s": t_score, "reasons_s": t_reasons, "total_s": t_load + t_score + t_reasons}
+    return {
+        "rows": float(len(responses_raw)),
+        "cities": float(n_cities),
+        "validate_s": t_load,
+        "score_s": t_score,
+        "reasons_s": t_reasons,
+        "total_s": t_load + t_score + t_reasons,
+    }
 
 
 def report_scoring(n_cities: int) -> None:
@@ -77,8 +84,7 @@ def _measure(body: str) -> tuple[float, float]:
     import sys
 
     env = {**os.environ, "WWC_MAX_INPUT_MB": "100000"}
-    done = subprocess.run([sys.executable, "-c", _MEASURE.format(body=body)], capture_output=True, text=True,
-                          env=env)
+    done = subprocess.run([sys.executable, "-c", _MEASURE.format(body=body)], capture_output=True, text=True, env=env)
     if done.returncode != 0:
         raise RuntimeError(done.stderr.strip().splitlines()[-1:])
     seconds, rss_kb = done.stderr.strip().splitlines()[-1].split()
@@ -94,16 +100,25 @@ def bench_score_file(n_cities: int, work: Path, seed: int = 1) -> dict[str, floa
     from .simulate import write_cohort
 
     responses, outcomes = write_cohort(n_cities, seed=seed, folder=work / "score")
-    read_s, read_mb = _measure(f"import pandas as pd\nstart = time.perf_counter()\n"
-                               f"pd.read_csv({str(responses)!r}); pd.read_csv({str(outcomes)!r})")
+    read_s, read_mb = _measure(
+        f"import pandas as pd\nstart = time.perf_counter()\n"
+        f"pd.read_csv({str(responses)!r}); pd.read_csv({str(outcomes)!r})"
+    )
     score_s, score_mb = _measure(
         "import contextlib, io\nfrom wwc_analysis.cli import main\nimport wwc_analysis.explain, wwc_analysis.scoring\n"
         "start = time.perf_counter()\n"
         f"with contextlib.redirect_stdout(io.StringIO()):\n"
-        f"    main(['score', {str(responses)!r}, '--outcomes', {str(outcomes)!r}, '--format', 'csv'])")
-    return {"cities": float(n_cities), "rows": float(sum(1 for _ in responses.open()) - 1),
-            "bytes": float(responses.stat().st_size), "read_s": read_s, "read_mb": read_mb,
-            "score_s": score_s, "score_mb": score_mb}
+        f"    main(['score', {str(responses)!r}, '--outcomes', {str(outcomes)!r}, '--format', 'csv'])"
+    )
+    return {
+        "cities": float(n_cities),
+        "rows": float(sum(1 for _ in responses.open()) - 1),
+        "bytes": float(responses.stat().st_size),
+        "read_s": read_s,
+        "read_mb": read_mb,
+        "score_s": score_s,
+        "score_mb": score_mb,
+    }
 
 
 def report_score_file(n_cities: int) -> None:
@@ -111,12 +126,16 @@ def report_score_file(n_cities: int) -> None:
 
     with tempfile.TemporaryDirectory(prefix="wwc-bench-") as tmp:
         r = bench_score_file(n_cities, Path(tmp))
-    print(f"wwc score on a CSV of {int(r['cities']):,} simulated assessments ({int(r['rows']):,} rows, "
-          f"{r['bytes'] / 2**20:.0f} MB)")
+    print(
+        f"wwc score on a CSV of {int(r['cities']):,} simulated assessments ({int(r['rows']):,} rows, "
+        f"{r['bytes'] / 2**20:.0f} MB)"
+    )
     print(f"  pd.read_csv of the same files: {r['read_s']:6.2f} s, peak {r['read_mb']:5.0f} MB")
     print(f"  wwc score --format csv:        {r['score_s']:6.2f} s, peak {r['score_mb']:5.0f} MB")
-    print(f"  time ratio: {r['score_s'] / r['read_s']:.2f}x pd.read_csv (target: at most 2.5x); "
-          f"peak memory {r['score_mb']:.0f} MB (target: under 800 MB)")
+    print(
+        f"  time ratio: {r['score_s'] / r['read_s']:.2f}x pd.read_csv (target: at most 2.5x); "
+        f"peak memory {r['score_mb']:.0f} MB (target: under 800 MB)"
+    )
 
 
 def _wwc(*args: str) -> list[str]:
@@ -152,8 +171,18 @@ def bench_batch(n_reports: int, work: Path, loop: bool = True, workers: int = 0)
     from .simulate import simulated_names, write_cohort
 
     responses, outcomes = write_cohort(n_reports, seed=11, folder=work / "cohort")
-    batch_args = ["batch", str(responses), "--outcomes", str(outcomes), "--all", "--no-progress",
-                  "--workers", str(workers), "--out", str(work / "batch")]
+    batch_args = [
+        "batch",
+        str(responses),
+        "--outcomes",
+        str(outcomes),
+        "--all",
+        "--no-progress",
+        "--workers",
+        str(workers),
+        "--out",
+        str(work / "batch"),
+    ]
     result = {"reports": float(n_reports), "batch_s": _run(_wwc(*batch_args))}
     result["stages"] = next((line for line in _LAST_OUTPUT if line.startswith("time per stage")), "")
     if loop:
@@ -162,9 +191,26 @@ def bench_batch(n_reports: int, work: Path, loop: bool = True, workers: int = 0)
         for i, city in enumerate(simulated_names(n_reports)):
             folder = work / "loop" / f"{i:03d}"
             folder.mkdir(parents=True)
-            total += _run([papermill, str(NOTEBOOKS / "city_report.ipynb"), str(folder / "report.ipynb"),
-                           "-k", "python3", "--cwd", str(folder), "-p", "city", city, "-p", "out_dir", ".",
-                           "-y", f"responses: [{responses}]\noutcomes: [{outcomes}]", "--no-progress-bar"])
+            total += _run(
+                [
+                    papermill,
+                    str(NOTEBOOKS / "city_report.ipynb"),
+                    str(folder / "report.ipynb"),
+                    "-k",
+                    "python3",
+                    "--cwd",
+                    str(folder),
+                    "-p",
+                    "city",
+                    city,
+                    "-p",
+                    "out_dir",
+                    ".",
+                    "-y",
+                    f"responses: [{responses}]\noutcomes: [{outcomes}]",
+                    "--no-progress-bar",
+                ]
+            )
         result["loop_s"] = total
     return result
 
@@ -192,8 +238,10 @@ def report_panel() -> None:
     except ImportError as exc:  # the app extra is not installed
         print(f"planning panel: skipped ({exc.name} is not installed)")
         return
-    print(f"planning panel, one change for one city (rescore and redraw): median {r['median_ms']:.0f} ms, "
-          f"worst {r['max_ms']:.0f} ms over {int(r['changes'])} changes (target: under 150 ms)")
+    print(
+        f"planning panel, one change for one city (rescore and redraw): median {r['median_ms']:.0f} ms, "
+        f"worst {r['max_ms']:.0f} ms over {int(r['changes'])} changes (target: under 150 ms)"
+    )
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -220,13 +268,17 @@ def run(args: argparse.Namespace) -> int:
             r = bench_batch(args.reports, work, loop=not args.no_loop, workers=args.workers)
             n = int(r["reports"])
             workers = args.workers or os.cpu_count()
-            print(f"batch of {n} reports (wwc batch, {workers} workers): {r['batch_s']:6.1f} s "
-                  f"({r['batch_s'] / n:.2f} s per report)")
+            print(
+                f"batch of {n} reports (wwc batch, {workers} workers): {r['batch_s']:6.1f} s "
+                f"({r['batch_s'] / n:.2f} s per report)"
+            )
             if r["stages"]:
                 print(f"  {r['stages']}")
             if "loop_s" in r:
-                print(f"sequential papermill loop, same {n} cities: {r['loop_s']:6.1f} s "
-                      f"({r['loop_s'] / n:.2f} s per report)")
+                print(
+                    f"sequential papermill loop, same {n} cities: {r['loop_s']:6.1f} s "
+                    f"({r['loop_s'] / n:.2f} s per report)"
+                )
                 print(f"batch speed-up over the loop: {r['loop_s'] / r['batch_s']:.1f}x")
     return 0
 

@@ -38,8 +38,11 @@ def files_digest(paths: Iterable[Path], root: Path) -> str:
 @lru_cache(maxsize=1)
 def package_digest() -> str:
     """The package's source: any change to its code or templates rebuilds every report."""
-    files = [p for p in PACKAGE.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-             and p.suffix not in (".pyc", ".pyo")]
+    files = [
+        p
+        for p in PACKAGE.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and p.suffix not in (".pyc", ".pyo")
+    ]
     return files_digest(files, PACKAGE)
 
 
@@ -47,8 +50,11 @@ def package_digest() -> str:
 def notebook_digest(path: Path) -> str:
     """The notebook's cells (type and source), not the outputs of its committed, executed copy."""
     cells = json.loads(Path(path).read_text(encoding="utf-8"))["cells"]
-    return digest(json.dumps([[c["cell_type"], "".join(c["source"]) if isinstance(c["source"], list)
-                               else c["source"]] for c in cells]))
+    return digest(
+        json.dumps(
+            [[c["cell_type"], "".join(c["source"]) if isinstance(c["source"], list) else c["source"]] for c in cells]
+        )
+    )
 
 
 @lru_cache(maxsize=8)

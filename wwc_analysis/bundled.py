@@ -22,8 +22,9 @@ def bundled_outcome_files() -> list[Path]:
     return sorted((raw_dir() / "outcomes").glob("*.csv"))
 
 
-def input_files(responses: Iterable[str | Path] | None = (),
-                outcomes: Iterable[str | Path] | None = ()) -> tuple[list[Path], list[Path]]:
+def input_files(
+    responses: Iterable[str | Path] | None = (), outcomes: Iterable[str | Path] | None = ()
+) -> tuple[list[Path], list[Path]]:
     """The files a command reads: those given, or the bundled data when no responses are given.
 
     Outcome files default to the bundled ones only alongside the bundled responses.
@@ -45,8 +46,7 @@ def input_files(responses: Iterable[str | Path] | None = (),
 def load_bundled(standard: Standard | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Responses and outcomes of every city in data/raw/ (real, published data only)."""
     standard = standard or load_standard()
-    return (load_responses(bundled_response_files(), standard),
-            load_outcomes(bundled_outcome_files(), standard))
+    return (load_responses(bundled_response_files(), standard), load_outcomes(bundled_outcome_files(), standard))
 
 
 def certification_history() -> pd.DataFrame:

@@ -25,11 +25,22 @@ from .phrases import tier_label as tier_text
 from .report import CityReport
 
 STYLE = {
-    "font.size": 9, "axes.titlesize": 10, "axes.titleweight": "bold", "axes.spines.top": False,
-    "axes.spines.right": False, "svg.hashsalt": "wwc-analysis", "svg.fonttype": "path", "hatch.linewidth": 0.6,
-    "figure.dpi": 100, "savefig.dpi": 110, "savefig.bbox": "tight", "path.simplify": True,
+    "font.size": 9,
+    "axes.titlesize": 10,
+    "axes.titleweight": "bold",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "svg.hashsalt": "wwc-analysis",
+    "svg.fonttype": "path",
+    "hatch.linewidth": 0.6,
+    "figure.dpi": 100,
+    "savefig.dpi": 110,
+    "savefig.bbox": "tight",
+    "path.simplify": True,
 }
 DARK, MID, LIGHT, PALE = "#222222", "#777777", "#bbbbbb", "#eeeeee"
+
+
 def tier_shades(tiers: list[str]) -> dict[str, str]:
     """A gray per tier, darker as the tier rises, for any number of tiers."""
     levels = np.linspace(0.85, 0.35, len(tiers)) if len(tiers) > 1 else np.array([0.6])
@@ -114,14 +125,26 @@ def practice_chart(rep: CityReport) -> Figure:
         city_share = p["share_met"].to_numpy(dtype=float)
         peer_share = p["peer_share"].to_numpy(dtype=float)
         ax.barh(y + 0.2, np.nan_to_num(city_share), 0.4, color=DARK, label=_short(rep.city, 30))
-        ax.barh(y - 0.2, np.nan_to_num(peer_share), 0.4, color="white", edgecolor=DARK, hatch="////",
-                label="typical peer: " + _short(rep.peers_label, 50))
+        ax.barh(
+            y - 0.2,
+            np.nan_to_num(peer_share),
+            0.4,
+            color="white",
+            edgecolor=DARK,
+            hatch="////",
+            label="typical peer: " + _short(rep.peers_label, 50),
+        )
         for yi, city, peer, unknown in zip(y, city_share, peer_share, p["unknown"]):
             if np.isnan(city):  # no known answer: a distinct mark, never a 0% bar
                 ax.text(0.01, yi + 0.2, "unknown (no answer known)", va="center", fontsize=8, style="italic")
             else:
-                ax.text(city + 0.01, yi + 0.2, f"{round(city * 100)}%" + (f" ({unknown} unknown)" if unknown else ""),
-                        va="center", fontsize=8)
+                ax.text(
+                    city + 0.01,
+                    yi + 0.2,
+                    f"{round(city * 100)}%" + (f" ({unknown} unknown)" if unknown else ""),
+                    va="center",
+                    fontsize=8,
+                )
             if not np.isnan(peer):
                 ax.text(peer + 0.01, yi - 0.2, f"{round(peer * 100)}%", va="center", fontsize=8, color=MID)
         ax.set_yticks(y, [f"{n} ({c})" for n, c in zip(p["name"], p["practice"])])
@@ -134,8 +157,10 @@ def practice_chart(rep: CityReport) -> Figure:
 
 
 _MARKERS = {  # status -> (marker, fillstyle, label); shapes, not colours, carry the meaning
-    st.YES: ("o", "full", "met"), st.IN_PROGRESS: ("o", "left", "in progress"),
-    st.NO: ("o", "none", "not met"), st.UNKNOWN: ("x", "full", "unknown"),
+    st.YES: ("o", "full", "met"),
+    st.IN_PROGRESS: ("o", "left", "in progress"),
+    st.NO: ("o", "none", "not met"),
+    st.UNKNOWN: ("x", "full", "unknown"),
 }
 
 
@@ -151,8 +176,18 @@ def criterion_chart(rep: CityReport) -> Figure:
         for code, (marker, fill, label) in _MARKERS.items():
             sel = rep.statuses == code
             if sel.any():
-                ax.plot(shares[sel], y[sel], linestyle="none", marker=marker, fillstyle=fill, color=DARK,
-                        markersize=7, markeredgewidth=1.2, zorder=3, label=label)
+                ax.plot(
+                    shares[sel],
+                    y[sel],
+                    linestyle="none",
+                    marker=marker,
+                    fillstyle=fill,
+                    color=DARK,
+                    markersize=7,
+                    markeredgewidth=1.2,
+                    zorder=3,
+                    label=label,
+                )
         ax.axvline(0.5, color=MID, linestyle=":", linewidth=1)
         ax.text(0.5, n - 0.2, "half of peers", color=MID, fontsize=7, ha="center", va="bottom")
         core = set(rep.standard.core_codes)
@@ -183,29 +218,62 @@ def tier_gauge(rep: CityReport) -> Figure:
             lo, hi = starts[k], (starts[k + 1] if k + 1 < len(starts) else total + 1)
             shade = tier_shades(std.tier_names).get(name, "#ffffff")
             ax.axvspan(lo - 0.5, hi - 0.5, ymin=0.25, ymax=0.75, color=shade, ec=DARK, lw=0.6)
-            ax.text((lo + hi - 1) / 2, 0.5, f"{name}\n{lo}+" if lo else name, ha="center", va="center",
-                    fontsize=8, color="white" if matplotlib.colors.to_rgb(shade)[0] < 0.5 else DARK)
+            ax.text(
+                (lo + hi - 1) / 2,
+                0.5,
+                f"{name}\n{lo}+" if lo else name,
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="white" if matplotlib.colors.to_rgb(shade)[0] < 0.5 else DARK,
+            )
         unknown = int(s["criteria_unknown"])
         if unknown:  # the criteria that may still be met: a bracket from those known to be met
-            ax.annotate("", (s["criteria_met"] + unknown, 0.8), (s["criteria_met"], 0.8),
-                        arrowprops={"arrowstyle": "-", "color": MID, "linestyle": ":"})
-            ax.text(s["criteria_met"] + unknown / 2, 0.82, f"+{unknown} unknown", ha="center", va="bottom",
-                    fontsize=7, color=MID)
+            ax.annotate(
+                "",
+                (s["criteria_met"] + unknown, 0.8),
+                (s["criteria_met"], 0.8),
+                arrowprops={"arrowstyle": "-", "color": MID, "linestyle": ":"},
+            )
+            ax.text(
+                s["criteria_met"] + unknown / 2,
+                0.82,
+                f"+{unknown} unknown",
+                ha="center",
+                va="bottom",
+                fontsize=7,
+                color=MID,
+            )
         label = "audited" if rep.has_self else ("known to be met" if unknown else "met")
-        ax.annotate(f"{label}: {s['criteria_met']}", (s["criteria_met"], 0.76), (s["criteria_met"], 0.98),
-                    ha="center", fontsize=8, arrowprops={"arrowstyle": "-|>", "color": DARK})
+        ax.annotate(
+            f"{label}: {s['criteria_met']}",
+            (s["criteria_met"], 0.76),
+            (s["criteria_met"], 0.98),
+            ha="center",
+            fontsize=8,
+            arrowprops={"arrowstyle": "-|>", "color": DARK},
+        )
         if rep.has_self and s["self_criteria_met"] != s["criteria_met"]:
-            ax.annotate(f"self-assessed: {s['self_criteria_met']}", (s["self_criteria_met"], 0.24),
-                        (s["self_criteria_met"], 0.02), ha="center", va="bottom", fontsize=8,
-                        arrowprops={"arrowstyle": "-|>", "color": MID, "linestyle": "--"})
+            ax.annotate(
+                f"self-assessed: {s['self_criteria_met']}",
+                (s["self_criteria_met"], 0.24),
+                (s["self_criteria_met"], 0.02),
+                ha="center",
+                va="bottom",
+                fontsize=8,
+                arrowprops={"arrowstyle": "-|>", "color": MID, "linestyle": "--"},
+            )
         ax.set_xlim(-0.5, total + 0.5)
         ax.set_ylim(0, 1.1)
         ax.set_yticks([])
         ax.spines["left"].set_visible(False)
         ax.set_xlabel(f"criteria met, of {total} (tiers also need all core criteria and resident outcome metrics)")
-        ax.set_title(_short(_title(rep, f"{with_published(s['tier'], s['published_tier'])}, {s['criteria_met']} of "
-                                        f"{total} met"), 90),
-                     loc="left")
+        ax.set_title(
+            _short(
+                _title(rep, f"{with_published(s['tier'], s['published_tier'])}, {s['criteria_met']} of {total} met"), 90
+            ),
+            loc="left",
+        )
     return fig
 
 
@@ -238,8 +306,7 @@ def progress_chart(rep: CityReport) -> Figure:
         fig, ax = _figure((7.5, 3.2))
         x = np.arange(len(prog))
         bars = ax.bar(x, prog["criteria_met"], 0.55, color=LIGHT, edgecolor=DARK)
-        ax.bar_label(bars, [f"{m} met\n{tier_text(t)}" for m, t in zip(prog["criteria_met"], prog["tier"])],
-                     fontsize=8)
+        ax.bar_label(bars, [f"{m} met\n{tier_text(t)}" for m, t in zip(prog["criteria_met"], prog["tier"])], fontsize=8)
         for tier in std.tier_names:
             edge = std.min_criteria(tier)
             ax.axhline(edge, color=MID, linestyle="--", linewidth=0.8)
@@ -251,8 +318,13 @@ def progress_chart(rep: CityReport) -> Figure:
     return fig
 
 
-CITY_CHARTS = {"tier_gauge": tier_gauge, "practices": practice_chart, "criteria": criterion_chart,
-               "self_vs_audited": self_vs_audited_chart, "progress": progress_chart}
+CITY_CHARTS = {
+    "tier_gauge": tier_gauge,
+    "practices": practice_chart,
+    "criteria": criterion_chart,
+    "self_vs_audited": self_vs_audited_chart,
+    "progress": progress_chart,
+}
 
 
 def _pct(share: float) -> str:
@@ -280,30 +352,38 @@ def alt_text(name: str, rep: CityReport) -> str:
     if name == "tier_gauge":
         own = s["self_criteria_met"]
         self_part = f"; self-assessed, it met {own}" if rep.has_self and own != s["criteria_met"] else ""
-        return (f"Tier gauge: {city} meets {s['criteria_met']} of {total} criteria, in {_band(rep)}; "
-                f"tier: {with_published(s['tier'], s['published_tier'])}{self_part}.")
+        return (
+            f"Tier gauge: {city} meets {s['criteria_met']} of {total} criteria, in {_band(rep)}; "
+            f"tier: {with_published(s['tier'], s['published_tier'])}{self_part}."
+        )
     if name == "practices":
-        parts = "; ".join(f"{p.name} {_pct(p.share_met)} against {_pct(p.peer_share)}"
-                          for p in rep.practices.itertuples())
-        return (f"Bar chart of criteria met per practice, {city} against a typical peer "
-                f"({rep.peers_label}): {parts}.")
+        parts = "; ".join(
+            f"{p.name} {_pct(p.share_met)} against {_pct(p.peer_share)}" for p in rep.practices.itertuples()
+        )
+        return f"Bar chart of criteria met per practice, {city} against a typical peer ({rep.peers_label}): {parts}."
     if name == "criteria":
         c = rep.criteria
         counts = c["status"].value_counts()
-        status = ", ".join(f"{counts.get(k, 0)} {w}" for k, w in (("Yes", "met"), ("In Progress", "in progress"),
-                                                                  ("No", "not met"), ("Unknown", "unknown")))
+        status = ", ".join(
+            f"{counts.get(k, 0)} {w}"
+            for k, w in (("Yes", "met"), ("In Progress", "in progress"), ("No", "not met"), ("Unknown", "unknown"))
+        )
         leads = c.loc[c["position"] == "leads", "criterion"].tolist()
         lags = c.loc[c["position"] == "lags", "criterion"].tolist()
-        return (f"Status of each of {total} criteria against the share of peers meeting it ({rep.peers_label}): "
-                f"{status}; {city} leads on {plural(len(leads), 'criterion')} most peers do not meet"
-                + (f" ({join(leads)})" if leads else "")
-                + f" and lags on {len(lags)} that most peers meet" + (f" ({join(lags)})." if lags else "."))
+        return (
+            f"Status of each of {total} criteria against the share of peers meeting it ({rep.peers_label}): "
+            f"{status}; {city} leads on {plural(len(leads), 'criterion')} most peers do not meet"
+            + (f" ({join(leads)})" if leads else "")
+            + f" and lags on {len(lags)} that most peers meet"
+            + (f" ({join(lags)})." if lags else ".")
+        )
     if name == "self_vs_audited":
         from .report import self_vs_audited
 
         d = self_vs_audited(rep)
-        parts = "; ".join(f"{r.practice} {_pct(r.self_assessed)} self-assessed, {_pct(r.audited)} audited"
-                          for r in d.itertuples())
+        parts = "; ".join(
+            f"{r.practice} {_pct(r.self_assessed)} self-assessed, {_pct(r.audited)} audited" for r in d.itertuples()
+        )
         changed = s.get("audit_changes") or []
         what = ("The audit changed " + join(changed)) if changed else "The audit changed no answer"
         return f"Bar chart of share met per practice, self-assessed and audited, for {city}: {parts}. {what}."
@@ -320,6 +400,7 @@ def draw(name: str, rep: CityReport, out_dir: str | Path) -> Chart:
 
 # Cohort charts -------------------------------------------------------------------------------
 
+
 def _sim_note(names: pd.Series) -> str:
     from .cohorts import is_simulated
 
@@ -334,8 +415,13 @@ def tier_counts_chart(scored: pd.DataFrame, tiers: list[str]) -> Figure:
     with matplotlib.rc_context(STYLE):
         fig, ax = _figure(figsize=(6, 3))
         shades = tier_shades(tiers)
-        bars = ax.bar(counts.index, counts.to_numpy(), color=["white", *[shades[t] for t in tiers]],
-                      edgecolor=DARK, hatch=["//", *[""] * len(tiers)])
+        bars = ax.bar(
+            counts.index,
+            counts.to_numpy(),
+            color=["white", *[shades[t] for t in tiers]],
+            edgecolor=DARK,
+            hatch=["//", *[""] * len(tiers)],
+        )
         ax.bar_label(bars, fontsize=8)
         ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
         ax.set_ylabel("cities")
@@ -347,8 +433,11 @@ def practice_heatmap(scored: pd.DataFrame, practices: list[str]) -> Figure:
     """Cities x practices: the share of known criteria met; hatched '?' where no answer is known."""
     import seaborn as sns
 
-    data = pd.DataFrame(scored[[f"share_{p}" for p in practices]].to_numpy(dtype=float), columns=practices,
-                        index=[_short(c, 28) for c in scored["city"]])
+    data = pd.DataFrame(
+        scored[[f"share_{p}" for p in practices]].to_numpy(dtype=float),
+        columns=practices,
+        index=[_short(c, 28) for c in scored["city"]],
+    )
     n = len(scored)
     labels = data.apply(lambda col: col.map(lambda v: "" if np.isnan(v) else f"{round(v * 100)}%"))
     with matplotlib.rc_context(STYLE):
@@ -356,13 +445,27 @@ def practice_heatmap(scored: pd.DataFrame, practices: list[str]) -> Figure:
         ax.patch.set_facecolor("white")
         ax.patch.set_hatch("xxx")
         ax.patch.set_edgecolor(LIGHT)
-        sns.heatmap(data, ax=ax, cmap="Greys", vmin=0, vmax=1, annot=labels.to_numpy() if n <= 60 else False,
-                    fmt="", annot_kws={"fontsize": 6}, linewidths=0.3, linecolor="#dddddd",
-                    cbar_kws={"format": matplotlib.ticker.PercentFormatter(1.0, decimals=0), "shrink": 0.6,
-                              "label": "share of known criteria met"})
+        sns.heatmap(
+            data,
+            ax=ax,
+            cmap="Greys",
+            vmin=0,
+            vmax=1,
+            annot=labels.to_numpy() if n <= 60 else False,
+            fmt="",
+            annot_kws={"fontsize": 6},
+            linewidths=0.3,
+            linecolor="#dddddd",
+            cbar_kws={
+                "format": matplotlib.ticker.PercentFormatter(1.0, decimals=0),
+                "shrink": 0.6,
+                "label": "share of known criteria met",
+            },
+        )
         ax.tick_params(axis="y", labelsize=7, labelrotation=0)
-        ax.set_title(f"Share of criteria met per practice{_sim_note(scored['city'])} (hatched: no answer known)",
-                     loc="left")
+        ax.set_title(
+            f"Share of criteria met per practice{_sim_note(scored['city'])} (hatched: no answer known)", loc="left"
+        )
     return fig
 
 
@@ -385,9 +488,12 @@ def criteria_heatmap(statuses: np.ndarray, cities: pd.Series, codes: list[str]) 
         ax.set_yticks(np.arange(-0.5, n), minor=True)
         ax.grid(which="minor", color="#dddddd", linewidth=0.3)
         ax.tick_params(which="minor", length=0)
-        handles = [Patch(facecolor=DARK, label="met"), Patch(facecolor="#9a9a9a", label="in progress"),
-                   Patch(facecolor="#e4e4e4", edgecolor=LIGHT, label="not met"),
-                   Line2D([], [], marker="x", color=MID, linestyle="none", label="unknown")]
+        handles = [
+            Patch(facecolor=DARK, label="met"),
+            Patch(facecolor="#9a9a9a", label="in progress"),
+            Patch(facecolor="#e4e4e4", edgecolor=LIGHT, label="not met"),
+            Line2D([], [], marker="x", color=MID, linestyle="none", label="unknown"),
+        ]
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=8)
         ax.set_title(f"Status of every criterion, city by city{_sim_note(cities)}", loc="left")
     return fig
@@ -422,8 +528,9 @@ def history_chart(history: pd.DataFrame, tiers: list[str]) -> Figure:
         fig, ax = _figure(figsize=(7.5, 3.6))
         bottom = np.zeros(len(years))
         for tier in tiers:
-            ax.bar(years, table[tier], bottom=bottom, color=shades[tier], edgecolor=DARK, hatch=hatches[tier],
-                   label=tier)
+            ax.bar(
+                years, table[tier], bottom=bottom, color=shades[tier], edgecolor=DARK, hatch=hatches[tier], label=tier
+            )
             bottom += table[tier].to_numpy()
         ax.bar(years, unknown, bottom=bottom, color="white", edgecolor=MID, linestyle="--", label="tier not published")
         for x, m, top in zip(years, moves, bottom + unknown.to_numpy()):

@@ -18,11 +18,22 @@ EXIT_FAILED = 1
 def _add_inputs(p: argparse.ArgumentParser, outcomes: bool = True) -> None:
     from .standard import DEFAULT_EDITION
 
-    p.add_argument("files", nargs="*", type=Path, metavar="FILE",
-                   help="responses files (CSV or .xlsx); none: the bundled data in data/raw/")
+    p.add_argument(
+        "files",
+        nargs="*",
+        type=Path,
+        metavar="FILE",
+        help="responses files (CSV or .xlsx); none: the bundled data in data/raw/",
+    )
     if outcomes:
-        p.add_argument("--outcomes", action="append", type=Path, default=None, metavar="FILE",
-                       help="resident outcome metric values (repeatable)")
+        p.add_argument(
+            "--outcomes",
+            action="append",
+            type=Path,
+            default=None,
+            metavar="FILE",
+            help="resident outcome metric values (repeatable)",
+        )
     p.add_argument("--edition", default=None, help=f"edition of the standard (default: {DEFAULT_EDITION})")
 
 
@@ -36,8 +47,13 @@ def _add_city(p: argparse.ArgumentParser, cohort: bool = True) -> None:
 
 
 def _add_plan(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--plan", type=Path, default=None, metavar="FILE",
-                   help="a plan (CSV or Excel: criterion, status, owner, due, note) to apply")
+    p.add_argument(
+        "--plan",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="a plan (CSV or Excel: criterion, status, owner, due, note) to apply",
+    )
 
 
 def _add_format(p: argparse.ArgumentParser) -> None:
@@ -63,8 +79,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("gaps", help="a city against a peer cohort, by criterion and by practice, with audit risks")
     _add_inputs(p)
     _add_city(p)
-    p.add_argument("--level", choices=["practice", "criterion"], default=None,
-                   help="only this table (csv needs one; default: criterion)")
+    p.add_argument(
+        "--level",
+        choices=["practice", "criterion"],
+        default=None,
+        help="only this table (csv needs one; default: criterion)",
+    )
     _add_format(p)
     p.set_defaults(func=cmd_gaps)
 
@@ -77,8 +97,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("whatif", help="score a city with status changes applied (no file is changed)")
     _add_inputs(p)
     _add_city(p, cohort=False)
-    p.add_argument("--set", dest="changes", action="append", default=None, metavar="CODE=STATUS",
-                   help='e.g. "RDC1=Yes, EVAL1=Yes" or "nominated=yes" (repeatable; applied after --plan)')
+    p.add_argument(
+        "--set",
+        dest="changes",
+        action="append",
+        default=None,
+        metavar="CODE=STATUS",
+        help='e.g. "RDC1=Yes, EVAL1=Yes" or "nominated=yes" (repeatable; applied after --plan)',
+    )
     _add_plan(p)
     _add_format(p)
     p.set_defaults(func=cmd_whatif)
@@ -120,16 +146,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--city", default="Your city", help="city name to fill in")
     p.add_argument("--year", type=int, default=None, help="assessment year (default: the edition's first)")
     p.add_argument("--edition", default=None)
-    p.add_argument("--out", type=Path, default=Path("wwc_self_assessment.xlsx"), metavar="FILE",
-                   help="FILE.xlsx (default wwc_self_assessment.xlsx) or FILE.csv")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("wwc_self_assessment.xlsx"),
+        metavar="FILE",
+        help="FILE.xlsx (default wwc_self_assessment.xlsx) or FILE.csv",
+    )
     p.set_defaults(func=cmd_template)
 
     p = sub.add_parser("import-report", help="read a certification report (text or PDF) into the workbench's formats")
     p.add_argument("file", type=Path, metavar="FILE")
     p.add_argument("--city", default=None, help="city name (default: as the report gives it)")
     p.add_argument("--edition", default=None)
-    p.add_argument("--out", type=Path, default=None, metavar="DIR",
-                   help="folder for the tables (default: data/processed/imported/<city>_<year>/)")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="folder for the tables (default: data/processed/imported/<city>_<year>/)",
+    )
     p.set_defaults(func=cmd_import_report)
 
     p = sub.add_parser("benchmark", help="measure scoring and report speed on this machine")
@@ -251,8 +287,9 @@ def cmd_score(args: argparse.Namespace) -> int:
     for key in city_keys(scored["city"])[city_keys(scored["city"]).duplicated()].unique():
         name = scored["city"][city_keys(scored["city"]) == key].iloc[0]
         lines += [f"\n{name}: {t}" for t in progress_sentences(progress(inputs.assessments, name, inputs.standard))]
-    emit(args, to_records(scored, inputs.standard), score_table(scored, inputs.standard, numeric=True),
-         "\n".join(lines))
+    emit(
+        args, to_records(scored, inputs.standard), score_table(scored, inputs.standard, numeric=True), "\n".join(lines)
+    )
     return 0
 
 
@@ -269,17 +306,27 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     ctx = _city_context(args)
     tables = {"practice": ctx.practice_gaps(), "criterion": ctx.criterion_gaps()}
     risk = ctx.audit_risk()
-    data = {"city": ctx.city, "year": ctx.year, "cohort": ctx.cohort.description, "notes": list(ctx.cohort.notes),
-            "practices": json_records(tables["practice"]), "criteria": json_records(tables["criterion"]),
-            "audit_risk": json_records(risk) if ctx.has_self else None}
+    data = {
+        "city": ctx.city,
+        "year": ctx.year,
+        "cohort": ctx.cohort.description,
+        "notes": list(ctx.cohort.notes),
+        "practices": json_records(tables["practice"]),
+        "criteria": json_records(tables["criterion"]),
+        "audit_risk": json_records(risk) if ctx.has_self else None,
+    }
     text = [f"{ctx.city} {ctx.year} against {ctx.cohort.description}", *ctx.cohort.notes, ""]
     shown = {"practice": tables["practice"], "criterion": tables["criterion"].drop(columns="text")}
     for level in [args.level] if args.level else ["practice", "criterion"]:
         text += [f"By {level}:", people(shown[level]), ""]
     if not args.level:
         text += ["Audit risk (self-assessed Yes answers):"]
-        text += [people(risk) if ctx.has_self and len(risk) else
-                 ("none" if ctx.has_self else "no self-assessment was given"), ""]
+        text += [
+            people(risk)
+            if ctx.has_self and len(risk)
+            else ("none" if ctx.has_self else "no self-assessment was given"),
+            "",
+        ]
     emit(args, data, tables[args.level or "criterion"], "\n".join(text))
     return 0
 
@@ -291,12 +338,18 @@ def cmd_opportunities(args: argparse.Namespace) -> int:
 
     ctx = _city_context(args)
     opp = ctx.opportunities()
-    rows = [dict(tier=step["tier"], rank=i + 1, **pick) for step in opp["steps"]
-            for i, pick in enumerate(step["shortlist"])]
-    table = pd.DataFrame(rows, columns=["tier", "rank", "criterion", "practice", "status", "peer_share",
-                                        "mandatory", "reason"])
-    text = [f"{opp['city']} {opp['year']} ({tier_label(opp['tier'])}), peers: {opp['cohort']}", *ctx.cohort.notes,
-            "", *opp["summary"]]
+    rows = [
+        dict(tier=step["tier"], rank=i + 1, **pick) for step in opp["steps"] for i, pick in enumerate(step["shortlist"])
+    ]
+    table = pd.DataFrame(
+        rows, columns=["tier", "rank", "criterion", "practice", "status", "peer_share", "mandatory", "reason"]
+    )
+    text = [
+        f"{opp['city']} {opp['year']} ({tier_label(opp['tier'])}), peers: {opp['cohort']}",
+        *ctx.cohort.notes,
+        "",
+        *opp["summary"],
+    ]
     if opp["shortlist"]:
         text += ["", f"Shortlist for {opp['next_tier']}:", people(pd.DataFrame(opp["shortlist"]))]
     emit(args, opp | {"notes": list(ctx.cohort.notes)}, table, "\n".join(text))
@@ -327,9 +380,11 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     for label, r in zip(("As is", "What if"), result.to_dict("records")):
         tier = with_published(r["tier"], r["published_tier"])
         rng = tier_range(r["tier_low"], r["tier_high"])
-        text.append(f"{label:8}: {r['criteria_met']}/{ctx.standard.n_criteria} met, "
-                    f"{plural(int(r['outcomes_met']), 'outcome metric')} met, {tier}"
-                    + (f" (could be {rng})" if rng != tier.replace(" (published)", "") else ""))
+        text.append(
+            f"{label:8}: {r['criteria_met']}/{ctx.standard.n_criteria} met, "
+            f"{plural(int(r['outcomes_met']), 'outcome metric')} met, {tier}"
+            + (f" (could be {rng})" if rng != tier.replace(" (published)", "") else "")
+        )
     text += ["", *result["reasons"].iloc[1]]
     emit(args, records, table, "\n".join(text))
     return 0
@@ -366,29 +421,48 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_reports(args: argparse.Namespace, cities: list[str] | None, overview: bool, workers: int,
-                 progress: bool, index: bool = True, year: int | None = None) -> tuple[list, Path]:
+def _run_reports(
+    args: argparse.Namespace,
+    cities: list[str] | None,
+    overview: bool,
+    workers: int,
+    progress: bool,
+    index: bool = True,
+    year: int | None = None,
+) -> tuple[list, Path]:
     from .batch import plan_batch, run_batch
     from .paths import outputs_dir
     from .standard import DEFAULT_EDITION
 
     out = (args.out or outputs_dir()).absolute()
-    plan = plan_batch(list(args.files), args.outcomes, cities, out, args.edition or DEFAULT_EDITION, args.cohort,
-                      overview, year, getattr(args, "plan", None))
+    plan = plan_batch(
+        list(args.files),
+        args.outcomes,
+        cities,
+        out,
+        args.edition or DEFAULT_EDITION,
+        args.cohort,
+        overview,
+        year,
+        getattr(args, "plan", None),
+    )
     return run_batch(plan, out, workers, progress, index, force=getattr(args, "force", False)), out
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     from .phrases import with_published
 
-    results, out = _run_reports(args, [args.city], overview=False, workers=1, progress=False, index=False,
-                                year=args.year)
+    results, out = _run_reports(
+        args, [args.city], overview=False, workers=1, progress=False, index=False, year=args.year
+    )
     for r in results:
         if r.ok:
             done = "report up to date in" if r.skipped else "report written to"
-            print(f"{r.job.name} {r.job.year}: {with_published(r.job.tier, r.job.published_tier)}; {done} "
-                  f"{out / r.job.folder}/ "
-                  f"(open {out / r.job.folder / 'report.html'})")
+            print(
+                f"{r.job.name} {r.job.year}: {with_published(r.job.tier, r.job.published_tier)}; {done} "
+                f"{out / r.job.folder}/ "
+                f"(open {out / r.job.folder / 'report.html'})"
+            )
         else:
             print(f"wwc: error: {r.job.name}: {r.error}", file=sys.stderr)
     return 0 if results and all(r.ok for r in results) else EXIT_FAILED
@@ -401,8 +475,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         from .errors import InputError
 
         raise InputError("--workers", None, "must be 0 (one per core) or more", args.workers)
-    results, out = _run_reports(args, args.cities, overview=True, workers=args.workers,
-                                progress=not args.no_progress)
+    results, out = _run_reports(args, args.cities, overview=True, workers=args.workers, progress=not args.no_progress)
     lines = summary_lines(results, out)
     print("\n".join(lines))
     return 0 if all(r.ok for r in results) else EXIT_FAILED
@@ -431,8 +504,10 @@ def cmd_import_report(args: argparse.Namespace) -> int:
     folder = args.out or processed_dir() / "imported" / f"{slugify(report.city)}_{report.year}"
     paths = write_report_tables(report, folder)
     met = int((report.responses["status"] == "Yes").sum())
-    print(f"{report.city} {report.year}: {met} of {standard.n_criteria} criteria met, matching the report's totals"
-          f"{f' and its tier ({report.stated_tier})' if report.stated_tier else ''}.")
+    print(
+        f"{report.city} {report.year}: {met} of {standard.n_criteria} criteria met, matching the report's totals"
+        f"{f' and its tier ({report.stated_tier})' if report.stated_tier else ''}."
+    )
     print("Written: " + ", ".join(map(str, paths)))
     return 0
 

@@ -23,9 +23,11 @@ from .scoring import Assessments, evaluate, with_evidence
 from .simulate import SIMULATED_PREFIX
 from .standard import Standard
 
-COHORT_HELP = ("published:all (share of all applicant cities, default), published:size (cities the "
-               "city's size), loaded (every other loaded city), certified (loaded cities with a tier, "
-               "computed or published), cities:NAME;NAME (a named list)")
+COHORT_HELP = (
+    "published:all (share of all applicant cities, default), published:size (cities the "
+    "city's size), loaded (every other loaded city), certified (loaded cities with a tier, "
+    "computed or published), cities:NAME;NAME (a named list)"
+)
 
 
 @dataclass(frozen=True)
@@ -68,8 +70,12 @@ def published_cohort(kind: str, city: str, year: int, standard: Standard) -> Coh
         raise InputError("--cohort", None, f"no published shares of this kind for {city}", f"published:{kind}")
     usable = [y for y in years if y <= year]
     if not usable:
-        raise InputError("--cohort", None, f"no published shares for {year} or earlier (the published shares "
-                         f"cover {join(years)})", f"published:{kind}")
+        raise InputError(
+            "--cohort",
+            None,
+            f"no published shares for {year} or earlier (the published shares cover {join(years)})",
+            f"published:{kind}",
+        )
     used = usable[-1]
     shares = frame[frame["year"] == used].set_index("criterion")["share"].reindex(standard.codes)
     who = "all applicant cities" if kind == "all" else f"cities the size of {city}"
@@ -77,8 +83,9 @@ def published_cohort(kind: str, city: str, year: int, standard: Standard) -> Coh
     return Cohort(f"{who}, {used} (published)", shares, None, notes=notes)
 
 
-def loaded_cohort(a: Assessments, rows: np.ndarray, label: str, standard: Standard,
-                  notes: tuple[str, ...] = ()) -> Cohort:
+def loaded_cohort(
+    a: Assessments, rows: np.ndarray, label: str, standard: Standard, notes: tuple[str, ...] = ()
+) -> Cohort:
     """Shares among the given assessments; unknown statuses leave a criterion's denominator."""
     statuses = a.audited[rows]
     known = (statuses != st.UNKNOWN).sum(axis=0)
@@ -86,8 +93,14 @@ def loaded_cohort(a: Assessments, rows: np.ndarray, label: str, standard: Standa
     with np.errstate(invalid="ignore", divide="ignore"):
         shares = np.where(known > 0, met / np.maximum(known, 1), np.nan)
     n_sim = int(is_simulated(a.keys["city"].iloc[rows]).sum())
-    return Cohort(f"{label} (n={len(rows)})", pd.Series(shares, index=standard.codes), len(rows), n_sim,
-                  pd.Series(known, index=standard.codes), notes)
+    return Cohort(
+        f"{label} (n={len(rows)})",
+        pd.Series(shares, index=standard.codes),
+        len(rows),
+        n_sim,
+        pd.Series(known, index=standard.codes),
+        notes,
+    )
 
 
 def latest_per_city(a: Assessments, candidates: np.ndarray, year: int) -> np.ndarray:
@@ -131,8 +144,9 @@ def build_cohort(spec: str, a: Assessments, row: int, standard: Standard) -> Coh
     rows = latest_per_city(a, others, year)
     if len(rows) == 0:
         covered = sorted({int(y) for y in a.keys["year"].iloc[others]})
-        raise InputError("--cohort", None, f"the cohort has no assessment in {year} or earlier (it covers "
-                         f"{join(covered)})", spec)
+        raise InputError(
+            "--cohort", None, f"the cohort has no assessment in {year} or earlier (it covers {join(covered)})", spec
+        )
     if (a.keys["year"].iloc[rows] != year).any():
         notes += (f"Peers without a {year} assessment count with their latest one before it.",)
     return loaded_cohort(a, rows, label, standard, notes)

@@ -49,13 +49,14 @@ class Inputs:
         """Every assessment scored, with reasons (computed once)."""
         from .explain import add_reasons
 
-        return add_reasons(score_assessments(self.assessments, self.standard), self.assessments.audited,
-                           self.standard)
+        return add_reasons(score_assessments(self.assessments, self.standard), self.assessments.audited, self.standard)
 
 
-def load_inputs(responses: str | Path | Iterable[str | Path] | None = (),
-                outcomes: str | Path | Iterable[str | Path] | None = (),
-                edition: str | None = None) -> Inputs:
+def load_inputs(
+    responses: str | Path | Iterable[str | Path] | None = (),
+    outcomes: str | Path | Iterable[str | Path] | None = (),
+    edition: str | None = None,
+) -> Inputs:
     """Read and validate the files given (the bundled data when no responses are given)."""
     from .bundled import input_files
     from .outcomes import load_outcomes
@@ -150,10 +151,15 @@ class CityContext:
         return what_if(self.assessments, self.row, changes, self.standard)
 
 
-def city_context(city: str, year: int | None = None, cohort: str = "published:all",
-                 responses: str | Path | Iterable[str | Path] | None = (),
-                 outcomes: str | Path | Iterable[str | Path] | None = (), edition: str | None = None,
-                 inputs: Inputs | None = None) -> CityContext:
+def city_context(
+    city: str,
+    year: int | None = None,
+    cohort: str = "published:all",
+    responses: str | Path | Iterable[str | Path] | None = (),
+    outcomes: str | Path | Iterable[str | Path] | None = (),
+    edition: str | None = None,
+    inputs: Inputs | None = None,
+) -> CityContext:
     """Load the inputs (or reuse `inputs`), find the city's assessment and build its cohort."""
     inputs = inputs or load_inputs(responses, outcomes, edition)
     row = assessment_index(inputs.assessments, city, None if year in (None, "") else int(year))

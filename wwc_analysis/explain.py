@@ -24,7 +24,7 @@ def next_tier_needs(row: dict, statuses: np.ndarray, standard: Standard) -> tupl
     """The tier above the city's and what the known answers still lack for it, as phrases."""
     names = standard.tier_names
     tier = tier_name(row["tier"])
-    higher = names[names.index(tier) + 1:] if tier else names
+    higher = names[names.index(tier) + 1 :] if tier else names
     if not higher:
         return None, []
     index = standard.criterion_index()
@@ -56,15 +56,24 @@ def reasons_for(row: dict, statuses: np.ndarray, standard: Standard) -> list[str
     index = standard.criterion_index()
     if row["missing_core"]:
         missing = [_with_status(c, statuses[index[c]]) for c in row["missing_core"]]
-        out.append(sentence(f"Not every core criterion is met: {join(missing)}; no tier is possible without "
-                            f"all {n_core} ({join(standard.core_codes)})"))
+        out.append(
+            sentence(
+                f"Not every core criterion is met: {join(missing)}; no tier is possible without "
+                f"all {n_core} ({join(standard.core_codes)})"
+            )
+        )
     else:
-        out.append(sentence(f"All {plural(n_core, 'core criterion')} ({join(standard.core_codes)}) "
-                            f"{verb(n_core, 'is')} met"))
+        out.append(
+            sentence(f"All {plural(n_core, 'core criterion')} ({join(standard.core_codes)}) {verb(n_core, 'is')} met")
+        )
     n_metrics = len(standard.outcome_metrics)
     omet, ounk = int(row["outcomes_met"]), int(row["outcomes_unknown"])
-    out.append(sentence(f"{omet} of {plural(n_metrics, 'resident outcome metric')} {verb(omet, 'is')} met"
-                        + (f" ({ounk} unknown)" if ounk else "")))
+    out.append(
+        sentence(
+            f"{omet} of {plural(n_metrics, 'resident outcome metric')} {verb(omet, 'is')} met"
+            + (f" ({ounk} unknown)" if ounk else "")
+        )
+    )
     out += published_notes(row)
     nxt, needs = next_tier_needs(row, statuses, standard)
     if nxt is None:
@@ -74,10 +83,15 @@ def reasons_for(row: dict, statuses: np.ndarray, standard: Standard) -> list[str
     out += unknown_notes(row) + band_notes(row, standard)
     if row.get("has_self", False):
         changes = list(row["audit_changes"])
-        self_text = (f"As self-assessed, {row['self_criteria_met']} of {total} were met "
-                     f"({percent(row['self_share_met'])}, {tier_label(row['self_tier'])})")
-        out.append(sentence(self_text + (f"; the audit changed {join(changes)}" if changes
-                                         else "; the audit changed none of them")))
+        self_text = (
+            f"As self-assessed, {row['self_criteria_met']} of {total} were met "
+            f"({percent(row['self_share_met'])}, {tier_label(row['self_tier'])})"
+        )
+        out.append(
+            sentence(
+                self_text + (f"; the audit changed {join(changes)}" if changes else "; the audit changed none of them")
+            )
+        )
     return out
 
 
@@ -88,12 +102,20 @@ def published_notes(row: dict) -> list[str]:
         return []
     low, high = tier_name(row.get("answers_low")), tier_name(row.get("answers_high"))
     if row.get("published_conflict"):
-        return [sentence(f"The program published {published} for {_year(row)}, but the answers as loaded give "
-                         f"{tier_range(low, high)}: check the answers; the tier shown is the one the answers give")]
+        return [
+            sentence(
+                f"The program published {published} for {_year(row)}, but the answers as loaded give "
+                f"{tier_range(low, high)}: check the answers; the tier shown is the one the answers give"
+            )
+        ]
     if low == high == published:
         return [sentence(f"The program published {published} for {_year(row)}, as the answers give")]
-    return [sentence(f"The program published {published} for {_year(row)}; the answers as loaded allow "
-                     f"{tier_range(low, high)}, so the tier is {published}")]
+    return [
+        sentence(
+            f"The program published {published} for {_year(row)}; the answers as loaded allow "
+            f"{tier_range(low, high)}, so the tier is {published}"
+        )
+    ]
 
 
 def unknown_notes(row: dict) -> list[str]:
@@ -105,14 +127,21 @@ def unknown_notes(row: dict) -> list[str]:
     unknown = f"The status of {join(parts)} is unknown"
     floor = tier_name(row.get("published_floor"))
     if floor:
-        return [sentence(f"{unknown}; the published {floor} stays as a floor, since the changes only raise "
-                         f"answers, so the tier could be {tier_range(row['tier_low'], row['tier_high'])}")]
+        return [
+            sentence(
+                f"{unknown}; the published {floor} stays as a floor, since the changes only raise "
+                f"answers, so the tier could be {tier_range(row['tier_low'], row['tier_high'])}"
+            )
+        ]
     low, high = tier_name(row.get("answers_low")), tier_name(row.get("answers_high"))
     if low == high:
         outcome = f"the tier is {low}" if low else "no tier is possible"
         return [sentence(f"{unknown}, but {outcome} whatever the answers turn out to be")]
-    return [sentence(f"{unknown}, so the answers allow {tier_range(low, high)}; the tier shown counts unknown "
-                     "answers as not met")]
+    return [
+        sentence(
+            f"{unknown}, so the answers allow {tier_range(low, high)}; the tier shown counts unknown answers as not met"
+        )
+    ]
 
 
 def band_notes(row: dict, standard: Standard) -> list[str]:
@@ -123,10 +152,14 @@ def band_notes(row: dict, standard: Standard) -> list[str]:
     for reading in standard.readings[1:]:
         other = tier_name(row.get(f"tier_{reading}"))
         if other != low:
-            out.append(sentence(
-                f"At {row['criteria_met']} of {standard.n_criteria} met ({row['share_met'] * 100:.1f}%), the published "
-                f"readings of the bands disagree: {tier_label(low)} under the {official} bands, {tier_label(other)} "
-                f"under the {reading.replace('_', ' ')} bands. The {official} bands are the official ones"))
+            out.append(
+                sentence(
+                    f"At {row['criteria_met']} of {standard.n_criteria} met ({row['share_met'] * 100:.1f}%), "
+                    f"the published readings of the bands disagree: {tier_label(low)} under the {official} bands, "
+                    f"{tier_label(other)} under the {reading.replace('_', ' ')} bands. "
+                    f"The {official} bands are the official ones"
+                )
+            )
     return out
 
 
@@ -134,8 +167,12 @@ def notes_for(row: dict, standard: Standard) -> list[str]:
     """The notes a score table prints under itself: missing core criteria, published tiers, unknowns, bands."""
     core = []
     if row["missing_core"] and tier_name(row.get("answers_high")) is None:
-        core = [sentence(f"No tier: the core {noun(len(row['missing_core']), 'criterion')} "
-                         f"{join(row['missing_core'])} {verb(len(row['missing_core']), 'is')} not met")]
+        core = [
+            sentence(
+                f"No tier: the core {noun(len(row['missing_core']), 'criterion')} "
+                f"{join(row['missing_core'])} {verb(len(row['missing_core']), 'is')} not met"
+            )
+        ]
     return core + published_notes(row) + unknown_notes(row) + band_notes(row, standard)
 
 
@@ -150,8 +187,9 @@ def add_reasons(scored: pd.DataFrame, statuses: np.ndarray, standard: Standard) 
     return scored
 
 
-def explain(responses: pd.DataFrame, outcomes: pd.DataFrame | None = None,
-            standard: Standard | None = None) -> pd.DataFrame:
+def explain(
+    responses: pd.DataFrame, outcomes: pd.DataFrame | None = None, standard: Standard | None = None
+) -> pd.DataFrame:
     """`score` plus a `reasons` column of plain sentences."""
     from .scoring import build_assessments, score_assessments
 
@@ -188,16 +226,20 @@ def to_records(scored: pd.DataFrame, standard: Standard | None = None) -> list[d
             "published_tier": tier_name(row["published_tier"]),
             "published_conflict": bool(row["published_conflict"]),
             "answers_range": answers,
-            "tiers_by_reading": {standard.official_reading: answers[0],
-                                 **{r: tier_name(row[f"tier_{r}"]) for r in standard.readings[1:]}},
+            "tiers_by_reading": {
+                standard.official_reading: answers[0],
+                **{r: tier_name(row[f"tier_{r}"]) for r in standard.readings[1:]},
+            },
             "bands_disagree": any(tier_name(row[f"tier_{r}"]) != answers[0] for r in standard.readings[1:]),
             "self_assessed": None,
         }
         if row["has_self"]:
-            rec["self_assessed"] = {"criteria_met": _clean(row["self_criteria_met"]),
-                                    "share_met": _clean(row["self_share_met"]),
-                                    "tier": tier_name(row["self_tier"]),
-                                    "changed_by_audit": list(row["audit_changes"])}
+            rec["self_assessed"] = {
+                "criteria_met": _clean(row["self_criteria_met"]),
+                "share_met": _clean(row["self_share_met"]),
+                "tier": tier_name(row["self_tier"]),
+                "changed_by_audit": list(row["audit_changes"]),
+            }
         if "reasons" in row:
             rec["reasons"] = list(row["reasons"])
         records.append(rec)
@@ -241,20 +283,30 @@ def score_table(scored: pd.DataFrame, standard: Standard, numeric: bool = False)
         out["self_tier"] = [tier_name(t) if has else None for t, has in zip(scored["self_tier"], scored["has_self"])]
         out["changed_by_audit"] = scored["audit_changes"].map(";".join)
         return out
-    out["met"] = [f"{m}/{total}" + (f" ({u}?)" if u else "") for m, u in
-                  zip(scored["criteria_met"], scored["criteria_unknown"])]
+    out["met"] = [
+        f"{m}/{total}" + (f" ({u}?)" if u else "") for m, u in zip(scored["criteria_met"], scored["criteria_unknown"])
+    ]
     out["share"] = scored["share_met"].map(percent)
-    out["tier"] = [with_published(t, p) + (" (conflicts)" if c else "") for t, p, c in
-                   zip(scored["tier"], scored["published_tier"], scored["published_conflict"])]
-    out["range"] = ["" if tier_name(lo) == tier_name(hi) else f"{tier_label(lo)}..{tier_label(hi)}"
-                    for lo, hi in zip(scored["tier_low"], scored["tier_high"])]
-    out["core"] = [core_cell(m, lo, hi) for m, lo, hi in zip(scored["missing_core"], scored["answers_low"],
-                                                          scored["answers_high"])]
+    out["tier"] = [
+        with_published(t, p) + (" (conflicts)" if c else "")
+        for t, p, c in zip(scored["tier"], scored["published_tier"], scored["published_conflict"])
+    ]
+    out["range"] = [
+        "" if tier_name(lo) == tier_name(hi) else f"{tier_label(lo)}..{tier_label(hi)}"
+        for lo, hi in zip(scored["tier_low"], scored["tier_high"])
+    ]
+    out["core"] = [
+        core_cell(m, lo, hi) for m, lo, hi in zip(scored["missing_core"], scored["answers_low"], scored["answers_high"])
+    ]
     n_metrics = len(standard.outcome_metrics)
-    out["outcomes"] = [f"{m}/{n_metrics}" + (f" ({u}?)" if u else "")
-                       for m, u in zip(scored["outcomes_met"], scored["outcomes_unknown"])]
+    out["outcomes"] = [
+        f"{m}/{n_metrics}" + (f" ({u}?)" if u else "")
+        for m, u in zip(scored["outcomes_met"], scored["outcomes_unknown"])
+    ]
     for p in standard.practice_codes:
         out[p] = [practice_cell(s, u) for s, u in zip(scored[f"share_{p}"], scored[f"unknown_{p}"])]
-    out["self-assessed"] = [f"{m}/{total} {tier_label(t)}" if has else "" for m, t, has in
-                            zip(scored["self_criteria_met"], scored["self_tier"], scored["has_self"])]
+    out["self-assessed"] = [
+        f"{m}/{total} {tier_label(t)}" if has else ""
+        for m, t, has in zip(scored["self_criteria_met"], scored["self_tier"], scored["has_self"])
+    ]
     return out

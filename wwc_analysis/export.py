@@ -70,8 +70,10 @@ def readable(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for col in out.columns:
         if pd.api.types.is_float_dtype(out[col]):
-            out[col] = [("?" if pd.isna(v) or v in (float("inf"), float("-inf")) else f"{v:.3f}".rstrip("0")
-                         .rstrip(".")) for v in out[col]]
+            out[col] = [
+                ("?" if pd.isna(v) or v in (float("inf"), float("-inf")) else f"{v:.3f}".rstrip("0").rstrip("."))
+                for v in out[col]
+            ]
         else:
             out[col] = out[col].astype(object).where(out[col].notna(), "?")
     return out

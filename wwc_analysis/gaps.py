@@ -40,20 +40,25 @@ def criterion_gaps(a: Assessments, row: int, cohort: Cohort, standard: Standard)
     statuses = a.audited[row]
     shares = cohort.shares.reindex(standard.codes).to_numpy(dtype=float)
     met = (statuses == st.YES).astype(float)
-    peers = (cohort.peers_known.reindex(standard.codes).to_numpy(dtype=float) if cohort.peers_known is not None
-             else np.full(len(shares), np.nan))
-    return pd.DataFrame({
-        "criterion": standard.codes,
-        "practice": standard.criteria["practice"].to_numpy(),
-        "core": standard.criteria["core"].to_numpy(),
-        "status": [st.label(c) or "Unknown" for c in statuses],
-        "met": pd.array([None if c == st.UNKNOWN else bool(c == st.YES) for c in statuses], dtype="boolean"),
-        "peer_share": shares,
-        "peers": pd.array([None if np.isnan(n) else int(n) for n in peers], dtype="Int64"),
-        "difference": np.where((statuses == st.UNKNOWN) | np.isnan(shares), np.nan, met - shares),
-        "position": [_position(c, s) for c, s in zip(statuses, shares)],
-        "text": standard.criteria["text"].to_numpy(),
-    })
+    peers = (
+        cohort.peers_known.reindex(standard.codes).to_numpy(dtype=float)
+        if cohort.peers_known is not None
+        else np.full(len(shares), np.nan)
+    )
+    return pd.DataFrame(
+        {
+            "criterion": standard.codes,
+            "practice": standard.criteria["practice"].to_numpy(),
+            "core": standard.criteria["core"].to_numpy(),
+            "status": [st.label(c) or "Unknown" for c in statuses],
+            "met": pd.array([None if c == st.UNKNOWN else bool(c == st.YES) for c in statuses], dtype="boolean"),
+            "peer_share": shares,
+            "peers": pd.array([None if np.isnan(n) else int(n) for n in peers], dtype="Int64"),
+            "difference": np.where((statuses == st.UNKNOWN) | np.isnan(shares), np.nan, met - shares),
+            "position": [_position(c, s) for c, s in zip(statuses, shares)],
+            "text": standard.criteria["text"].to_numpy(),
+        }
+    )
 
 
 def practice_gaps(a: Assessments, row: int, cohort: Cohort, standard: Standard) -> pd.DataFrame:
@@ -66,17 +71,19 @@ def practice_gaps(a: Assessments, row: int, cohort: Cohort, standard: Standard) 
     n_practices = len(standard.practice_codes)
     count = lambda w: np.bincount(practice_of, weights=w, minlength=n_practices)  # noqa: E731
     positions = np.array([_position(c, s) for c, s in zip(statuses, shares)])
-    out = pd.DataFrame({
-        "practice": standard.practice_codes,
-        "name": [standard.practice_name(p) for p in standard.practice_codes],
-        "criteria": count(np.ones(len(statuses))).astype(int),
-        "unknown": count(statuses == st.UNKNOWN).astype(int),
-        "compared": count(compared).astype(int),
-        "met": count(compared & (statuses == st.YES)).astype(int),
-        "expected_met": count(peer),
-        "leads": count(positions == LEADS).astype(int),
-        "lags": count(positions == LAGS).astype(int),
-    })
+    out = pd.DataFrame(
+        {
+            "practice": standard.practice_codes,
+            "name": [standard.practice_name(p) for p in standard.practice_codes],
+            "criteria": count(np.ones(len(statuses))).astype(int),
+            "unknown": count(statuses == st.UNKNOWN).astype(int),
+            "compared": count(compared).astype(int),
+            "met": count(compared & (statuses == st.YES)).astype(int),
+            "expected_met": count(peer),
+            "leads": count(positions == LEADS).astype(int),
+            "lags": count(positions == LAGS).astype(int),
+        }
+    )
     sd = np.sqrt(count(peer * (1 - peer)))
     n = out["compared"].to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -87,13 +94,28 @@ def practice_gaps(a: Assessments, row: int, cohort: Cohort, standard: Standard) 
         out["ratio"] = np.where(peer_share > 0, out["share_met"] / np.where(peer_share > 0, peer_share, 1), np.nan)
         out["z_score"] = np.where(sd > 0, (out["met"] - out["expected_met"]) / np.where(sd > 0, sd, 1), np.nan)
     out.loc[n == 0, "expected_met"] = np.nan
-    columns = ["practice", "name", "criteria", "unknown", "compared", "met", "share_met", "expected_met",
-               "peer_share", "difference", "ratio", "z_score", "leads", "lags"]
+    columns = [
+        "practice",
+        "name",
+        "criteria",
+        "unknown",
+        "compared",
+        "met",
+        "share_met",
+        "expected_met",
+        "peer_share",
+        "difference",
+        "ratio",
+        "z_score",
+        "leads",
+        "lags",
+    ]
     return out[columns]
 
 
-def audit_risk(responses: pd.DataFrame, a: Assessments, row: int, cohort: Cohort, standard: Standard,
-               rare: float = RARE) -> pd.DataFrame:
+def audit_risk(
+    responses: pd.DataFrame, a: Assessments, row: int, cohort: Cohort, standard: Standard, rare: float = RARE
+) -> pd.DataFrame:
     """Self-assessed Yes answers the audit changed, or that fewer than `rare` of peers meet."""
     self_yes = a.self_assessed[row] == st.YES
     changed = self_yes & (a.audited[row] != st.YES) & (a.audited[row] != st.UNKNOWN)
@@ -108,8 +130,16 @@ def audit_risk(responses: pd.DataFrame, a: Assessments, row: int, cohort: Cohort
             reasons.append(f"the audit changed it to {st.label(a.audited[row, i])}")
         if uncommon[i]:
             reasons.append(f"only {round(shares[i] * 100)}% of peers meet it")
-        records.append({"criterion": code, "self_assessed": "Yes", "status": st.label(a.audited[row, i]) or "Unknown",
-                        "peer_share": shares[i], "risk": "; ".join(reasons), "audit_note": notes.get(code, "")})
+        records.append(
+            {
+                "criterion": code,
+                "self_assessed": "Yes",
+                "status": st.label(a.audited[row, i]) or "Unknown",
+                "peer_share": shares[i],
+                "risk": "; ".join(reasons),
+                "audit_note": notes.get(code, ""),
+            }
+        )
     return pd.DataFrame(records, columns=["criterion", "self_assessed", "status", "peer_share", "risk", "audit_note"])
 
 

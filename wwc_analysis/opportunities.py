@@ -45,13 +45,18 @@ def preference_order(statuses: np.ndarray, peer_shares: np.ndarray, standard: St
     weakest = np.nan_to_num(practice_shares(statuses, standard)[0], nan=0.0)
     shares = np.nan_to_num(peer_shares, nan=0.0)
     candidates = np.flatnonzero(statuses != st.YES)
-    keys = (np.arange(standard.n_criteria)[candidates], weakest[practice_of[candidates]],
-            -shares[candidates], statuses[candidates] != st.IN_PROGRESS)
+    keys = (
+        np.arange(standard.n_criteria)[candidates],
+        weakest[practice_of[candidates]],
+        -shares[candidates],
+        statuses[candidates] != st.IN_PROGRESS,
+    )
     return candidates[np.lexsort(keys)]
 
 
-def shortlist(statuses: np.ndarray, tier: str, peer_shares: np.ndarray, standard: Standard,
-              cohort_label: str = "peers") -> list[dict]:
+def shortlist(
+    statuses: np.ndarray, tier: str, peer_shares: np.ndarray, standard: Standard, cohort_label: str = "peers"
+) -> list[dict]:
     """The fewest criteria that, once met, satisfy every criterion requirement of `tier`, with reasons."""
     index = standard.criterion_index()
     req = requirements(statuses, np.zeros(len(standard.outcome_metrics)), tier, standard)
@@ -77,12 +82,24 @@ def shortlist(statuses: np.ndarray, tier: str, peer_shares: np.ndarray, standard
         known = int((statuses[in_practice] != st.UNKNOWN).sum())
         unknown = int(in_practice.sum()) - known
         share = shares_by_practice[practice_of[i]]
-        why.append(f"{standard.practice_name(practice)}: " + (
-            "no answer known" if np.isnan(share) else
-            f"{percent(share)} met" + (f" of {known} known ({unknown} unknown)" if unknown else "")))
-        picks.append({"criterion": code, "practice": practice, "status": st.label(statuses[i]) or "Unknown",
-                      "peer_share": None if np.isnan(share) else round(float(share), 4),
-                      "mandatory": code in mandatory, "reason": "; ".join(why)})
+        why.append(
+            f"{standard.practice_name(practice)}: "
+            + (
+                "no answer known"
+                if np.isnan(share)
+                else f"{percent(share)} met" + (f" of {known} known ({unknown} unknown)" if unknown else "")
+            )
+        )
+        picks.append(
+            {
+                "criterion": code,
+                "practice": practice,
+                "status": st.label(statuses[i]) or "Unknown",
+                "peer_share": None if np.isnan(share) else round(float(share), 4),
+                "mandatory": code in mandatory,
+                "reason": "; ".join(why),
+            }
+        )
     return picks
 
 
@@ -130,8 +147,14 @@ def opportunities(a: Assessments, row: int, cohort: Cohort, standard: Standard) 
         "steps": steps,
     }
     first = steps[0] if steps else requirements(statuses, outcomes, current, standard) | {"shortlist": []}
-    for key in ("criteria_needed", "missing_core", "required_criteria", "outcomes_needed",
-                "outcome_metrics_not_met", "shortlist"):
+    for key in (
+        "criteria_needed",
+        "missing_core",
+        "required_criteria",
+        "outcomes_needed",
+        "outcome_metrics_not_met",
+        "shortlist",
+    ):
         result[key] = first[key]
     result["summary"] = summarise(result)
     return result
@@ -150,8 +173,10 @@ def step_sentence(step: dict, criteria_met: int = 0, criteria_unknown: int = 0) 
             text += f" (including {join(mandatory)})"
         parts.append(text)
     if k:
-        parts.append(f"{plural(k, 'more resident outcome metric')} (not yet met or unknown: "
-                     f"{join(step['outcome_metrics_not_met'])})")
+        parts.append(
+            f"{plural(k, 'more resident outcome metric')} (not yet met or unknown: "
+            f"{join(step['outcome_metrics_not_met'])})"
+        )
     if not parts:
         return sentence(f"{step['tier']} needs nothing more that the answers can show")
     if not n:
@@ -162,8 +187,10 @@ def step_sentence(step: dict, criteria_met: int = 0, criteria_unknown: int = 0) 
     if step["shortlist"]:
         out += " " + sentence(f"Shortest path: {join(p['criterion'] for p in step['shortlist'])}")
     if n and criteria_unknown:
-        out += " " + sentence(f"{plural(criteria_unknown, 'criterion')} {noun(criteria_unknown, 'is', 'are')} "
-                              "unknown and may already be met")
+        out += " " + sentence(
+            f"{plural(criteria_unknown, 'criterion')} {noun(criteria_unknown, 'is', 'are')} "
+            "unknown and may already be met"
+        )
     return out
 
 
@@ -171,6 +198,8 @@ def summarise(opp: dict) -> list[str]:
     """The opportunities in sentences: each higher tier's needs and shortest path, or the risks at the top."""
     if opp["next_tier"] is None:
         risky = join(opp["at_risk"]) or "none"
-        return [sentence(f"{opp['city']} is at {opp['tier']}: there is no higher tier"),
-                sentence(f"Criteria whose loss alone would lower its tier: {risky}")]
+        return [
+            sentence(f"{opp['city']} is at {opp['tier']}: there is no higher tier"),
+            sentence(f"Criteria whose loss alone would lower its tier: {risky}"),
+        ]
     return [step_sentence(step, opp["criteria_met"], opp["criteria_unknown"]) for step in opp["steps"]]

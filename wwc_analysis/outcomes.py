@@ -20,8 +20,18 @@ from .standard import Standard, load_standard
 from .tables import Table, load_tables
 
 REQUIRED = ("city", "metric", "value")
-_DIRECTIONS = {">=": ">=", "at least": ">=", "higher": ">=", "higher is better": ">=", "min": ">=",
-               "<=": "<=", "at most": "<=", "lower": "<=", "lower is better": "<=", "max": "<="}
+_DIRECTIONS = {
+    ">=": ">=",
+    "at least": ">=",
+    "higher": ">=",
+    "higher is better": ">=",
+    "min": ">=",
+    "<=": "<=",
+    "at most": "<=",
+    "lower": "<=",
+    "lower is better": "<=",
+    "max": "<=",
+}
 _YES_NO = {"yes": True, "y": True, "true": True, "no": False, "n": False, "false": False}
 
 
@@ -40,17 +50,25 @@ def check_duplicates(out: pd.DataFrame) -> None:
     dup = key.duplicated().to_numpy()
     if dup.any():
         row = out.iloc[int(np.flatnonzero(dup)[0])]
-        raise InputError(row["source_file"], int(row["source_row"]),
-                         f"metric given twice for {row['city']}", row["metric"])
+        raise InputError(
+            row["source_file"], int(row["source_row"]), f"metric given twice for {row['city']}", row["metric"]
+        )
 
 
 def empty_outcomes() -> pd.DataFrame:
-    return pd.DataFrame({
-        "city": pd.Series(dtype=object), "year": pd.Series(dtype="Int64"), "metric": pd.Series(dtype=object),
-        "value": pd.Series(dtype=float), "target": pd.Series(dtype=float), "direction": pd.Series(dtype=object),
-        "met": pd.Series(dtype="boolean"), "source_file": pd.Series(dtype=object),
-        "source_row": pd.Series(dtype=int),
-    })
+    return pd.DataFrame(
+        {
+            "city": pd.Series(dtype=object),
+            "year": pd.Series(dtype="Int64"),
+            "metric": pd.Series(dtype=object),
+            "value": pd.Series(dtype=float),
+            "target": pd.Series(dtype=float),
+            "direction": pd.Series(dtype=object),
+            "met": pd.Series(dtype="boolean"),
+            "source_file": pd.Series(dtype=object),
+            "source_row": pd.Series(dtype=int),
+        }
+    )
 
 
 def _number(table: Table, i: int, column: str, text: str) -> float:
@@ -97,8 +115,9 @@ def outcomes_from_table(table: Table, standard: Standard) -> pd.DataFrame:
         if spec["unit"] == "%":
             value = _as_percent(table, i, value, value_text)
         elif value_text.strip().endswith("%"):
-            raise table.error(i, f"{code} is not a share: give its value in {spec['unit'] or 'its own unit'}, "
-                              "without %", value_text)
+            raise table.error(
+                i, f"{code} is not a share: give its value in {spec['unit'] or 'its own unit'}, without %", value_text
+            )
         target = _number(table, i, "target", target_text)
         direction = direction_text.lower()
         if direction and direction not in _DIRECTIONS:
@@ -111,26 +130,33 @@ def outcomes_from_table(table: Table, standard: Standard) -> pd.DataFrame:
         if not np.isnan(spec["threshold"]):  # a metric whose standard the edition sets
             lo, hi = spec["min_value"], spec["max_value"]
             if not np.isnan(value) and ((not np.isnan(lo) and value < lo) or (not np.isnan(hi) and value > hi)):
-                raise table.error(i, f"{code} value outside the possible range {lo:g}..{hi:g} {spec['unit']}",
-                                  value_text)
+                raise table.error(
+                    i, f"{code} value outside the possible range {lo:g}..{hi:g} {spec['unit']}", value_text
+                )
             if (not np.isnan(target) and target != spec["threshold"]) or (direction and direction != spec["direction"]):
-                raise table.error(i, f"the standard sets {code}'s threshold ({spec['direction']} "
-                                  f"{spec['threshold']:g}); leave target and direction blank",
-                                  target_text or direction_text)
+                raise table.error(
+                    i,
+                    f"the standard sets {code}'s threshold ({spec['direction']} "
+                    f"{spec['threshold']:g}); leave target and direction blank",
+                    target_text or direction_text,
+                )
             target, direction = float(spec["threshold"]), str(spec["direction"])
         elif not np.isnan(value) and (np.isnan(target) or not direction) and stated is None:
-            raise table.error(i, f"{code} needs a target and a direction (>= or <=), or a 'met' of yes/no",
-                              value_text)
+            raise table.error(i, f"{code} needs a target and a direction (>= or <=), or a 'met' of yes/no", value_text)
         judged = None
         if not np.isnan(value) and not np.isnan(target) and direction:
             judged = bool(value >= target) if direction == ">=" else bool(value <= target)
         if judged is not None and stated is not None and judged != stated:
-            raise table.error(i, f"'met' says {met_lower} but {value:g} {direction} {target:g} says "
-                              f"{'yes' if judged else 'no'}", met_text)
+            raise table.error(
+                i,
+                f"'met' says {met_lower} but {value:g} {direction} {target:g} says {'yes' if judged else 'no'}",
+                met_text,
+            )
         met = judged if judged is not None else stated
         rows.append((city, years[i], code, value, target, direction, met, table.label, int(table.lines[i])))
-    out = pd.DataFrame(rows, columns=["city", "year", "metric", "value", "target", "direction", "met",
-                                      "source_file", "source_row"])
+    out = pd.DataFrame(
+        rows, columns=["city", "year", "metric", "value", "target", "direction", "met", "source_file", "source_row"]
+    )
     out["year"] = out["year"].astype("Int64")
     out["met"] = out["met"].astype("boolean")
     return out

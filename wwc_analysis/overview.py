@@ -35,8 +35,10 @@ class Overview:
     def labels(self) -> pd.Series:
         """Row labels: the city, with its year where the city has more than one assessment."""
         several = self.scored["city_key"].duplicated(keep=False)
-        return pd.Series(np.where(several, self.scored["city"] + " " + self.scored["year"].astype(str),
-                                  self.scored["city"]), index=self.scored.index)
+        return pd.Series(
+            np.where(several, self.scored["city"] + " " + self.scored["year"].astype(str), self.scored["city"]),
+            index=self.scored.index,
+        )
 
 
 def build_overview(responses=(), outcomes=(), edition: str | None = None) -> Overview:
@@ -47,10 +49,19 @@ def build_overview(responses=(), outcomes=(), edition: str | None = None) -> Ove
 
     inputs = load_inputs(responses, outcomes, edition)
     scored = inputs.scored.assign(city_key=city_keys(inputs.scored["city"]))
-    order = np.lexsort((-scored["year"].to_numpy(dtype=np.int64), scored["city"].to_numpy(dtype=str),
-                        -scored["criteria_met"].to_numpy()))
-    return Overview(inputs.standard, scored.iloc[order].reset_index(drop=True), inputs.assessments.audited[order],
-                    certification_history())
+    order = np.lexsort(
+        (
+            -scored["year"].to_numpy(dtype=np.int64),
+            scored["city"].to_numpy(dtype=str),
+            -scored["criteria_met"].to_numpy(),
+        )
+    )
+    return Overview(
+        inputs.standard,
+        scored.iloc[order].reset_index(drop=True),
+        inputs.assessments.audited[order],
+        certification_history(),
+    )
 
 
 def counts_line(ov: Overview) -> str:
@@ -90,8 +101,7 @@ def draw(name: str, ov: Overview, out_dir: str | Path):
         "tiers": lambda: charts.tier_counts_chart(ov.scored.drop_duplicates("city_key"), s.tier_names),
         "practice_heatmap": lambda: charts.practice_heatmap(ov.scored.assign(city=ov.labels), s.practice_codes),
         "criteria_heatmap": lambda: charts.criteria_heatmap(ov.statuses, ov.labels, s.codes),
-        "spread": lambda: charts.spread_chart(ov.scored, {t: s.min_criteria(t) for t in s.tier_names},
-                                              s.n_criteria),
+        "spread": lambda: charts.spread_chart(ov.scored, {t: s.min_criteria(t) for t in s.tier_names}, s.n_criteria),
         "history": lambda: charts.history_chart(ov.history, s.tier_names),
     }
     return charts.show(charts.save(figures[name](), out_dir, name), alt_text(name, ov))
@@ -109,19 +119,28 @@ def alt_text(name: str, ov: Overview) -> str:
         parts = ", ".join(f"{counts.get(t, 0)} {t}" for t in ["no tier", *s.tier_names])
         return f"Bar chart of the tiers of the {n} cities loaded{sim}: {parts}."
     if name == "practice_heatmap":
-        return (f"Heatmap of the share of each practice's criteria met, {n} cities{sim} by "
-                f"{len(s.practice_codes)} practices ({', '.join(s.practice_codes)}), darker for more met.")
+        return (
+            f"Heatmap of the share of each practice's criteria met, {n} cities{sim} by "
+            f"{len(s.practice_codes)} practices ({', '.join(s.practice_codes)}), darker for more met."
+        )
     if name == "criteria_heatmap":
-        return (f"Heatmap of the status of all {s.n_criteria} criteria for each of the {n} cities{sim}: "
-                "met, in progress, not met, unknown (crossed).")
+        return (
+            f"Heatmap of the status of all {s.n_criteria} criteria for each of the {n} cities{sim}: "
+            "met, in progress, not met, unknown (crossed)."
+        )
     if name == "spread":
         met = scored["criteria_met"]
-        return (f"Histogram of criteria met per city, {n} cities{sim}: from {met.min()} to {met.max()} of "
-                f"{s.n_criteria}, median {met.median():g}, with the tier band edges "
-                + ", ".join(f"{t} {s.min_criteria(t)}" for t in s.tier_names) + ".")
+        return (
+            f"Histogram of criteria met per city, {n} cities{sim}: from {met.min()} to {met.max()} of "
+            f"{s.n_criteria}, median {met.median():g}, with the tier band edges "
+            + ", ".join(f"{t} {s.min_criteria(t)}" for t in s.tier_names)
+            + "."
+        )
     if name == "history":
         h = ov.history
-        return (f"Stacked bar chart of certification announcements by year and tier, {int(h['year'].min())} to "
-                f"{int(h['year'].max())}, {len(h)} announcements in all, "
-                f"{int((h['event'] == 'moved up').sum())} of them cities moving up a tier.")
+        return (
+            f"Stacked bar chart of certification announcements by year and tier, {int(h['year'].min())} to "
+            f"{int(h['year'].max())}, {len(h)} announcements in all, "
+            f"{int((h['event'] == 'moved up').sum())} of them cities moving up a tier."
+        )
     raise KeyError(name)

@@ -40,8 +40,14 @@ CSS = """<style>
 .wwc-practice {font-weight: bold; margin-top: 8px; border-bottom: 1px solid #bbb}
 </style>"""
 
-_STYLE = {"font.size": 9, "axes.titlesize": 10, "axes.titleweight": "bold", "axes.spines.top": False,
-          "axes.spines.right": False, "hatch.linewidth": 0.6}
+_STYLE = {
+    "font.size": 9,
+    "axes.titlesize": 10,
+    "axes.titleweight": "bold",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "hatch.linewidth": 0.6,
+}
 DARK, MID, LIGHT = "#222222", "#777777", "#bbbbbb"
 TIER_SHADES = {"Silver": "#d9d9d9", "Gold": "#a6a6a6", "Platinum": "#5a5a5a"}
 DPI = 90
@@ -70,8 +76,9 @@ class _Blit:
         for artist in self.moving:
             self.fig.draw_artist(artist)
         buffer = BytesIO()
-        Image.fromarray(np.asarray(self.canvas.buffer_rgba())).convert("RGB").save(buffer, format="png",
-                                                                                  compress_level=1)
+        Image.fromarray(np.asarray(self.canvas.buffer_rgba())).convert("RGB").save(
+            buffer, format="png", compress_level=1
+        )
         return buffer.getvalue()
 
 
@@ -92,16 +99,32 @@ class _Charts:
             starts, names = [0, *edges], ["no tier", *std.tier_names]
             for k, name in enumerate(names):
                 lo, hi = starts[k], (starts[k + 1] if k + 1 < len(starts) else total + 1)
-                ax.axvspan(lo - 0.5, hi - 0.5, ymin=0.25, ymax=0.75, color=TIER_SHADES.get(name, "white"),
-                           ec=DARK, lw=0.6)
-                ax.text((lo + hi - 1) / 2, 0.5, f"{name}\n{lo}+" if lo else name, ha="center", va="center",
-                        fontsize=8, color="white" if name == "Platinum" else DARK)
+                ax.axvspan(
+                    lo - 0.5, hi - 0.5, ymin=0.25, ymax=0.75, color=TIER_SHADES.get(name, "white"), ec=DARK, lw=0.6
+                )
+                ax.text(
+                    (lo + hi - 1) / 2,
+                    0.5,
+                    f"{name}\n{lo}+" if lo else name,
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="white" if name == "Platinum" else DARK,
+                )
             met0 = int((data.statuses == 2).sum())
-            self.recorded = ax.annotate(f"recorded: {met0}", (met0, 0.24), (met0, 0.02), ha="center",
-                                        va="bottom", fontsize=8, color=MID,
-                                        arrowprops={"arrowstyle": "-|>", "color": MID, "linestyle": "--"})
-            self.now = ax.annotate("", (met0, 0.76), (met0, 0.98), ha="center", fontsize=8,
-                                   arrowprops={"arrowstyle": "-|>", "color": DARK})
+            self.recorded = ax.annotate(
+                f"recorded: {met0}",
+                (met0, 0.24),
+                (met0, 0.02),
+                ha="center",
+                va="bottom",
+                fontsize=8,
+                color=MID,
+                arrowprops={"arrowstyle": "-|>", "color": MID, "linestyle": "--"},
+            )
+            self.now = ax.annotate(
+                "", (met0, 0.76), (met0, 0.98), ha="center", fontsize=8, arrowprops={"arrowstyle": "-|>", "color": DARK}
+            )
             ax.set_xlim(-0.5, total + 0.5)
             ax.set_ylim(0, 1.1)
             ax.set_yticks([])
@@ -116,12 +139,27 @@ class _Charts:
             y = np.arange(n)[::-1]
             self.bars = ax.barh(y + 0.2, np.zeros(n), 0.4, color=DARK, label="this plan")
             peer = np.nan_to_num(data.practice_peer)
-            ax.barh(y - 0.2, peer, 0.4, color="white", edgecolor=DARK, hatch="////",
-                    label="typical peer: " + _short(data.cohort_label, 45))
+            ax.barh(
+                y - 0.2,
+                peer,
+                0.4,
+                color="white",
+                edgecolor=DARK,
+                hatch="////",
+                label="typical peer: " + _short(data.cohort_label, 45),
+            )
             member = std.practice_of()
             recorded = np.bincount(member, weights=data.statuses == 2, minlength=n) / np.bincount(member, minlength=n)
-            (self.recorded_marks,) = ax.plot(recorded, y + 0.2, linestyle="none", marker="|", markersize=14,
-                                             markeredgewidth=2, color="#d08000", label="recorded")
+            (self.recorded_marks,) = ax.plot(
+                recorded,
+                y + 0.2,
+                linestyle="none",
+                marker="|",
+                markersize=14,
+                markeredgewidth=2,
+                color="#d08000",
+                label="recorded",
+            )
             self.labels = [ax.text(0, yi + 0.2, "", va="center", fontsize=8) for yi in y]
             for yi, p in zip(y, peer):
                 ax.text(p + 0.01, yi - 0.2, f"{p:.0%}", va="center", fontsize=8, color=MID)
@@ -132,8 +170,7 @@ class _Charts:
             ax.legend(loc="upper left", bbox_to_anchor=(-0.45, -0.1), ncol=3, frameon=False, fontsize=8)
             self.practices_title = ax.set_title("", loc="left")
         self._gauge = _Blit(self.gauge, [self.now, self.gauge_title])
-        self._practices = _Blit(self.practices, [*self.bars, self.recorded_marks, *self.labels,
-                                                    self.practices_title])
+        self._practices = _Blit(self.practices, [*self.bars, self.recorded_marks, *self.labels, self.practices_title])
 
     def draw(self, r: sc.Result) -> tuple[bytes, bytes]:
         city = f"{self.data.city} {self.data.year or ''}".strip()
@@ -175,8 +212,16 @@ class PanelBox(w.VBox):
 class PlanningPanel:
     """The panel's widgets and state; `widget` is what a notebook displays."""
 
-    def __init__(self, city: str = "Scottsdale", year: int | None = None, cohort: str = "published:all",
-                 edition: str = DEFAULT_EDITION, responses=(), outcomes=(), plan: str | Path | None = None):
+    def __init__(
+        self,
+        city: str = "Scottsdale",
+        year: int | None = None,
+        cohort: str = "published:all",
+        edition: str = DEFAULT_EDITION,
+        responses=(),
+        outcomes=(),
+        plan: str | Path | None = None,
+    ):
         self.edition, self.responses, self.outcomes = str(edition), responses, outcomes
         self._hold = False
         self.meta: dict[str, dict] = {}  # code -> owner, due, note (and value for a metric)
@@ -191,19 +236,20 @@ class PlanningPanel:
         self.gauge = w.Image(format="png", layout=w.Layout(max_width="100%"))
         self.practices = w.Image(format="png", layout=w.Layout(max_width="100%"))
         self.message = w.HTML()
-        self.reset_button = w.Button(description="Reset to recorded answers", icon="undo",
-                                     layout=w.Layout(width="auto"))
+        self.reset_button = w.Button(
+            description="Reset to recorded answers", icon="undo", layout=w.Layout(width="auto")
+        )
         self.reset_button.on_click(lambda _: self.reset())
         self.path_html = {t: w.HTML() for t in self._tiers()}
-        self.path_buttons = {t: w.Button(description=f"Apply the path to {t}", layout=w.Layout(width="auto"))
-                             for t in self._tiers()}
+        self.path_buttons = {
+            t: w.Button(description=f"Apply the path to {t}", layout=w.Layout(width="auto")) for t in self._tiers()
+        }
         for tier, button in self.path_buttons.items():
             button.add_class(f"wwc-apply-{tier.lower()}")
             button.on_click(lambda _, tier=tier: self.apply_path(tier))
         self.paths_box = w.VBox([w.VBox([self.path_html[t], self.path_buttons[t]]) for t in self._tiers()])
         self.plan_rows = w.VBox()
-        self.save_name = w.Text(value=str(_default_plan_file()), description="Plan file",
-                                layout=w.Layout(width="30em"))
+        self.save_name = w.Text(value=str(_default_plan_file()), description="Plan file", layout=w.Layout(width="30em"))
         self.save_button = w.Button(description="Save plan (CSV + Excel)", icon="save", layout=w.Layout(width="auto"))
         self.save_button.on_click(lambda _: self._guard(lambda: self.save_plan(self.save_name.value)))
         self.load_button = w.Button(description="Load plan", icon="folder-open", layout=w.Layout(width="auto"))
@@ -211,8 +257,13 @@ class PlanningPanel:
         self.upload = w.FileUpload(accept=".csv,.xlsx", multiple=False, description="Upload plan")
         self.upload.observe(self._on_upload, "value")
         self._build_controls()
-        self.widget = PanelBox([w.HTML(CSS), w.HBox([self.city_choice, self.year_choice, self.cohort_choice]),
-                                w.HBox([self._criteria_column(), self._results_column()])])
+        self.widget = PanelBox(
+            [
+                w.HTML(CSS),
+                w.HBox([self.city_choice, self.year_choice, self.cohort_choice]),
+                w.HBox([self._criteria_column(), self._results_column()]),
+            ]
+        )
         self.widget.add_class("wwc-panel")
         self.load(city, year, cohort)
         self.city_choice.observe(self._on_city, "value")
@@ -243,11 +294,17 @@ class PlanningPanel:
             for c in std.criteria[std.criteria["practice"] == p.code].itertuples():
                 text = " ".join(str(c.text).split())
                 core = " (core)" if c.core else ""
-                label = w.HTML(f"<span title=\"{html.escape(text)}\"><b>{c.code}</b>{core} "
-                               f"{html.escape(_short(text, 70))}</span>", layout=w.Layout(width="40%"))
-                control = w.ToggleButtons(options=sc.STATUS_CHOICES, value="unknown", tooltips=[
-                    f"{c.code}: {s}" for s in sc.STATUS_CHOICES], style={"button_width": "90px"},
-                    layout=w.Layout(width="390px", flex="0 0 390px"))
+                label = w.HTML(
+                    f'<span title="{html.escape(text)}"><b>{c.code}</b>{core} {html.escape(_short(text, 70))}</span>',
+                    layout=w.Layout(width="40%"),
+                )
+                control = w.ToggleButtons(
+                    options=sc.STATUS_CHOICES,
+                    value="unknown",
+                    tooltips=[f"{c.code}: {s}" for s in sc.STATUS_CHOICES],
+                    style={"button_width": "90px"},
+                    layout=w.Layout(width="390px", flex="0 0 390px"),
+                )
                 control.add_class(f"wwc-status-{c.code}")
                 control.observe(lambda change, code=c.code: self._on_status(code, change), "value")
                 note = w.HTML(layout=w.Layout(width="18%"))
@@ -263,14 +320,25 @@ class PlanningPanel:
         metric_items = [w.HTML("<div class='wwc-practice'>Resident outcome metrics</div>")]
         for m in std.outcome_metrics.itertuples():
             threshold = "" if m.threshold != m.threshold else f" (standard: {m.direction} {m.threshold:g} {m.unit})"
-            label = w.HTML(f"<span title=\"{html.escape(m.indicator)}{html.escape(threshold)}\"><b>{m.code}</b> "
-                           f"{html.escape(_short(m.indicator, 60))}</span>", layout=w.Layout(width="40%"))
-            control = w.ToggleButtons(options=sc.METRIC_CHOICES, value="unknown", style={"button_width": "82px"},
-                                      layout=w.Layout(width="280px", flex="0 0 280px"))
+            label = w.HTML(
+                f'<span title="{html.escape(m.indicator)}{html.escape(threshold)}"><b>{m.code}</b> '
+                f"{html.escape(_short(m.indicator, 60))}</span>",
+                layout=w.Layout(width="40%"),
+            )
+            control = w.ToggleButtons(
+                options=sc.METRIC_CHOICES,
+                value="unknown",
+                style={"button_width": "82px"},
+                layout=w.Layout(width="280px", flex="0 0 280px"),
+            )
             control.add_class(f"wwc-metric-{m.code}")
             control.observe(lambda change, code=m.code: self._on_metric(code, change), "value")
-            value = w.Text(placeholder="value" if threshold else "(met / not met)", layout=w.Layout(width="7em"),
-                           continuous_update=False, disabled=not threshold)
+            value = w.Text(
+                placeholder="value" if threshold else "(met / not met)",
+                layout=w.Layout(width="7em"),
+                continuous_update=False,
+                disabled=not threshold,
+            )
             value.observe(lambda change, code=m.code: self._on_metric_value(code, change), "value")
             note = w.HTML(layout=w.Layout(width="12%"))
             row = w.HBox([label, control, value, note], layout=w.Layout(align_items="center"))
@@ -286,13 +354,29 @@ class PlanningPanel:
         return w.VBox([self.criteria_box], layout=w.Layout(width="58%"))
 
     def _results_column(self) -> w.VBox:
-        plan_tools = w.VBox([w.HTML("<b>The plan</b> (owner, due date YYYY-MM-DD and note for each change)"),
-                             self.plan_rows, w.HBox([self.save_name, self.save_button, self.load_button]),
-                             self.upload, self.message])
-        return w.VBox([self.headline, self.reset_button, self.gauge, self.practices,
-                       w.HTML("<b>Shortest path to each higher tier</b>"), self.paths_box,
-                       w.HTML("<b>Why this tier</b>"), self.reasons, plan_tools],
-                      layout=w.Layout(width="42%", padding="0 0 0 10px"))
+        plan_tools = w.VBox(
+            [
+                w.HTML("<b>The plan</b> (owner, due date YYYY-MM-DD and note for each change)"),
+                self.plan_rows,
+                w.HBox([self.save_name, self.save_button, self.load_button]),
+                self.upload,
+                self.message,
+            ]
+        )
+        return w.VBox(
+            [
+                self.headline,
+                self.reset_button,
+                self.gauge,
+                self.practices,
+                w.HTML("<b>Shortest path to each higher tier</b>"),
+                self.paths_box,
+                w.HTML("<b>Why this tier</b>"),
+                self.reasons,
+                plan_tools,
+            ],
+            layout=w.Layout(width="42%", padding="0 0 0 10px"),
+        )
 
     # State --------------------------------------------------------------------------------------
 
@@ -301,8 +385,11 @@ class PlanningPanel:
         cohort = cohort or self.cohort_choice.value
         self.data = sc.load_city(city, year, cohort, self.edition, self.responses, self.outcomes)
         self.charts = _Charts(self.data)
-        years = [y for c, y in sc.assessments_loaded(self.edition, self.responses, self.outcomes)
-                 if c.casefold() == self.data.city.casefold()]
+        years = [
+            y
+            for c, y in sc.assessments_loaded(self.edition, self.responses, self.outcomes)
+            if c.casefold() == self.data.city.casefold()
+        ]
         self._hold = True
         try:
             self.city_choice.value = self.data.city
@@ -411,22 +498,32 @@ class PlanningPanel:
 
     def headline_html(self, r: sc.Result) -> str:
         d = self.data
-        rng = "" if r.tier_low == r.tier_high else (f" While statuses are unknown, the tier could be "
-                                                    f"{tier_range(r.tier_low, r.tier_high)}.")
+        rng = (
+            ""
+            if r.tier_low == r.tier_high
+            else (f" While statuses are unknown, the tier could be {tier_range(r.tier_low, r.tier_high)}.")
+        )
         rec = sc.score_row(d.statuses, d.outcomes, d)
         n = len(r.changed)
-        changed = (f"{n} change{'s' if n != 1 else ''} from the recorded answers (recorded: "
-                   f"{tier_label(rec['tier'])}, {int(rec['criteria_met'])} of {r.criteria_total})." if n else
-                   "As recorded.")
-        return (f"<div class='wwc-headline'>{html.escape(d.city)} {d.year or ''}: "
-                f"<span class='wwc-tier'>{r.tier_text()}</span>, <span class='wwc-met'>{r.criteria_met} of "
-                f"{r.criteria_total}</span> criteria met, {r.outcomes_met} of {len(d.metrics)} outcome metrics met."
-                f"</div><div>{changed}{rng} Peers: {html.escape(d.cohort_label)}.</div>")
+        changed = (
+            f"{n} change{'s' if n != 1 else ''} from the recorded answers (recorded: "
+            f"{tier_label(rec['tier'])}, {int(rec['criteria_met'])} of {r.criteria_total})."
+            if n
+            else "As recorded."
+        )
+        return (
+            f"<div class='wwc-headline'>{html.escape(d.city)} {d.year or ''}: "
+            f"<span class='wwc-tier'>{r.tier_text()}</span>, <span class='wwc-met'>{r.criteria_met} of "
+            f"{r.criteria_total}</span> criteria met, {r.outcomes_met} of {len(d.metrics)} outcome metrics met."
+            f"</div><div>{changed}{rng} Peers: {html.escape(d.cohort_label)}.</div>"
+        )
 
     def text_summary(self) -> str:
         r = self.result
-        return (f"Planning panel: {self.data.city} {self.data.year or ''}, {r.tier_text()}, {r.criteria_met} of "
-                f"{r.criteria_total} criteria met ({len(r.changed)} changes)")
+        return (
+            f"Planning panel: {self.data.city} {self.data.year or ''}, {r.tier_text()}, {r.criteria_met} of "
+            f"{r.criteria_total} criteria met ({len(r.changed)} changes)"
+        )
 
     def _draw_paths(self, r: sc.Result) -> None:
         open_tiers = {p["tier"]: p for p in r.paths}
@@ -437,11 +534,16 @@ class PlanningPanel:
                 self.path_html[tier].value = ""
                 continue
             p = open_tiers[tier]
-            metrics = f" and outcome metric{'s' if len(p['metrics']) > 1 else ''} {', '.join(p['metrics'])} met" \
-                if p["metrics"] else ""
+            metrics = (
+                f" and outcome metric{'s' if len(p['metrics']) > 1 else ''} {', '.join(p['metrics'])} met"
+                if p["metrics"]
+                else ""
+            )
             crit = ", ".join(p["criteria"]) or "no more criteria"
-            self.path_html[tier].value = (f"<div class='wwc-path-{tier.lower()}'><b>{tier}</b>: {len(p['criteria'])}"
-                                          f" criteria ({html.escape(crit)}){html.escape(metrics)}</div>")
+            self.path_html[tier].value = (
+                f"<div class='wwc-path-{tier.lower()}'><b>{tier}</b>: {len(p['criteria'])}"
+                f" criteria ({html.escape(crit)}){html.escape(metrics)}</div>"
+            )
             self.path_buttons[tier].disabled = not (p["criteria"] or p["metrics"])
         if not r.paths:
             self.path_html[self._tiers()[-1]].value = f"<div>{r.tier_text()} is the highest tier.</div>"
@@ -465,8 +567,11 @@ class PlanningPanel:
             notes = []
             if code in changed:
                 want.add("wwc-changed")
-                recorded = (sc.status_choice(d.statuses[index[code]]) if code in index
-                            else sc.metric_choice(d.outcomes[d.metrics.index(code)]))
+                recorded = (
+                    sc.status_choice(d.statuses[index[code]])
+                    if code in index
+                    else sc.metric_choice(d.outcomes[d.metrics.index(code)])
+                )
                 notes.append(f"changed (recorded: {recorded})")
             if code in on_path:
                 want.add("wwc-path")
@@ -486,11 +591,15 @@ class PlanningPanel:
         for code in r.changed:
             if code not in self.meta_rows:
                 meta = self.meta.setdefault(code, {})
-                fields = [w.Text(value=meta.get(k, ""), placeholder=k, layout=w.Layout(width=width))
-                          for k, width in (("owner", "9em"), ("due", "7.5em"), ("note", "12em"))]
+                fields = [
+                    w.Text(value=meta.get(k, ""), placeholder=k, layout=w.Layout(width=width))
+                    for k, width in (("owner", "9em"), ("due", "7.5em"), ("note", "12em"))
+                ]
                 for key, field in zip(("owner", "due", "note"), fields):
-                    field.observe(lambda ch, code=code, key=key: self.meta.setdefault(code, {}).__setitem__(key,
-                                  ch["new"]), "value")
+                    field.observe(
+                        lambda ch, code=code, key=key: self.meta.setdefault(code, {}).__setitem__(key, ch["new"]),
+                        "value",
+                    )
                 self.meta_rows[code] = w.HBox([w.HTML(f"<b>{code}</b>", layout=w.Layout(width="6em")), *fields])
             rows.append(self.meta_rows[code])
         if tuple(rows) != tuple(self.plan_rows.children):
@@ -515,8 +624,18 @@ class PlanningPanel:
                 judged = sc.judge_metric(self.standard, code, value) if value is not None else None
                 status = f"{value:g}" if judged is not None and judged == met else sc.metric_choice(met)
                 status = "" if status == "unknown" else status
-            plan.steps.append(parse_step(code, status, self.standard, meta.get("owner", ""), meta.get("due", ""),
-                                         meta.get("note", ""), "the panel's plan", k + 2))
+            plan.steps.append(
+                parse_step(
+                    code,
+                    status,
+                    self.standard,
+                    meta.get("owner", ""),
+                    meta.get("due", ""),
+                    meta.get("note", ""),
+                    "the panel's plan",
+                    k + 2,
+                )
+            )
         return plan
 
     def save_plan(self, path: str | Path) -> list[Path]:
@@ -567,13 +686,21 @@ class PlanningPanel:
     def static_html(self) -> str:
         """The current scenario as plain HTML (for readers without a live kernel)."""
         r = self.result
-        paths = "".join(f"<li><b>{p['tier']}</b>: {', '.join(p['criteria']) or 'no more criteria'}"
-                        + (f"; outcome metrics {', '.join(p['metrics'])} met" if p["metrics"] else "") + "</li>"
-                        for p in r.paths) or f"<li>{r.tier_text()} is the highest tier.</li>"
+        paths = (
+            "".join(
+                f"<li><b>{p['tier']}</b>: {', '.join(p['criteria']) or 'no more criteria'}"
+                + (f"; outcome metrics {', '.join(p['metrics'])} met" if p["metrics"] else "")
+                + "</li>"
+                for p in r.paths
+            )
+            or f"<li>{r.tier_text()} is the highest tier.</li>"
+        )
         reasons = "".join(f"<li>{html.escape(t)}</li>" for t in r.reasons)
-        return (f"<h3>Snapshot of the starting scenario</h3>{self.headline_html(r)}"
-                f"<p><b>Shortest path to each higher tier</b></p><ul>{paths}</ul>"
-                f"<p><b>Why this tier</b></p><ul>{reasons}</ul>")
+        return (
+            f"<h3>Snapshot of the starting scenario</h3>{self.headline_html(r)}"
+            f"<p><b>Shortest path to each higher tier</b></p><ul>{paths}</ul>"
+            f"<p><b>Why this tier</b></p><ul>{reasons}</ul>"
+        )
 
 
 def show(panel: PlanningPanel) -> None:

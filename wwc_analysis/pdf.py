@@ -18,11 +18,23 @@ from pathlib import Path
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 INSTALL_HINT = "apt-get install -y chromium"
 MISSING = f"Chromium is not installed: report.pdf not written ({INSTALL_HINT})"
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-extensions",
-         "--disable-default-apps", "--mute-audio", "--no-pdf-header-footer", "--hide-scrollbars",
-         "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost",  # nothing is fetched from the network
-         "--run-all-compositor-stages-before-draw", "--virtual-time-budget=10000")
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-extensions",
+    "--disable-default-apps",
+    "--mute-audio",
+    "--no-pdf-header-footer",
+    "--hide-scrollbars",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost",  # nothing is fetched from the network
+    "--run-all-compositor-stages-before-draw",
+    "--virtual-time-budget=10000",
+)
 TIMEOUT = 180
 _FIXED_DATE = b"20000101000000"
 _DATE = re.compile(rb"(/(?:CreationDate|ModDate)\s*\(D:)(\d{14})")
@@ -58,8 +70,13 @@ def html_to_pdf(html: Path, pdf: Path, chromium: str | None = None) -> Path:
         raise PdfFailed(MISSING)
     with tempfile.TemporaryDirectory(prefix="wwc-chromium-") as profile:
         target = Path(profile) / "out.pdf"
-        cmd = [chromium, *FLAGS, f"--user-data-dir={profile}/profile", f"--print-to-pdf={target}",
-               Path(html).resolve().as_uri()]
+        cmd = [
+            chromium,
+            *FLAGS,
+            f"--user-data-dir={profile}/profile",
+            f"--print-to-pdf={target}",
+            Path(html).resolve().as_uri(),
+        ]
         env = {**os.environ, "HOME": profile}  # no state shared with, or left for, anyone else
         try:
             done = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=TIMEOUT, env=env)

@@ -9,8 +9,10 @@ from .paths import raw_dir
 
 def published_shares(year: int | None = None) -> pd.DataFrame:
     """Published shares: year, cohort, reference_city, criterion, share (0-1)."""
-    frames = [pd.read_csv(p, dtype={"reference_city": str}, keep_default_na=False)
-              for p in sorted((raw_dir() / "benchmarks").glob("published_shares_*.csv"))]
+    frames = [
+        pd.read_csv(p, dtype={"reference_city": str}, keep_default_na=False)
+        for p in sorted((raw_dir() / "benchmarks").glob("published_shares_*.csv"))
+    ]
     frame = pd.concat(frames, ignore_index=True)
     frame["share"] = frame.pop("share_pct") / 100
     return frame if year is None else frame[frame["year"] == year].reset_index(drop=True)

@@ -28,9 +28,13 @@ def _split(table: Table) -> dict[str, Table]:
     return parts
 
 
-def load_by_city(paths: Iterable[str | Path], required: tuple[str, ...],
-                 parse: Callable[[Table, Standard], pd.DataFrame], standard: Standard,
-                 check: Callable[[pd.DataFrame], None] | None = None) -> tuple[pd.DataFrame | None, dict[str, str]]:
+def load_by_city(
+    paths: Iterable[str | Path],
+    required: tuple[str, ...],
+    parse: Callable[[Table, Standard], pd.DataFrame],
+    standard: Standard,
+    check: Callable[[pd.DataFrame], None] | None = None,
+) -> tuple[pd.DataFrame | None, dict[str, str]]:
     """Rows of every city whose rows all pass, and a one-line error for each city that does not."""
     good: dict[str, list[pd.DataFrame]] = {}
     failures: dict[str, str] = {}
@@ -61,9 +65,16 @@ def load_by_city(paths: Iterable[str | Path], required: tuple[str, ...],
 def responses_csv(frame: pd.DataFrame) -> str:
     """Validated responses in the plain input format (statuses as words)."""
     labels = np.array([st.LABELS[c] for c in (st.NO, st.IN_PROGRESS, st.YES, st.UNKNOWN)], dtype=object)
-    out = pd.DataFrame({"city": frame["city"], "year": frame["year"], "criterion": frame["criterion"],
-                        "self_assessed": labels[frame["self_assessed"].to_numpy()],
-                        "status": labels[frame["status"].to_numpy()], "audit_note": frame["audit_note"]})
+    out = pd.DataFrame(
+        {
+            "city": frame["city"],
+            "year": frame["year"],
+            "criterion": frame["criterion"],
+            "self_assessed": labels[frame["self_assessed"].to_numpy()],
+            "status": labels[frame["status"].to_numpy()],
+            "audit_note": frame["audit_note"],
+        }
+    )
     return out.to_csv(index=False, lineterminator="\n")
 
 

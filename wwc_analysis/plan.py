@@ -25,8 +25,18 @@ from .standard import Standard
 COLUMNS = ("criterion", "status", "owner", "due", "note")
 REQUIRED = ("criterion", "status")
 SHEET = "plan"
-_METRIC_WORDS = {"met": 1, "yes": 1, "y": 1, "true": 1, "not met": 0, "no": 0, "n": 0, "false": 0,
-                 "": -1, "unknown": -1}
+_METRIC_WORDS = {
+    "met": 1,
+    "yes": 1,
+    "y": 1,
+    "true": 1,
+    "not met": 0,
+    "no": 0,
+    "n": 0,
+    "false": 0,
+    "": -1,
+    "unknown": -1,
+}
 _DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T]00:00(?::00)?)?$")
 
 
@@ -70,8 +80,16 @@ def _parse_due(text: str) -> dt.date | None:
     return dt.date.fromisoformat(match.group(1))
 
 
-def parse_step(code: str, status: str, standard: Standard, owner: str = "", due: str = "", note: str = "",
-               where: str = "plan", row: int | None = None) -> Step:
+def parse_step(
+    code: str,
+    status: str,
+    standard: Standard,
+    owner: str = "",
+    due: str = "",
+    note: str = "",
+    where: str = "plan",
+    row: int | None = None,
+) -> Step:
     """One plan row, checked against the standard (InputError naming `where`, `row` and the value)."""
     from .scenario import judge_metric
 
@@ -95,8 +113,9 @@ def parse_step(code: str, status: str, standard: Standard, owner: str = "", due:
         try:
             number = float(word.replace(",", "").rstrip("%"))
         except ValueError:
-            raise InputError(where, row, f"an outcome metric is met, not met or a value, not {status!r}",
-                             status) from None
+            raise InputError(
+                where, row, f"an outcome metric is met, not met or a value, not {status!r}", status
+            ) from None
         met = judge_metric(standard, metric, number)
         if met is None:
             raise InputError(where, row, f"{metric} has no threshold in the standard: write met or not met", status)
@@ -140,8 +159,16 @@ def plan_frame(plan: Plan):
     """The plan as a table with the file's columns."""
     import pandas as pd
 
-    rows = [{"criterion": s.code, "status": s.status_text if s.value != -1 or s.number is not None else "",
-             "owner": s.owner, "due": s.due.isoformat() if s.due else "", "note": s.note} for s in plan.steps]
+    rows = [
+        {
+            "criterion": s.code,
+            "status": s.status_text if s.value != -1 or s.number is not None else "",
+            "owner": s.owner,
+            "due": s.due.isoformat() if s.due else "",
+            "note": s.note,
+        }
+        for s in plan.steps
+    ]
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
@@ -178,11 +205,13 @@ def apply_plan(plan: Plan, statuses: np.ndarray, outcomes: np.ndarray, standard:
 def as_changes(plan: Plan) -> list[str]:
     """The plan as `wwc whatif --set` items ("DM8=Yes", "nominated=yes")."""
     words = {1: "yes", 0: "no", -1: ""}
-    return [f"{s.code}={st.label(s.value)}" if s.kind == "criterion" else f"{s.code}={words[s.value]}"
-            for s in plan.steps]
+    return [
+        f"{s.code}={st.label(s.value)}" if s.kind == "criterion" else f"{s.code}={words[s.value]}" for s in plan.steps
+    ]
 
 
 # The "With the plan" section -------------------------------------------------------------------
+
 
 def plan_section(data, plan: Plan) -> dict:
     """What a plan does for a city (a `scenario.CityData`): the tier it reaches, step by step, and what it lacks."""
@@ -204,11 +233,23 @@ def plan_section(data, plan: Plan) -> dict:
         one = Plan([s])
         statuses, outcomes = apply_plan(one, statuses, outcomes, standard)
         after = score_row(statuses, outcomes, data)
-        steps.append({"criterion": s.code, "from": was, "to": s.status_text, "owner": s.owner,
-                      "due": s.due.isoformat() if s.due else "", "note": s.note,
-                      "criteria_met": int(after["criteria_met"]), "tier": tier_name(after["tier"]),
-                      "text": (standard.criterion_text(s.code) if s.kind == "criterion"
-                               else str(standard.outcome_metrics.set_index("code").loc[s.code, "indicator"]))})
+        steps.append(
+            {
+                "criterion": s.code,
+                "from": was,
+                "to": s.status_text,
+                "owner": s.owner,
+                "due": s.due.isoformat() if s.due else "",
+                "note": s.note,
+                "criteria_met": int(after["criteria_met"]),
+                "tier": tier_name(after["tier"]),
+                "text": (
+                    standard.criterion_text(s.code)
+                    if s.kind == "criterion"
+                    else str(standard.outcome_metrics.set_index("code").loc[s.code, "indicator"])
+                ),
+            }
+        )
     result = evaluate_scenario(data, statuses, outcomes)
     owners: dict[str, list[dict]] = {}
     for step in steps:
@@ -219,16 +260,28 @@ def plan_section(data, plan: Plan) -> dict:
         if nxt["criteria"]:
             lacks.append(f"{plural(len(nxt['criteria']), 'more criterion')} (shortest path: {join(nxt['criteria'])})")
         if nxt["outcomes_needed"]:
-            lacks.append(f"{plural(nxt['outcomes_needed'], 'more resident outcome metric')} met (not yet met or "
-                         f"unknown: {join(nxt['metrics_not_met'])})")
+            lacks.append(
+                f"{plural(nxt['outcomes_needed'], 'more resident outcome metric')} met (not yet met or "
+                f"unknown: {join(nxt['metrics_not_met'])})"
+            )
     return {
-        "city": data.city, "year": data.year, "source": plan.source, "total": standard.n_criteria,
+        "city": data.city,
+        "year": data.year,
+        "source": plan.source,
+        "total": standard.n_criteria,
         "before": {"tier": tier_name(before["tier"]), "criteria_met": int(before["criteria_met"])},
-        "after": {"tier": result.tier, "criteria_met": result.criteria_met, "outcomes_met": result.outcomes_met,
-                  "tier_low": result.tier_low, "tier_high": result.tier_high},
+        "after": {
+            "tier": result.tier,
+            "criteria_met": result.criteria_met,
+            "outcomes_met": result.outcomes_met,
+            "tier_low": result.tier_low,
+            "tier_high": result.tier_high,
+        },
         "steps": steps,
         "owners": {name: [(s["criterion"], s["due"]) for s in rows] for name, rows in sorted(owners.items())},
-        "next_tier": nxt["tier"] if nxt else None, "lacks": lacks, "reasons": result.reasons,
+        "next_tier": nxt["tier"] if nxt else None,
+        "lacks": lacks,
+        "reasons": result.reasons,
     }
 
 
@@ -245,9 +298,11 @@ def plan_sentences(sec: dict) -> list[str]:
     same = len(sec["steps"]) - len(changing)
     moves = "reach" if a["tier"] != b["tier"] else "stay at"
     steps = plural(len(changing), "change") + (f", {same} already as planned" if same else "")
-    lines = [f"With the plan ({steps}), {sec['city']} would {moves} {_tier(a['tier'])}, "
-             f"{a['criteria_met']} of {sec['total']} criteria met (now {_tier(b['tier'])}, {b['criteria_met']} of "
-             f"{sec['total']})."]
+    lines = [
+        f"With the plan ({steps}), {sec['city']} would {moves} {_tier(a['tier'])}, "
+        f"{a['criteria_met']} of {sec['total']} criteria met (now {_tier(b['tier'])}, {b['criteria_met']} of "
+        f"{sec['total']})."
+    ]
     if sec["next_tier"]:
         lines.append(f"For {sec['next_tier']} the plan still lacks {' and '.join(sec['lacks'])}.")
     else:
@@ -260,11 +315,15 @@ def plan_markdown(sec: dict) -> str:
     from .report import md
 
     lines = ["## With the plan", ""] + [md(t) for t in plan_sentences(sec)] + [""]
-    lines += ["| step | change | criteria met | tier | owner | due | note |",
-              "| --- | --- | ---: | --- | --- | --- | --- |"]
+    lines += [
+        "| step | change | criteria met | tier | owner | due | note |",
+        "| --- | --- | ---: | --- | --- | --- | --- |",
+    ]
     for s in sec["steps"]:
-        lines.append(f"| {s['criterion']} | {md(s['from'])} → {md(s['to'])} | {s['criteria_met']} | {_tier(s['tier'])} "
-                     f"| {md(s['owner'])} | {s['due']} | {md(s['note'])} |")
+        lines.append(
+            f"| {s['criterion']} | {md(s['from'])} → {md(s['to'])} | {s['criteria_met']} | {_tier(s['tier'])} "
+            f"| {md(s['owner'])} | {s['due']} | {md(s['note'])} |"
+        )
     lines += ["", "By owner:", ""]
     for owner, items in sec["owners"].items():
         lines.append(f"- {md(owner)}: " + ", ".join(f"{c}{f' (due {d})' if d else ''}" for c, d in items))
@@ -275,12 +334,18 @@ def plan_html(sec: dict) -> str:
     """The same section as escaped HTML for the report notebook and the panel."""
     e = html.escape
     rows = "".join(
-        f"<tr><td title=\"{e(s['text'])}\">{e(s['criterion'])}</td><td>{e(s['from'])} → {e(s['to'])}</td>"
+        f'<tr><td title="{e(s["text"])}">{e(s["criterion"])}</td><td>{e(s["from"])} → {e(s["to"])}</td>'
         f"<td>{s['criteria_met']}</td><td>{e(_tier(s['tier']))}</td><td>{e(s['owner'])}</td><td>{e(s['due'])}</td>"
-        f"<td>{e(s['note'])}</td></tr>" for s in sec["steps"])
-    owners = "".join(f"<li>{e(o)}: {e(', '.join(c + (f' (due {d})' if d else '') for c, d in items))}</li>"
-                     for o, items in sec["owners"].items())
+        f"<td>{e(s['note'])}</td></tr>"
+        for s in sec["steps"]
+    )
+    owners = "".join(
+        f"<li>{e(o)}: {e(', '.join(c + (f' (due {d})' if d else '') for c, d in items))}</li>"
+        for o, items in sec["owners"].items()
+    )
     text = "".join(f"<p>{e(t)}</p>" for t in plan_sentences(sec))
-    return (f"<h2>With the plan</h2>{text}<table><thead><tr><th>step</th><th>change</th><th>criteria met</th>"
-            f"<th>tier</th><th>owner</th><th>due</th><th>note</th></tr></thead><tbody>{rows}</tbody></table>"
-            f"<p>By owner:</p><ul>{owners}</ul>")
+    return (
+        f"<h2>With the plan</h2>{text}<table><thead><tr><th>step</th><th>change</th><th>criteria met</th>"
+        f"<th>tier</th><th>owner</th><th>due</th><th>note</th></tr></thead><tbody>{rows}</tbody></table>"
+        f"<p>By owner:</p><ul>{owners}</ul>"
+    )

@@ -66,10 +66,20 @@ class CityReport:
 def report_from_context(ctx: CityContext, plan: str | Path | None = None) -> CityReport:
     """A city's report computed from its context (with a "With the plan" section when a plan file is given)."""
     return CityReport(
-        city=ctx.city, year=ctx.year, standard=ctx.standard, cohort=ctx.cohort, score=ctx.score,
-        statuses=ctx.statuses, self_statuses=ctx.self_statuses, practices=ctx.practice_gaps(),
-        criteria=ctx.criterion_gaps(), opportunities=ctx.opportunities(), audit_risk=ctx.audit_risk(),
-        simulated=ctx.simulated, progress=ctx.progress(), plan=_plan_section(plan, ctx),
+        city=ctx.city,
+        year=ctx.year,
+        standard=ctx.standard,
+        cohort=ctx.cohort,
+        score=ctx.score,
+        statuses=ctx.statuses,
+        self_statuses=ctx.self_statuses,
+        practices=ctx.practice_gaps(),
+        criteria=ctx.criterion_gaps(),
+        opportunities=ctx.opportunities(),
+        audit_risk=ctx.audit_risk(),
+        simulated=ctx.simulated,
+        progress=ctx.progress(),
+        plan=_plan_section(plan, ctx),
     )
 
 
@@ -82,9 +92,15 @@ def _plan_section(plan: str | Path | None, ctx: CityContext) -> dict | None:
     return plan_section(city_data(ctx.assessments, ctx.row, ctx.cohort, ctx.standard), load_plan(plan, ctx.standard))
 
 
-def build_city_report(city: str, year: int | None = None, edition: str | None = None, cohort: str = "published:all",
-                      responses: str | Path | Sequence[str | Path] = (),
-                      outcomes: str | Path | Sequence[str | Path] = (), plan: str | Path | None = None) -> CityReport:
+def build_city_report(
+    city: str,
+    year: int | None = None,
+    edition: str | None = None,
+    cohort: str = "published:all",
+    responses: str | Path | Sequence[str | Path] = (),
+    outcomes: str | Path | Sequence[str | Path] = (),
+    plan: str | Path | None = None,
+) -> CityReport:
     """Load the inputs (the bundled data when none are given) and compute one city's report."""
     return report_from_context(city_context(city, year, cohort, responses, outcomes, edition), plan)
 
@@ -95,17 +111,25 @@ def tier_text(tier: object) -> str:
 
 def self_vs_audited(rep: CityReport) -> pd.DataFrame:
     """Per practice: share met as the city assessed itself and as audited (known answers only)."""
-    return pd.DataFrame({"practice": rep.standard.practice_codes,
-                         "self_assessed": practice_shares(rep.self_statuses, rep.standard)[0],
-                         "audited": practice_shares(rep.statuses, rep.standard)[0]})
+    return pd.DataFrame(
+        {
+            "practice": rep.standard.practice_codes,
+            "self_assessed": practice_shares(rep.self_statuses, rep.standard)[0],
+            "audited": practice_shares(rep.statuses, rep.standard)[0],
+        }
+    )
 
 
 def shortlist_table(rep: CityReport) -> pd.DataFrame:
     """The shortlist for each higher tier, one row per criterion, with reasons."""
-    rows = [{"tier": step["tier"], "rank": i + 1, **pick} for step in rep.opportunities["steps"]
-            for i, pick in enumerate(step["shortlist"])]
-    return pd.DataFrame(rows, columns=["tier", "rank", "criterion", "practice", "status", "peer_share", "mandatory",
-                                       "reason"])
+    rows = [
+        {"tier": step["tier"], "rank": i + 1, **pick}
+        for step in rep.opportunities["steps"]
+        for i, pick in enumerate(step["shortlist"])
+    ]
+    return pd.DataFrame(
+        rows, columns=["tier", "rank", "criterion", "practice", "status", "peer_share", "mandatory", "reason"]
+    )
 
 
 def score_table(rep: CityReport) -> pd.DataFrame:
@@ -116,9 +140,13 @@ def score_table(rep: CityReport) -> pd.DataFrame:
 
 def tables(rep: CityReport) -> dict[str, pd.DataFrame]:
     """The tables behind the report, by file name."""
-    out = {"score.csv": score_table(rep), "practices.csv": rep.practices,
-           "criteria.csv": rep.criteria, "opportunities.csv": shortlist_table(rep),
-           "audit_risk.csv": rep.audit_risk}
+    out = {
+        "score.csv": score_table(rep),
+        "practices.csv": rep.practices,
+        "criteria.csv": rep.criteria,
+        "opportunities.csv": shortlist_table(rep),
+        "audit_risk.csv": rep.audit_risk,
+    }
     if rep.has_self:
         out["self_vs_audited.csv"] = self_vs_audited(rep)
     if len(rep.progress) > 1:
@@ -161,8 +189,10 @@ def headline(rep: CityReport) -> str:
     total = rep.standard.n_criteria
     n_metrics = len(rep.standard.outcome_metrics)
     omet = int(s["outcomes_met"])
-    text = (f"Tier: {with_published(s['tier'], s['published_tier'])}. {s['criteria_met']} of {total} criteria are met "
-            f"({percent(s['share_met'])})")
+    text = (
+        f"Tier: {with_published(s['tier'], s['published_tier'])}. {s['criteria_met']} of {total} criteria are met "
+        f"({percent(s['share_met'])})"
+    )
     if s["criteria_unknown"]:
         text += f", {s['criteria_unknown']} unknown"
     text += f"; {omet} of {plural(n_metrics, 'resident outcome metric')} {verb(omet, 'is')} met."
@@ -173,8 +203,10 @@ def headline(rep: CityReport) -> str:
 
 def practice_line(p) -> str:
     """One practice against the typical peer, with the difference computed from the rounded shares."""
-    return (f"| {md(p.name)} | {percent(p.share_met)} | {percent(p.peer_share)} | "
-            f"{percent_points(p.share_met, p.peer_share)} | {p.unknown} |")
+    return (
+        f"| {md(p.name)} | {percent(p.share_met)} | {percent(p.peer_share)} | "
+        f"{percent_points(p.share_met, p.peer_share)} | {p.unknown} |"
+    )
 
 
 def summary_markdown(rep: CityReport) -> str:
@@ -194,13 +226,21 @@ def summary_markdown(rep: CityReport) -> str:
     lines += [practice_line(p) for p in rep.practices.itertuples()]
     leads = rep.criteria[rep.criteria["position"] == "leads"]
     lags = rep.criteria[rep.criteria["position"] == "lags"]
-    lines += ["", md(f"{rep.city} leads on {plural(len(leads), 'criterion')} most peers do not meet and lags on "
-                     f"{plural(len(lags), 'criterion')} that most peers meet"
-                     + (f" ({join(lags['criterion'])})." if len(lags) else ".")), ""]
+    lines += [
+        "",
+        md(
+            f"{rep.city} leads on {plural(len(leads), 'criterion')} most peers do not meet and lags on "
+            f"{plural(len(lags), 'criterion')} that most peers meet"
+            + (f" ({join(lags['criterion'])})." if len(lags) else ".")
+        ),
+        "",
+    ]
     lines += ["## Opportunities", ""] + [f"- {md(t)}" for t in rep.opportunities["summary"]] + [""]
     if rep.opportunities["at_risk"] and rep.opportunities["next_tier"]:
-        lines += [md(f"Criteria whose loss alone would lower the current tier: {join(rep.opportunities['at_risk'])}."),
-                  ""]
+        lines += [
+            md(f"Criteria whose loss alone would lower the current tier: {join(rep.opportunities['at_risk'])}."),
+            "",
+        ]
     lines += ["## Audit risk", ""]
     if not rep.has_self:
         lines += ["No self-assessment was given, so there is nothing to compare the audit with.", ""]
@@ -215,8 +255,13 @@ def summary_markdown(rep: CityReport) -> str:
         from .plan import plan_markdown
 
         lines += [plan_markdown(rep.plan)]
-    lines += [md("Sources: the city's responses and outcome metrics as loaded; peer shares from "
-                 f"{rep.peers_label}. Produced with the WWC analysis workbench."), ""]
+    lines += [
+        md(
+            "Sources: the city's responses and outcome metrics as loaded; peer shares from "
+            f"{rep.peers_label}. Produced with the WWC analysis workbench."
+        ),
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -226,8 +271,10 @@ def headline_html(rep: CityReport) -> str:
     sim = "<p><em>This city is simulated: its figures are not real.</em></p>" if rep.simulated else ""
     notes = "".join(f"<p><em>{html.escape(n)}</em></p>" for n in rep.cohort.notes)
     tier = with_published(rep.score["tier"], rep.score["published_tier"])
-    return (f"<h3>{html.escape(rep.city)} {rep.year}: {html.escape(tier)}</h3>"
-            f"{sim}<p>{html.escape(headline(rep))}</p><ul>{items}</ul>{notes}")
+    return (
+        f"<h3>{html.escape(rep.city)} {rep.year}: {html.escape(tier)}</h3>"
+        f"{sim}<p>{html.escape(headline(rep))}</p><ul>{items}</ul>{notes}"
+    )
 
 
 def progress_html(rep: CityReport) -> str:

@@ -32,10 +32,15 @@ _PRACTICE_TOTAL = re.compile(r"achieved (\d{1,3})% of (.+?) Criteria", re.IGNORE
 _OVERALL = re.compile(r"achieved (\d+) of (\d+) criteria", re.IGNORECASE)
 _TIER = re.compile(r"Certification at the (\w+) level", re.IGNORECASE)
 _CHANGED = re.compile(r"changed from (YES|NO|IN\s+PROGRESS) to (YES|NO|IN\s+PROGRESS)", re.IGNORECASE)
-_MONTH_YEAR = re.compile(r"^(January|February|March|April|May|June|July|August|September|October|November|"
-                         r"December)\s+(\d{4})\s*$", re.IGNORECASE | re.MULTILINE)
-_ENDS_RECORD = re.compile(r"^(\*|[A-Z0-9&' \-]{6,}$|Your city has achieved|CERTIFICATION CRITERIA|RESIDENT OUTCOME"
-                          r"|For more information)")
+_MONTH_YEAR = re.compile(
+    r"^(January|February|March|April|May|June|July|August|September|October|November|"
+    r"December)\s+(\d{4})\s*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_ENDS_RECORD = re.compile(
+    r"^(\*|[A-Z0-9&' \-]{6,}$|Your city has achieved|CERTIFICATION CRITERIA|RESIDENT OUTCOME"
+    r"|For more information)"
+)
 _DIGIT_SLIPS = str.maketrans({"I": "1", "l": "1", "|": "1", "O": "0"})
 TEXT_MATCH = 0.8  # wording must be this similar (difflib ratio) to the edition's to count as the same criterion
 
@@ -74,7 +79,7 @@ def read_report_text(path: str | Path) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(path, None, "not UTF-8 text or a PDF", raw[exc.start:exc.start + 8]) from None
+        raise InputError(path, None, "not UTF-8 text or a PDF", raw[exc.start : exc.start + 8]) from None
 
 
 def _code(raw: str, standard: Standard) -> str | None:
@@ -111,8 +116,9 @@ def _records(lines: list[str]) -> list[tuple[int, str]]:
     return out
 
 
-def parse_report(text: str, source: str | Path, standard: Standard | None = None,
-                 city: str | None = None) -> ImportedReport:
+def parse_report(
+    text: str, source: str | Path, standard: Standard | None = None, city: str | None = None
+) -> ImportedReport:
     """Read a report's text into tables; `source` names it in errors."""
     standard = standard or load_standard()
     lines = text.splitlines()
@@ -132,41 +138,78 @@ def parse_report(text: str, source: str | Path, standard: Standard | None = None
         wording = re.sub(r"\s+", " ", match["text"]).strip()
         similarity = difflib.SequenceMatcher(None, wording.lower(), standard.criterion_text(code).lower()).ratio()
         if similarity < TEXT_MATCH:
-            raise InputError(source, number, f"the wording does not match {code} of edition {standard.edition}",
-                             wording[:60])
+            raise InputError(
+                source, number, f"the wording does not match {code} of edition {standard.edition}", wording[:60]
+            )
         note = " ".join(match["note"].split())  # PDFs justify and wrap lines: spacing is not data
         audited = st.parse_status(match["status"])
         changed = _CHANGED.search(note)
         self_assessed = st.parse_status(changed.group(1)) if changed else audited
         if changed and st.parse_status(changed.group(2)) != audited:
-            raise InputError(source, number, f"the note says the response was changed to {changed.group(2)}, "
-                             f"the table says {match['status']}", note[:60])
+            raise InputError(
+                source,
+                number,
+                f"the note says the response was changed to {changed.group(2)}, the table says {match['status']}",
+                note[:60],
+            )
         rows.append((code, st.label(self_assessed), st.label(audited), note, int(match["all"]), int(match["size"])))
     missing = [c for c in standard.codes if c not in seen]
     if missing:
         raise InputError(source, None, f"{len(missing)} criteria not found in the report", ", ".join(missing[:8]))
     rows.sort(key=lambda r: standard.criterion_index()[r[0]])
-    responses = pd.DataFrame({"city": city, "year": year, "criterion": [r[0] for r in rows],
-                              "self_assessed": [r[1] for r in rows], "status": [r[2] for r in rows],
-                              "audit_note": [r[3] for r in rows]})
-    shares = pd.concat([
-        pd.DataFrame({"year": year, "cohort": "all_applicants", "reference_city": "",
-                      "criterion": [r[0] for r in rows], "share_pct": [r[4] for r in rows]}),
-        pd.DataFrame({"year": year, "cohort": "same_size", "reference_city": city,
-                      "criterion": [r[0] for r in rows], "share_pct": [r[5] for r in rows]}),
-    ], ignore_index=True)
+    responses = pd.DataFrame(
+        {
+            "city": city,
+            "year": year,
+            "criterion": [r[0] for r in rows],
+            "self_assessed": [r[1] for r in rows],
+            "status": [r[2] for r in rows],
+            "audit_note": [r[3] for r in rows],
+        }
+    )
+    shares = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "year": year,
+                    "cohort": "all_applicants",
+                    "reference_city": "",
+                    "criterion": [r[0] for r in rows],
+                    "share_pct": [r[4] for r in rows],
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "year": year,
+                    "cohort": "same_size",
+                    "reference_city": city,
+                    "criterion": [r[0] for r in rows],
+                    "share_pct": [r[5] for r in rows],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
     overall = _OVERALL.search(text)
     tier = _TIER.search(text)
     practices = {}
-    names = {re.sub(r"\W+", " ", n).strip().lower(): c for c, n in zip(standard.practice_codes,
-                                                                         standard.practices["name"])}
+    names = {
+        re.sub(r"\W+", " ", n).strip().lower(): c for c, n in zip(standard.practice_codes, standard.practices["name"])
+    }
     for match in _PRACTICE_TOTAL.finditer(text):
         code = names.get(re.sub(r"\W+", " ", match.group(2)).strip().lower())
         if code:
             practices[code] = int(match.group(1))
-    return ImportedReport(city, year, responses, shares, _outcomes(lines, city, year, source, standard),
-                          (int(overall.group(1)), int(overall.group(2))) if overall else None, practices,
-                          tier.group(1).title() if tier else None)
+    return ImportedReport(
+        city,
+        year,
+        responses,
+        shares,
+        _outcomes(lines, city, year, source, standard),
+        (int(overall.group(1)), int(overall.group(2))) if overall else None,
+        practices,
+        tier.group(1).title() if tier else None,
+    )
 
 
 def _city(lines: list[str], source: str | Path) -> str:
@@ -187,8 +230,15 @@ def _year(text: str, source: str | Path) -> int:
 
 def _outcomes(lines: list[str], city: str, year: int, source: str | Path, standard: Standard) -> pd.DataFrame:
     """The resident outcome metrics table: each metric's value, or 'not met' where none is given."""
-    start = next((i for i, line in enumerate(lines) if line.strip().upper().startswith("RESIDENT OUTCOME METRIC\t")
-                  or re.match(r"^\s*RESIDENT OUTCOME METRIC\s+INDICATOR", line.strip().upper())), None)
+    start = next(
+        (
+            i
+            for i, line in enumerate(lines)
+            if line.strip().upper().startswith("RESIDENT OUTCOME METRIC\t")
+            or re.match(r"^\s*RESIDENT OUTCOME METRIC\s+INDICATOR", line.strip().upper())
+        ),
+        None,
+    )
     found: dict[str, tuple[int, str, str]] = {}
     if start is not None:
         block = " ".join(line.strip() for line in lines[start + 1 : start + 30])
@@ -200,7 +250,7 @@ def _outcomes(lines: list[str], city: str, year: int, source: str | Path, standa
         order = sorted(found, key=lambda c: found[c][0])
         for k, code in enumerate(order):
             end = found[order[k + 1]][0] if k + 1 < len(order) else len(block)
-            segment = block[found[code][0]:end]
+            segment = block[found[code][0] : end]
             value = re.search(r"(?:^|\s)(\d+(?:\.\d+)?)%?\s+(US [A-Za-z ]+?Data|[A-Z][\w. ]*?Data)\b", segment)
             found[code] = (found[code][0], value.group(1) if value else "", value.group(2) if value else "")
     rows = []
@@ -210,8 +260,11 @@ def _outcomes(lines: list[str], city: str, year: int, source: str | Path, standa
         _, value, data_source = found[code]
         thresholded = pd.notna(standard.outcome_metrics.set_index("code").loc[code, "threshold"])
         met = "" if value and thresholded else ("no" if not value else "")
-        where = f"certification report, resident outcome metrics table ({data_source})" if data_source else \
-            "certification report: no value given for this metric"
+        where = (
+            f"certification report, resident outcome metrics table ({data_source})"
+            if data_source
+            else "certification report: no value given for this metric"
+        )
         rows.append((city, year, code, value, met, where))
     return pd.DataFrame(rows, columns=["city", "year", "metric", "value", "met", "source"])
 
@@ -222,18 +275,30 @@ def check_totals(report: ImportedReport, source: str | Path, standard: Standard)
     if report.stated_met is not None:
         stated, total = report.stated_met
         if total != standard.n_criteria:
-            raise InputError(source, None, f"the report counts {total} criteria, edition {standard.edition} has "
-                             f"{standard.n_criteria}", f"{stated} of {total}")
+            raise InputError(
+                source,
+                None,
+                f"the report counts {total} criteria, edition {standard.edition} has {standard.n_criteria}",
+                f"{stated} of {total}",
+            )
         if int(met.sum()) != stated:
-            raise InputError(source, None, f"the report says {stated} of {total} criteria were achieved, its "
-                             f"tables show {int(met.sum())} Yes", f"{stated} of {total}")
+            raise InputError(
+                source,
+                None,
+                f"the report says {stated} of {total} criteria were achieved, its tables show {int(met.sum())} Yes",
+                f"{stated} of {total}",
+            )
     practice = report.responses["criterion"].map(dict(zip(standard.codes, standard.criteria["practice"])))
     shares = met.groupby(practice).mean()
     for code, pct in report.stated_practices.items():
         read = round(float(shares[code]) * 100)
         if read != pct:
-            raise InputError(source, None, f"the report says {pct}% of {standard.practice_name(code)} criteria, "
-                             f"its table shows {read}%", f"{pct}%")
+            raise InputError(
+                source,
+                None,
+                f"the report says {pct}% of {standard.practice_name(code)} criteria, its table shows {read}%",
+                f"{pct}%",
+            )
     if len(report.stated_practices) not in (0, len(standard.practice_codes)):
         missing = sorted(set(standard.practice_codes) - set(report.stated_practices))
         raise InputError(source, None, "no stated total for some practices", ", ".join(missing))
@@ -261,15 +326,19 @@ def check_tier(report: ImportedReport, source: str | Path, standard: Standard) -
     outcomes = outcomes_from_table(table_from_frame(report.outcomes, source), standard)
     tier = score(responses, outcomes, standard)["tier"].iloc[0]
     if tier_name(tier) != report.stated_tier:
-        raise InputError(source, None, f"the report states {report.stated_tier}, its rows score "
-                         f"{tier_label(tier)}", report.stated_tier)
+        raise InputError(
+            source,
+            None,
+            f"the report states {report.stated_tier}, its rows score {tier_label(tier)}",
+            report.stated_tier,
+        )
 
 
 def write_report_tables(report: ImportedReport, folder: Path) -> list[Path]:
     """Write responses.csv, outcomes.csv and published_shares.csv into `folder`, whole or not at all."""
     from .safe_io import write_folder
 
-    tables = {"responses.csv": report.responses, "outcomes.csv": report.outcomes,
-              "published_shares.csv": report.shares}
-    return write_folder(folder, {name: frame.to_csv(index=False, lineterminator="\n")
-                                 for name, frame in tables.items()})
+    tables = {"responses.csv": report.responses, "outcomes.csv": report.outcomes, "published_shares.csv": report.shares}
+    return write_folder(
+        folder, {name: frame.to_csv(index=False, lineterminator="\n") for name, frame in tables.items()}
+    )

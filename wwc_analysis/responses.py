@@ -34,8 +34,7 @@ def load_responses(paths: str | Path | Iterable[str | Path], standard: Standard 
 
     standard = standard or load_standard()
     paths = expand([paths] if isinstance(paths, (str, Path)) else paths, "responses")
-    return load_tables(paths, REQUIRED, lambda t: responses_from_table(t, standard), check_duplicates,
-                       empty_responses)
+    return load_tables(paths, REQUIRED, lambda t: responses_from_table(t, standard), check_duplicates, empty_responses)
 
 
 def empty_responses() -> pd.DataFrame:
@@ -56,22 +55,28 @@ def responses_from_table(table: Table, standard: Standard) -> pd.DataFrame:
     known = code.notna().to_numpy()
     if not known.all():
         i = int(np.flatnonzero(~known)[0])
-        raise table.error(i, f"unknown criterion code (edition {standard.edition} has "
-                          f"{standard.codes[0]}..{standard.codes[-1]})", f["criterion"].iloc[i])
+        raise table.error(
+            i,
+            f"unknown criterion code (edition {standard.edition} has {standard.codes[0]}..{standard.codes[-1]})",
+            f["criterion"].iloc[i],
+        )
     audited = _statuses(table, "status")
     # No self_assessed column: no self-assessment (its figures are then absent, not copied from the audit).
-    self_assessed = (_statuses(table, "self_assessed") if "self_assessed" in f
-                     else np.full(len(f), st.UNKNOWN, dtype=np.int8))
-    out = pd.DataFrame({
-        "city": city.to_numpy(),
-        "year": _years(table).fillna(standard.default_year),
-        "criterion": code.to_numpy(),
-        "status": audited,
-        "self_assessed": self_assessed,
-        "audit_note": f["audit_note"].to_numpy() if "audit_note" in f else "",
-        "source_file": table.label,
-        "source_row": table.lines,
-    })
+    self_assessed = (
+        _statuses(table, "self_assessed") if "self_assessed" in f else np.full(len(f), st.UNKNOWN, dtype=np.int8)
+    )
+    out = pd.DataFrame(
+        {
+            "city": city.to_numpy(),
+            "year": _years(table).fillna(standard.default_year),
+            "criterion": code.to_numpy(),
+            "status": audited,
+            "self_assessed": self_assessed,
+            "audit_note": f["audit_note"].to_numpy() if "audit_note" in f else "",
+            "source_file": table.label,
+            "source_row": table.lines,
+        }
+    )
     extra = [c for c in f.columns if c not in out.columns and c != "criterion" and not c.startswith("unnamed_")]
     for col in extra:
         out[col] = f[col].to_numpy()
@@ -82,8 +87,9 @@ def _statuses(table: Table, column: str) -> np.ndarray:
     codes, bad = st.parse_statuses(table.frame[column])
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise table.error(i, f"'{column}' is not a status (use Yes, In Progress, No or leave blank)",
-                          table.frame[column].iloc[i])
+        raise table.error(
+            i, f"'{column}' is not a status (use Yes, In Progress, No or leave blank)", table.frame[column].iloc[i]
+        )
     return codes
 
 
@@ -116,8 +122,10 @@ def check_duplicates(frame: pd.DataFrame) -> None:
     year = "" if pd.isna(row["year"]) else f" {row['year']}"
     where = f"{first['source_file']} row {first['source_row']}"
     if first["status"] != row["status"] or first["self_assessed"] != row["self_assessed"]:
-        problem = (f"{row['criterion']} for {row['city']}{year} is listed twice with different statuses "
-                   f"({st.label(first['status']) or 'blank'} at {where})")
+        problem = (
+            f"{row['criterion']} for {row['city']}{year} is listed twice with different statuses "
+            f"({st.label(first['status']) or 'blank'} at {where})"
+        )
     else:
         problem = f"{row['criterion']} for {row['city']}{year} is listed twice (also at {where})"
     raise InputError(row["source_file"], int(row["source_row"]), problem, st.label(row["status"]))

@@ -84,11 +84,13 @@ class WarmKernel:
         nb = copy.deepcopy(nb)
         reset = nbformat.v4.new_code_cell(
             "%reset -f\nimport os as _os, matplotlib.pyplot as _plt\n"
-            f"_plt.close('all'); _os.chdir({str(cwd)!r}); del _os, _plt")
+            f"_plt.close('all'); _os.chdir({str(cwd)!r}); del _os, _plt"
+        )
         reset.metadata["tags"] = [_RESET_TAG]
         nb.cells.insert(0, reset)
-        client = NotebookClient(nb, km=self.km, kernel_name=self.kernel_name, timeout=TIMEOUT,
-                                record_timing=False, allow_errors=False)
+        client = NotebookClient(
+            nb, km=self.km, kernel_name=self.kernel_name, timeout=TIMEOUT, record_timing=False, allow_errors=False
+        )
         client.kc = self.kc
         try:
             client.execute(cleanup_kc=False)
@@ -104,8 +106,9 @@ class WarmKernel:
     def _leave(self, cwd: Path) -> None:
         """Move the kernel out of the run's folder, which is about to be renamed or removed."""
         if self.kc is not None and self.km is not None and self.km.is_alive():
-            self.kc.execute_interactive(f"import os as _os; _os.chdir({str(PROJECT_ROOT)!r}); del _os",
-                                        store_history=False, timeout=30)
+            self.kc.execute_interactive(
+                f"import os as _os; _os.chdir({str(PROJECT_ROOT)!r}); del _os", store_history=False, timeout=30
+            )
 
 
 def _last_line(exc: Exception) -> str:
@@ -142,8 +145,16 @@ def clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
                 output["execution_count"] = count
             output.get("data", {}).pop(WIDGET_VIEW, None)  # a random model id; the text/plain form stays
     papermill = nb.metadata.get("papermill", {})
-    for key in ("start_time", "end_time", "duration", "exception", "input_path", "output_path",
-                "environment_variables", "version"):
+    for key in (
+        "start_time",
+        "end_time",
+        "duration",
+        "exception",
+        "input_path",
+        "output_path",
+        "environment_variables",
+        "version",
+    ):
         papermill.pop(key, None)
     nb.metadata.get("widgets", None) and nb.metadata.pop("widgets")
     nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": KERNEL}
@@ -163,8 +174,13 @@ def to_html(nb: nbformat.NotebookNode, title: str, byline: str = "") -> str:
     """
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(template_name="report", extra_template_basedirs=[str(TEMPLATES)],
-                            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    exporter = HTMLExporter(
+        template_name="report",
+        extra_template_basedirs=[str(TEMPLATES)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}, "wwc_byline": byline})
     return body
 

@@ -21,8 +21,9 @@ def guard(path: Path) -> Path:
     from .paths import raw_dir
 
     if Path(path).resolve().is_relative_to(raw_dir().resolve()):
-        raise InputError(path, None, "data/raw/ holds published inputs and is never written; choose another "
-                         "output folder", str(path))
+        raise InputError(
+            path, None, "data/raw/ holds published inputs and is never written; choose another output folder", str(path)
+        )
     return Path(path)
 
 

@@ -97,8 +97,14 @@ def assessments_loaded(edition: str = DEFAULT_EDITION, responses=(), outcomes=()
     return sorted(pairs, key=lambda p: (p[0].casefold(), p[1]))
 
 
-def load_city(city: str, year: int | None = None, cohort: str = "published:all", edition: str = DEFAULT_EDITION,
-              responses: Sequence[str | Path] = (), outcomes: Sequence[str | Path] = ()) -> CityData:
+def load_city(
+    city: str,
+    year: int | None = None,
+    cohort: str = "published:all",
+    edition: str = DEFAULT_EDITION,
+    responses: Sequence[str | Path] = (),
+    outcomes: Sequence[str | Path] = (),
+) -> CityData:
     """Load the inputs (bundled when none; cached), find the city's assessment and build its cohort."""
     from .context import city_context
 
@@ -112,10 +118,20 @@ def city_data(a, row: int, cohort, standard: Standard, cohort_spec: str = "") ->
 
     shares = cohort.shares.reindex(standard.codes).to_numpy(dtype=float)
     peer = practice_gaps(a, row, cohort, standard)["peer_share"].to_numpy(dtype=float)
-    return CityData(standard=standard, city=str(a.keys["city"].iloc[row]), year=int(a.keys["year"].iloc[row]),
-                    cohort_spec=cohort_spec, cohort_label=cohort.description, statuses=a.audited[row].copy(),
-                    outcomes=a.outcomes[row].copy(), peer_shares=shares, practice_peer=peer,
-                    metrics=standard.metric_codes, assessments=a, row=row)
+    return CityData(
+        standard=standard,
+        city=str(a.keys["city"].iloc[row]),
+        year=int(a.keys["year"].iloc[row]),
+        cohort_spec=cohort_spec,
+        cohort_label=cohort.description,
+        statuses=a.audited[row].copy(),
+        outcomes=a.outcomes[row].copy(),
+        peer_shares=shares,
+        practice_peer=peer,
+        metrics=standard.metric_codes,
+        assessments=a,
+        row=row,
+    )
 
 
 def score_row(statuses: np.ndarray, outcomes: np.ndarray, data: CityData) -> dict:
@@ -139,10 +155,15 @@ def evaluate_scenario(data: CityData, statuses: np.ndarray, outcomes: np.ndarray
 
     scored = score_row(statuses, outcomes, data)
     return Result(
-        criteria_met=int(scored["criteria_met"]), criteria_total=data.standard.n_criteria,
-        share_met=float(scored["share_met"]), tier=tier_name(scored["tier"]), tier_low=tier_name(scored["tier_low"]),
-        tier_high=tier_name(scored["tier_high"]), outcomes_met=int(scored["outcomes_met"]),
-        practice_share=scored["practice_share"], reasons=reasons_for(scored, statuses, data.standard),
+        criteria_met=int(scored["criteria_met"]),
+        criteria_total=data.standard.n_criteria,
+        share_met=float(scored["share_met"]),
+        tier=tier_name(scored["tier"]),
+        tier_low=tier_name(scored["tier_low"]),
+        tier_high=tier_name(scored["tier_high"]),
+        outcomes_met=int(scored["outcomes_met"]),
+        practice_share=scored["practice_share"],
+        reasons=reasons_for(scored, statuses, data.standard),
         paths=paths(statuses, outcomes, scored["tier_rank"], data),
         changed=changed_codes(statuses, outcomes, data),
     )
@@ -158,9 +179,16 @@ def paths(statuses: np.ndarray, outcomes: np.ndarray, rank: int, data: CityData)
         need = requirements(statuses, outcomes, tier, standard)
         picks = shortlist(statuses, tier, data.peer_shares, standard, data.cohort_label)
         unmet = need["outcome_metrics_not_met"]
-        out.append({"tier": tier, "criteria": [p["criterion"] for p in picks], "picks": picks,
-                    "outcomes_needed": int(need["outcomes_needed"]),
-                    "metrics": unmet[: int(need["outcomes_needed"])], "metrics_not_met": unmet})
+        out.append(
+            {
+                "tier": tier,
+                "criteria": [p["criterion"] for p in picks],
+                "picks": picks,
+                "outcomes_needed": int(need["outcomes_needed"]),
+                "metrics": unmet[: int(need["outcomes_needed"])],
+                "metrics_not_met": unmet,
+            }
+        )
     return out
 
 

@@ -47,9 +47,15 @@ class Assessments:
     def select(self, rows: object) -> Assessments:
         """The assessments at `rows` (positions), as a new Assessments."""
         rows = np.atleast_1d(np.asarray(rows, dtype=np.int64))
-        return replace(self, keys=self.keys.iloc[rows].reset_index(drop=True), audited=self.audited[rows],
-                       self_assessed=self.self_assessed[rows], outcomes=self.outcomes[rows],
-                       published=self.published[rows], published_floor=self.published_floor[rows])
+        return replace(
+            self,
+            keys=self.keys.iloc[rows].reset_index(drop=True),
+            audited=self.audited[rows],
+            self_assessed=self.self_assessed[rows],
+            outcomes=self.outcomes[rows],
+            published=self.published[rows],
+            published_floor=self.published_floor[rows],
+        )
 
     @property
     def has_self(self) -> np.ndarray:
@@ -60,8 +66,9 @@ class Assessments:
         return city_keys(self.keys["city"]).to_numpy()
 
 
-def build_assessments(responses: pd.DataFrame, outcomes: pd.DataFrame | None, standard: Standard,
-                      published: bool = True) -> Assessments:
+def build_assessments(
+    responses: pd.DataFrame, outcomes: pd.DataFrame | None, standard: Standard, published: bool = True
+) -> Assessments:
     """Pivot tidy responses (and outcomes) into status matrices, vectorised.
 
     Rows are (city, year); cities are matched by `identity.city_key`. With `published`, the
@@ -73,10 +80,12 @@ def build_assessments(responses: pd.DataFrame, outcomes: pd.DataFrame | None, st
     row_key = city_codes.astype(np.int64) * 100_000 + years
     assess_idx, uniq = pd.factorize(row_key, sort=False)
     first = np.unique(assess_idx, return_index=True)[1]
-    keys = pd.DataFrame({
-        "city": ckeys.to_numpy()[first],
-        "year": pd.array(years[first], dtype="Int64"),
-    })
+    keys = pd.DataFrame(
+        {
+            "city": ckeys.to_numpy()[first],
+            "year": pd.array(years[first], dtype="Int64"),
+        }
+    )
     keys["city"] = keys["city"].map(display_names(responses["city"], ckeys))
     crit_idx = pd.Categorical(responses["criterion"], categories=standard.codes).codes
     shape = (len(uniq), standard.n_criteria)
@@ -108,8 +117,10 @@ def published_ranks(keys: pd.DataFrame, standard: Standard) -> np.ndarray:
 
     table = published_tiers()
     lookup = {(city_key(c), int(y)): t for c, y, t in zip(table["city"], table["year"], table["tier"])}
-    ranks = [standard.tier_rank(t) if (t := lookup.get((city_key(c), int(y)))) in standard.tier_names else 0
-             for c, y in zip(keys["city"], keys["year"].fillna(-1))]
+    ranks = [
+        standard.tier_rank(t) if (t := lookup.get((city_key(c), int(y)))) in standard.tier_names else 0
+        for c, y in zip(keys["city"], keys["year"].fillna(-1))
+    ]
     return np.asarray(ranks, dtype=np.int8)
 
 
@@ -122,10 +133,12 @@ def outcome_matrix(keys: pd.DataFrame, outcomes: pd.DataFrame | None, standard: 
     out = np.full((len(keys), len(metrics)), -1, dtype=np.int8)
     if outcomes is None or outcomes.empty:
         return out
-    left = pd.DataFrame({"ckey": city_keys(keys["city"]).to_numpy(), "year": keys["year"].to_numpy(),
-                         "pos": np.arange(len(keys))})
-    right = outcomes.assign(ckey=city_keys(outcomes["city"]), m=outcomes["metric"].map(
-        {m: i for i, m in enumerate(metrics)}))
+    left = pd.DataFrame(
+        {"ckey": city_keys(keys["city"]).to_numpy(), "year": keys["year"].to_numpy(), "pos": np.arange(len(keys))}
+    )
+    right = outcomes.assign(
+        ckey=city_keys(outcomes["city"]), m=outcomes["metric"].map({m: i for i, m in enumerate(metrics)})
+    )
     right = right[right["met"].notna()]
     merged = left.merge(right[["ckey", "year", "m", "met"]], on="ckey", suffixes=("", "_o"))
     exact = merged["year"].astype("Int64") == merged["year_o"].astype("Int64")
@@ -157,8 +170,9 @@ def practice_shares(statuses: np.ndarray, standard: Standard) -> np.ndarray:
         return np.where(known > 0, met / np.maximum(known, 1), np.nan)
 
 
-def evaluate(statuses: np.ndarray, outcomes: np.ndarray, standard: Standard,
-             reading: str | None = None) -> dict[str, np.ndarray]:
+def evaluate(
+    statuses: np.ndarray, outcomes: np.ndarray, standard: Standard, reading: str | None = None
+) -> dict[str, np.ndarray]:
     """Counts, shares and tier ranks for a status matrix; the engine behind `score` and what-ifs.
 
     `tier_low` counts unknowns as not met, `tier_high` as met: the range the answers allow.
@@ -187,8 +201,9 @@ def evaluate(statuses: np.ndarray, outcomes: np.ndarray, standard: Standard,
     }
 
 
-def with_evidence(low: np.ndarray, high: np.ndarray, published: np.ndarray,
-                  floor: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def with_evidence(
+    low: np.ndarray, high: np.ndarray, published: np.ndarray, floor: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Narrow each range [low, high] by the published tier where the answers allow it.
 
     Returns the new low and high ranks and a flag where the published tier lies outside the
@@ -203,8 +218,9 @@ def with_evidence(low: np.ndarray, high: np.ndarray, published: np.ndarray,
     return new_low.astype(np.int8), new_high.astype(np.int8), has & ~(exact | lifted)
 
 
-def score(responses: pd.DataFrame, outcomes: pd.DataFrame | None = None,
-          standard: Standard | None = None) -> pd.DataFrame:
+def score(
+    responses: pd.DataFrame, outcomes: pd.DataFrame | None = None, standard: Standard | None = None
+) -> pd.DataFrame:
     """One row per (city, year): criteria met, practice shares, core, outcomes, tier and range.
 
     Audited statuses are scored; a self-assessment, where given, is scored beside them
@@ -226,7 +242,7 @@ def score_assessments(a: Assessments, standard: Standard) -> pd.DataFrame:
     out["share_met"] = res["share_met"]
     for j, code in enumerate(standard.practice_codes):
         out[f"share_{code}"] = res["practice_share"][:, j]
-        out[f"unknown_{code}"] = (np.bincount(standard.practice_of())[j] - res["practice_known"][:, j])
+        out[f"unknown_{code}"] = np.bincount(standard.practice_of())[j] - res["practice_known"][:, j]
     core = [standard.criterion_index()[c] for c in standard.core_codes]
     core_yes = a.audited[:, core] == st.YES
     out["core_met"] = core_yes.all(axis=1)
@@ -282,6 +298,7 @@ def assessment_index(a: Assessments, city: str, year: int | None = None) -> int:
     match = rows[(a.keys["year"].iloc[rows] == int(year)).to_numpy(dtype=bool)]
     if len(match) == 0:
         years = ", ".join(str(y) for y in a.keys["year"].iloc[rows])
-        raise InputError("--year", None, f"no assessment of {a.keys['city'].iloc[rows[0]]} in this year "
-                         f"(it has {years})", year)
+        raise InputError(
+            "--year", None, f"no assessment of {a.keys['city'].iloc[rows[0]]} in this year (it has {years})", year
+        )
     return int(match[0])

@@ -103,7 +103,9 @@ def write_cohort(n: int, seed: int, folder: Path, standard: Standard | None = No
     from .safe_io import write_folder
 
     responses, outcomes = simulate_cohort(n, seed, standard)
-    files = {name: frame.to_csv(index=False, lineterminator="\n")
-             for name, frame in (("responses.csv", responses), ("outcomes.csv", outcomes))}
+    files = {
+        name: frame.to_csv(index=False, lineterminator="\n")
+        for name, frame in (("responses.csv", responses), ("outcomes.csv", outcomes))
+    }
     paths = write_folder(folder, files)
     return paths[0], paths[1]

@@ -71,7 +71,7 @@ class Standard:
         code = str(text).upper().replace(" ", "")
         if code in self._index:
             return code
-        slips = {code[:i] + "I" + code[i + 1:] for i, ch in enumerate(code) if ch == "1"}
+        slips = {code[:i] + "I" + code[i + 1 :] for i, ch in enumerate(code) if ch == "1"}
         found = sorted(slips & set(self._index))
         return found[0] if len(found) == 1 else None
 
@@ -90,8 +90,10 @@ class Standard:
     @cached_property
     def _required(self) -> dict[str, list[str]]:
         req = self.criteria[self.criteria["required_from"] != ""]
-        return {tier: [c for c, t in zip(req["code"], req["required_from"]) if self._ranks[t] <= rank]
-                for tier, rank in self._ranks.items()}
+        return {
+            tier: [c for c, t in zip(req["code"], req["required_from"]) if self._ranks[t] <= rank]
+            for tier, rank in self._ranks.items()
+        }
 
     @cached_property
     def _bands(self) -> dict[tuple[str, str], tuple[float, str]]:
@@ -151,8 +153,10 @@ class Standard:
     def metric_aliases(self) -> dict[str, tuple[str, ...]]:
         """Each outcome metric's other spellings and the words that name it in a report (`aliases`)."""
         column = self.outcome_metrics.get("aliases", pd.Series([""] * len(self.outcome_metrics)))
-        return {code: tuple(a.strip().lower() for a in str(text).split(";") if a.strip())
-                for code, text in zip(self.outcome_metrics["code"], column)}
+        return {
+            code: tuple(a.strip().lower() for a in str(text).split(";") if a.strip())
+            for code, text in zip(self.outcome_metrics["code"], column)
+        }
 
     def metric_code(self, text: str) -> str | None:
         """The code of the metric a file or a report names, by its code or one of its aliases."""

@@ -12,10 +12,15 @@ LABELS = {YES: "Yes", IN_PROGRESS: "In Progress", NO: "No", UNKNOWN: ""}
 CODES = {label: code for code, label in LABELS.items()}
 
 _SPELLINGS = {
-    "yes": YES, "y": YES,
-    "in progress": IN_PROGRESS, "inprogress": IN_PROGRESS, "ip": IN_PROGRESS,
-    "no": NO, "n": NO,
-    "": UNKNOWN, "unknown": UNKNOWN,
+    "yes": YES,
+    "y": YES,
+    "in progress": IN_PROGRESS,
+    "inprogress": IN_PROGRESS,
+    "ip": IN_PROGRESS,
+    "no": NO,
+    "n": NO,
+    "": UNKNOWN,
+    "unknown": UNKNOWN,
 }
 _NOT_A_STATUS = -2
 _NOISE = re.compile(r"[\s_\-]+")

@@ -53,15 +53,19 @@ def write_store(responses: pd.DataFrame, outcomes: pd.DataFrame | None, edition:
     from .paths import processed_dir
     from .safe_io import write_folder
 
-    key = hashlib.sha256("\0".join([frame_digest(responses), frame_digest(outcomes),
-                                    edition_digest(edition)]).encode()).hexdigest()
+    key = hashlib.sha256(
+        "\0".join([frame_digest(responses), frame_digest(outcomes), edition_digest(edition)]).encode()
+    ).hexdigest()
     folder = processed_dir() / STORE_FOLDER / key[:24]
     if is_store(folder):
         return folder
     files: dict[str, str | bytes] = {FILES["responses"]: _parquet(responses)}
-    manifest = {"format": 1, "edition": edition, "digest": key,
-                "responses": {"file": FILES["responses"], "rows": len(responses),
-                              "cities": int(responses["city"].nunique())}}
+    manifest = {
+        "format": 1,
+        "edition": edition,
+        "digest": key,
+        "responses": {"file": FILES["responses"], "rows": len(responses), "cities": int(responses["city"].nunique())},
+    }
     if outcomes is not None and len(outcomes):
         files[FILES["outcomes"]] = _parquet(outcomes)
         manifest["outcomes"] = {"file": FILES["outcomes"], "rows": len(outcomes)}

@@ -57,8 +57,12 @@ def read_table(path: str | Path, required: tuple[str, ...], sheet: str | None = 
         raise InputError(path, None, "file not found")
     size = path.stat().st_size
     if size > max_bytes():
-        raise InputError(path, None, f"file is too large ({size / 2**20:.0f} MB; the limit is "
-                         f"{max_bytes() / 2**20:.0f} MB, set WWC_MAX_INPUT_MB to raise it)")
+        raise InputError(
+            path,
+            None,
+            f"file is too large ({size / 2**20:.0f} MB; the limit is "
+            f"{max_bytes() / 2**20:.0f} MB, set WWC_MAX_INPUT_MB to raise it)",
+        )
     with path.open("rb") as fh:
         head = fh.read(8)
     if size == 0:
@@ -94,18 +98,31 @@ def _read_text(path: Path, required: tuple[str, ...]) -> Table:
     header_line = next(i for i, line in enumerate(lines) if line.strip())
     sep = _separator(lines[header_line])
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
-                            skip_blank_lines=False, header=None, engine="c", quoting=0)
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=sep,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            header=None,
+            engine="c",
+            quoting=0,
+        )
     except pd.errors.ParserError as exc:
         match = re.search(r"line (\d+), saw (\d+)", str(exc))
         if match:
             line = int(match.group(1))
             cells = {normalise_header(c) for c in lines[line - 1].split(sep)} if line <= len(lines) else set()
             if set(required) <= cells:  # the real header, below a title line
-                raise InputError(path, line, f"the header must be the first row; remove the {line - 1} row(s) "
-                                 "above it", lines[0]) from None
-            raise InputError(path, line, f"row has {match.group(2)} fields, more than the header",
-                             lines[line - 1] if line <= len(lines) else "") from None
+                raise InputError(
+                    path, line, f"the header must be the first row; remove the {line - 1} row(s) above it", lines[0]
+                ) from None
+            raise InputError(
+                path,
+                line,
+                f"row has {match.group(2)} fields, more than the header",
+                lines[line - 1] if line <= len(lines) else "",
+            ) from None
         raise InputError(path, None, f"not a readable table ({exc})") from None
     except (pd.errors.EmptyDataError, UnicodeError) as exc:
         raise InputError(path, None, f"not a readable table ({exc})") from None
@@ -148,8 +165,12 @@ def _read_excel(path: Path, required: tuple[str, ...], sheet: str | None) -> Tab
         elif len(names) == 1:
             sheet = names[0]
         else:
-            raise InputError(path, None, "workbook has several sheets and none is named for its "
-                             f"contents ({', '.join(_sheet_names(required))})", ", ".join(names))
+            raise InputError(
+                path,
+                None,
+                f"workbook has several sheets and none is named for its contents ({', '.join(_sheet_names(required))})",
+                ", ".join(names),
+            )
     elif sheet not in sheets:
         raise InputError(path, None, "workbook has no such sheet", sheet)
     frame = sheets[sheet]
@@ -226,8 +247,7 @@ def tables_to_validate(path: str | Path) -> list[tuple[str, Table]]:
             out.append((kind, read_table(path, required, sheet)))
     if not out:
         kind = "outcomes" if "metric" in first.frame.columns else "responses"
-        out.append((kind, read_table(path, OUTCOME_COLUMNS if kind == "outcomes" else RESPONSE_COLUMNS,
-                                     first.sheet)))
+        out.append((kind, read_table(path, OUTCOME_COLUMNS if kind == "outcomes" else RESPONSE_COLUMNS, first.sheet)))
     return out
 
 
@@ -235,8 +255,7 @@ def _sheet_names(required: tuple[str, ...]) -> tuple[str, ...]:
     return ("outcomes", "outcome_metrics") if "metric" in required else ("responses", "criteria", "assessment")
 
 
-def _finish(path: Path, frame: pd.DataFrame, lines: np.ndarray, required: tuple[str, ...],
-            sheet: str | None) -> Table:
+def _finish(path: Path, frame: pd.DataFrame, lines: np.ndarray, required: tuple[str, ...], sheet: str | None) -> Table:
     frame = frame.fillna("").astype(str).apply(lambda col: col.str.strip())
     filled = (frame != "").any(axis=1).to_numpy()
     label = f"{path}[{sheet}]" if sheet else str(path)
@@ -248,10 +267,18 @@ def _finish(path: Path, frame: pd.DataFrame, lines: np.ndarray, required: tuple[
     if missing:
         for later in np.flatnonzero(filled)[1:6]:
             if all(c in [normalise_header(h) for h in frame.iloc[later]] for c in required):
-                raise InputError(label, int(lines[later]), "the header must be the first row; remove "
-                                 f"the {later - first} row(s) above it", frame.iloc[first].iloc[0])
-        raise InputError(label, int(lines[first]), f"missing column '{missing[0]}' (found: "
-                         f"{', '.join(h for h in header if h) or 'none'})", missing[0])
+                raise InputError(
+                    label,
+                    int(lines[later]),
+                    f"the header must be the first row; remove the {later - first} row(s) above it",
+                    frame.iloc[first].iloc[0],
+                )
+        raise InputError(
+            label,
+            int(lines[first]),
+            f"missing column '{missing[0]}' (found: {', '.join(h for h in header if h) or 'none'})",
+            missing[0],
+        )
     dupes = [h for h in header if h and header.count(h) > 1]
     if dupes:
         raise InputError(label, int(lines[first]), "column named twice", dupes[0])

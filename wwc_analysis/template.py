@@ -23,23 +23,45 @@ STATUS_CHOICES = [st.LABELS[c] for c in (st.YES, st.IN_PROGRESS, st.NO)]
 def response_rows(standard: Standard, city: str, year: int) -> pd.DataFrame:
     """The criteria as blank response rows, in the standard's order."""
     c = standard.criteria
-    return pd.DataFrame({
-        "city": city, "year": year, "criterion": c["code"],
-        "practice": [standard.practice_name(p) for p in c["practice"]],
-        "core": ["core" if core else ("required for " + r if r else "") for core, r in zip(c["core"],
-                                                                                         c["required_from"])],
-        "criterion_text": c["text"], "status": "", "notes": "",
-    }, columns=RESPONSE_COLUMNS)
+    return pd.DataFrame(
+        {
+            "city": city,
+            "year": year,
+            "criterion": c["code"],
+            "practice": [standard.practice_name(p) for p in c["practice"]],
+            "core": [
+                "core" if core else ("required for " + r if r else "") for core, r in zip(c["core"], c["required_from"])
+            ],
+            "criterion_text": c["text"],
+            "status": "",
+            "notes": "",
+        },
+        columns=RESPONSE_COLUMNS,
+    )
 
 
 def outcome_rows(standard: Standard, city: str, year: int) -> pd.DataFrame:
     """One row per resident outcome metric, with the standard it is judged against."""
     m = standard.outcome_metrics
-    rule = [f"{d} {t:g} {u}" if pd.notna(t) else "set your own target and direction (or fill 'met')"
-            for d, t, u in zip(m["direction"], m["threshold"], m["unit"])]
-    return pd.DataFrame({"city": city, "year": year, "metric": m["code"], "indicator": m["indicator"],
-                         "standard": rule, "value": "", "target": "", "direction": "", "met": "", "source": ""},
-                        columns=OUTCOME_COLUMNS)
+    rule = [
+        f"{d} {t:g} {u}" if pd.notna(t) else "set your own target and direction (or fill 'met')"
+        for d, t, u in zip(m["direction"], m["threshold"], m["unit"])
+    ]
+    return pd.DataFrame(
+        {
+            "city": city,
+            "year": year,
+            "metric": m["code"],
+            "indicator": m["indicator"],
+            "standard": rule,
+            "value": "",
+            "target": "",
+            "direction": "",
+            "met": "",
+            "source": "",
+        },
+        columns=OUTCOME_COLUMNS,
+    )
 
 
 def template_csv(standard: Standard | None = None, city: str = "Your city", year: int | None = None) -> str:
@@ -67,8 +89,10 @@ def template_xlsx(standard: Standard | None = None, city: str = "Your city", yea
     standard = standard or load_standard()
     year = year or standard.assessment_years[0]
     book = Workbook()
-    sheets = [("responses", response_rows(standard, city, year), {"status": STATUS_CHOICES}),
-              ("outcomes", outcome_rows(standard, city, year), {"met": ["yes", "no"], "direction": [">=", "<="]})]
+    sheets = [
+        ("responses", response_rows(standard, city, year), {"status": STATUS_CHOICES}),
+        ("outcomes", outcome_rows(standard, city, year), {"met": ["yes", "no"], "direction": [">=", "<="]}),
+    ]
     widths = {"criterion_text": 80, "indicator": 40, "standard": 34, "notes": 40, "practice": 26, "source": 30}
     for n, (title, frame, choices) in enumerate(sheets):
         ws = book.active if n == 0 else book.create_sheet()
@@ -87,17 +111,24 @@ def template_xlsx(standard: Standard | None = None, city: str = "Your city", yea
                 for cell in ws[letter][1:]:
                     cell.alignment = Alignment(wrap_text=True, vertical="top")
             if col in choices:
-                rule = DataValidation(type="list", formula1='"' + ",".join(choices[col]) + '"', allow_blank=True,
-                                      showErrorMessage=True, errorTitle="Not allowed",
-                                      error=f"Choose one of: {', '.join(choices[col])}")
+                rule = DataValidation(
+                    type="list",
+                    formula1='"' + ",".join(choices[col]) + '"',
+                    allow_blank=True,
+                    showErrorMessage=True,
+                    errorTitle="Not allowed",
+                    error=f"Choose one of: {', '.join(choices[col])}",
+                )
                 rule.add(f"{letter}2:{letter}{len(frame) + 1}")
                 ws.add_data_validation(rule)
     about = book.create_sheet("about")
-    for line in (f"WWC self-assessment template, edition {standard.edition} of the standard",
-                 "Fill in 'status' on the responses sheet (Yes, In Progress or No; blank means not yet known).",
-                 "On the outcomes sheet give each metric's value; for the city-nominated metric give a target and "
-                 "direction, or say whether it is met.",
-                 "Then run: wwc score THIS_FILE.xlsx --outcomes THIS_FILE.xlsx"):
+    for line in (
+        f"WWC self-assessment template, edition {standard.edition} of the standard",
+        "Fill in 'status' on the responses sheet (Yes, In Progress or No; blank means not yet known).",
+        "On the outcomes sheet give each metric's value; for the city-nominated metric give a target and "
+        "direction, or say whether it is met.",
+        "Then run: wwc score THIS_FILE.xlsx --outcomes THIS_FILE.xlsx",
+    ):
         about.append([line])
     about.column_dimensions["A"].width = 110
     book.properties.creator = "wwc-analysis"
@@ -106,13 +137,16 @@ def template_xlsx(standard: Standard | None = None, city: str = "Your city", yea
     return buffer.getvalue()
 
 
-def write_template(out: Path, standard: Standard | None = None, city: str = "Your city",
-                   year: int | None = None) -> list[Path]:
+def write_template(
+    out: Path, standard: Standard | None = None, city: str = "Your city", year: int | None = None
+) -> list[Path]:
     """Write the template as .xlsx, or as .csv (plus an _outcomes.csv beside it)."""
     from .safe_io import write_file
 
     if out.suffix.lower() == ".csv":
         outcomes = out.with_name(out.stem + "_outcomes.csv")
-        return [write_file(out, template_csv(standard, city, year)),
-                write_file(outcomes, outcomes_csv(standard, city, year))]
+        return [
+            write_file(out, template_csv(standard, city, year)),
+            write_file(outcomes, outcomes_csv(standard, city, year)),
+        ]
     return [write_file(out, template_xlsx(standard, city, year))]

@@ -47,8 +47,7 @@ class Band:
         more = self.min_criteria - int(yes.sum())
         if more <= 0:
             return None
-        return Shortfall("band", (), more, f"{plural(self.min_criteria, 'criterion')} met ({self.label}), "
-                                           f"{more} more")
+        return Shortfall("band", (), more, f"{plural(self.min_criteria, 'criterion')} met ({self.label}), {more} more")
 
 
 @dataclass(frozen=True)
@@ -64,8 +63,7 @@ class AllCore:
         missing = tuple(names[i] for i in self.positions if not yes[i])
         if not missing:
             return None
-        return Shortfall("core", missing, len(missing), f"the core {plural(len(missing), 'criterion')} "
-                                                        f"{join(missing)}")
+        return Shortfall("core", missing, len(missing), f"the core {plural(len(missing), 'criterion')} {join(missing)}")
 
 
 @dataclass(frozen=True)
@@ -95,8 +93,7 @@ class Outcomes:
         more = self.minimum - int(outcomes_met)
         if more <= 0:
             return None
-        return Shortfall("outcomes", (), more, f"{plural(self.minimum, 'resident outcome metric')} met, "
-                                               f"{more} more")
+        return Shortfall("outcomes", (), more, f"{plural(self.minimum, 'resident outcome metric')} met, {more} more")
 
 
 Requirement = Band | AllCore | Criterion | Outcomes
@@ -115,8 +112,7 @@ def build_requirements(standard: Standard, tier: str, reading: str) -> tuple[Req
     return tuple(reqs)
 
 
-def tier_ranks(yes: np.ndarray, outcomes_met: np.ndarray, standard: Standard,
-               reading: str | None = None) -> np.ndarray:
+def tier_ranks(yes: np.ndarray, outcomes_met: np.ndarray, standard: Standard, reading: str | None = None) -> np.ndarray:
     """The rank of the highest tier each row earns (0 = none): every requirement of the tier holds."""
     ranks = np.zeros(len(yes), dtype=np.int8)
     for tier in standard.tier_names:
@@ -127,14 +123,16 @@ def tier_ranks(yes: np.ndarray, outcomes_met: np.ndarray, standard: Standard,
     return ranks
 
 
-def shortfalls(yes: np.ndarray, outcomes_met: int, tier: str, standard: Standard,
-               reading: str | None = None) -> list[Shortfall]:
+def shortfalls(
+    yes: np.ndarray, outcomes_met: int, tier: str, standard: Standard, reading: str | None = None
+) -> list[Shortfall]:
     """What one assessment (a row of met flags) still lacks for `tier`; empty if it qualifies."""
     found = (req.shortfall(yes, outcomes_met, standard.codes) for req in standard.requirements(tier, reading))
     return [s for s in found if s is not None]
 
 
 # Tiers as values ------------------------------------------------------------------------------
+
 
 def tier_dtype(standard: Standard) -> pd.CategoricalDtype:
     """Tiers in rank order; a missing value means no tier."""

@@ -18,8 +18,18 @@ from .errors import InputError
 from .scoring import Assessments, score_assessments
 from .standard import Standard
 
-_OUTCOME_VALUES = {"yes": 1, "y": 1, "met": 1, "true": 1, "no": 0, "n": 0, "not met": 0, "false": 0, "": -1,
-                   "unknown": -1}
+_OUTCOME_VALUES = {
+    "yes": 1,
+    "y": 1,
+    "met": 1,
+    "true": 1,
+    "no": 0,
+    "n": 0,
+    "not met": 0,
+    "false": 0,
+    "": -1,
+    "unknown": -1,
+}
 _RANK = {st.UNKNOWN: -1, st.NO: 0, st.IN_PROGRESS: 1, st.YES: 2}  # for "does this change lower an answer"
 
 
@@ -48,8 +58,9 @@ def parse_changes(text: str | Iterable[str], standard: Standard) -> tuple[dict[s
                 raise InputError("what-if", None, f"an outcome metric is met (yes) or not (no), not {value!r}", item)
             outcomes[key.lower()] = met
         else:
-            raise InputError("what-if", None, "neither a criterion nor an outcome metric of edition "
-                             f"{standard.edition}", key)
+            raise InputError(
+                "what-if", None, f"neither a criterion nor an outcome metric of edition {standard.edition}", key
+            )
     return criteria, outcomes
 
 
@@ -67,8 +78,9 @@ def scenario_assessment(a: Assessments, row: int, statuses: np.ndarray, outcomes
     return trial
 
 
-def apply_changes(a: Assessments, row: int, criteria: dict[str, int], outcomes: dict[str, int],
-                  standard: Standard) -> Assessments:
+def apply_changes(
+    a: Assessments, row: int, criteria: dict[str, int], outcomes: dict[str, int], standard: Standard
+) -> Assessments:
     """Two assessments: the city's as recorded, and with the changes applied."""
     statuses, outcome_codes = a.audited[row].copy(), a.outcomes[row].copy()
     index = standard.criterion_index()
@@ -82,9 +94,13 @@ def apply_changes(a: Assessments, row: int, criteria: dict[str, int], outcomes: 
 
 def concat(*parts: Assessments) -> Assessments:
     """Several Assessments as one."""
-    return Assessments(pd.concat([p.keys for p in parts], ignore_index=True),
-                       *(np.concatenate([getattr(p, f) for p in parts]) for f in
-                         ("audited", "self_assessed", "outcomes", "published", "published_floor")))
+    return Assessments(
+        pd.concat([p.keys for p in parts], ignore_index=True),
+        *(
+            np.concatenate([getattr(p, f) for p in parts])
+            for f in ("audited", "self_assessed", "outcomes", "published", "published_floor")
+        ),
+    )
 
 
 def what_if(a: Assessments, row: int, changes: str | Iterable[str], standard: Standard) -> pd.DataFrame:
@@ -98,8 +114,10 @@ def what_if(a: Assessments, row: int, changes: str | Iterable[str], standard: St
     scored = add_reasons(scored, trial.audited, standard)
     scored.insert(0, "scenario", ["as is", "what if"])
     index = standard.criterion_index()
-    described = [f"{c}: {st.label(a.audited[row, index[c]]) or 'Unknown'} -> {st.label(v) or 'Unknown'}"
-                 for c, v in criteria.items()]
+    described = [
+        f"{c}: {st.label(a.audited[row, index[c]]) or 'Unknown'} -> {st.label(v) or 'Unknown'}"
+        for c, v in criteria.items()
+    ]
     described += [f"{m}: {'met' if v == 1 else 'not met' if v == 0 else 'unknown'}" for m, v in outcomes.items()]
     published = int(a.published[row])
     if published and trial.published[1] == 0:  # a change lowered an answer
