@@ -40,7 +40,7 @@ test: setup
 
 notebooks: setup  # re-execute the committed notebooks (and outputs/) after a change to the package
 	$(BIN)/wwc report --city Scottsdale
-	$(BIN)/python -m wwc_analysis.runner notebooks/city_report.ipynb notebooks/cohort_overview.ipynb notebooks/explore.ipynb \
+	$(BIN)/python -m wwc_analysis.reports.kernel notebooks/city_report.ipynb notebooks/cohort_overview.ipynb notebooks/explore.ipynb \
 		notebooks/plan.ipynb
 
 batch: setup

@@ -11,8 +11,8 @@ import re
 
 import pytest
 
-from wwc_analysis.batch import Job, Result, index_html
-from wwc_analysis.pdf import find_chromium
+from wwc_analysis.reports.batch import Job, Result, index_html
+from wwc_analysis.reports.pdf import find_chromium
 
 NO_CHROMIUM = "Chromium is not installed: apt-get install -y chromium"
 ARGS = [

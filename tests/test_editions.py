@@ -13,12 +13,12 @@ import pandas as pd
 import pytest
 
 from tests.conftest import RAW, write_csv
-from wwc_analysis import charts
-from wwc_analysis.report import build_city_report, summary_markdown
+from wwc_analysis.io.tables import table_from_frame
+from wwc_analysis.reports import charts
+from wwc_analysis.reports.city_report import build_city_report, summary_markdown
 from wwc_analysis.scoring import score
 from wwc_analysis.simulate import simulate_cohort
 from wwc_analysis.standard import load_standard
-from wwc_analysis.tables import table_from_frame
 
 EDITION = "2030"
 TIERS = (
@@ -87,8 +87,8 @@ def newtown(tmp_path, standard, met: int):
 
 
 def test_four_tiers_and_a_renamed_metric_score(tmp_path, edition):
-    from wwc_analysis.outcomes import load_outcomes
-    from wwc_analysis.responses import load_responses
+    from wwc_analysis.io.outcomes import load_outcomes
+    from wwc_analysis.io.responses import load_responses
 
     assert edition.tier_names == ["Bronze", "Silver", "Gold", "Platinum"] and "internet" in edition.metric_codes
     responses, outcomes = newtown(tmp_path, edition, met=17)
@@ -113,8 +113,8 @@ def test_a_report_and_its_charts_with_four_tiers(tmp_path, edition):
 
 
 def test_a_simulated_cohort_of_the_new_edition(edition):
-    from wwc_analysis.outcomes import outcomes_from_table
-    from wwc_analysis.responses import responses_from_table
+    from wwc_analysis.io.outcomes import outcomes_from_table
+    from wwc_analysis.io.responses import responses_from_table
 
     responses, outcomes = simulate_cohort(40, 3, edition)
     assert set(outcomes["metric"]) == {"internet", "pm25", "nominated"} and set(responses["year"]) == {2031}

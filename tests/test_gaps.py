@@ -8,7 +8,7 @@ from wwc_analysis import load_bundled
 from wwc_analysis.cohorts import build_cohort
 from wwc_analysis.errors import InputError
 from wwc_analysis.gaps import audit_risk, criterion_gaps, practice_gaps
-from wwc_analysis.responses import load_responses
+from wwc_analysis.io.responses import load_responses
 from wwc_analysis.scoring import assessment_index, build_assessments
 from wwc_analysis.simulate import simulate_matrix
 

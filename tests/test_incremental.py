@@ -5,8 +5,8 @@ import json
 import pandas as pd
 import pytest
 
-from wwc_analysis import batch
 from wwc_analysis.cli import main
+from wwc_analysis.reports import batch
 from wwc_analysis.simulate import write_cohort
 
 CITIES = ["simulated-city-001", "simulated-city-002", "simulated-city-003"]
@@ -57,7 +57,7 @@ def no_kernel(monkeypatch):
 
     monkeypatch.setattr(batch, "init_worker", refuse)
     monkeypatch.setattr(batch, "ProcessPoolExecutor", refuse)
-    monkeypatch.setattr("wwc_analysis.runner.WarmKernel.start", refuse)
+    monkeypatch.setattr("wwc_analysis.reports.kernel.WarmKernel.start", refuse)
 
 
 def test_every_report_records_what_it_was_built_from(first):

@@ -9,7 +9,7 @@ from hypothesis import strategies as stx
 
 from wwc_analysis.errors import InputError
 from wwc_analysis.identity import city_keys
-from wwc_analysis.responses import load_responses
+from wwc_analysis.io.responses import load_responses
 from wwc_analysis.scoring import score
 from wwc_analysis.standard import load_standard
 from wwc_analysis.tiers import rank_of

@@ -6,8 +6,8 @@ from conftest import write_csv
 
 from wwc_analysis import status as st
 from wwc_analysis.errors import InputError
-from wwc_analysis.outcomes import load_outcomes
-from wwc_analysis.responses import load_responses
+from wwc_analysis.io.outcomes import load_outcomes
+from wwc_analysis.io.responses import load_responses
 
 HEADER = ["city", "criterion", "status"]
 

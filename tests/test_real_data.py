@@ -19,8 +19,8 @@ from tests.conftest import RAW, write_csv
 from wwc_analysis.cli import main
 from wwc_analysis.context import as_paths, city_context
 from wwc_analysis.errors import InputError
-from wwc_analysis.outcomes import load_outcomes
-from wwc_analysis.slugs import slugify
+from wwc_analysis.io.outcomes import load_outcomes
+from wwc_analysis.io.slugs import slugify
 
 SCOTTSDALE = RAW / "responses" / "scottsdale_2023.csv"
 

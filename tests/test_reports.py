@@ -9,9 +9,9 @@ import pytest
 from conftest import RAW, ROOT
 
 from wwc_analysis.cli import main
-from wwc_analysis.pdf import find_chromium
+from wwc_analysis.io.slugs import slugify
+from wwc_analysis.reports.pdf import find_chromium
 from wwc_analysis.simulate import write_cohort
-from wwc_analysis.slugs import slugify
 
 HOSTILE = ["../../etc", "<script>alert(1)</script>", '=HYPERLINK("http://x")', "N" * 500, 'Quote "me"\nand a newline']
 CITY_FILES = {

@@ -4,8 +4,8 @@ import pytest
 from conftest import RAW, statuses_with
 
 from wwc_analysis.explain import explain, to_records
-from wwc_analysis.outcomes import load_outcomes
-from wwc_analysis.responses import load_responses
+from wwc_analysis.io.outcomes import load_outcomes
+from wwc_analysis.io.responses import load_responses
 
 
 def scored(make_city, standard, statuses, outcomes_met=3):
@@ -132,7 +132,7 @@ def test_scottsdale_self_assessed_score_is_shown_beside_the_audited_one():
 
 
 def test_carlsbad_2023_range_contains_silver():
-    from wwc_analysis.bundled import load_bundled, published_tier
+    from wwc_analysis.io.bundled import load_bundled, published_tier
 
     responses, outcomes = load_bundled()
     records = {r["city"]: r for r in to_records(explain(responses, outcomes))}

@@ -16,10 +16,10 @@ import pandas as pd
 import pytest
 
 from wwc_analysis import status as st
-from wwc_analysis.batch import Job, _tier
 from wwc_analysis.cohorts import published_cohort
 from wwc_analysis.context import CityContext, Inputs
-from wwc_analysis.report import report_from_context, summary_markdown
+from wwc_analysis.reports.batch import Job, _tier
+from wwc_analysis.reports.city_report import report_from_context, summary_markdown
 from wwc_analysis.scoring import Assessments
 
 BAD = [

@@ -4,12 +4,12 @@ import json
 
 import pandas as pd
 
-from wwc_analysis import store
-from wwc_analysis.bundled import input_files, load_bundled
 from wwc_analysis.context import load_inputs
-from wwc_analysis.outcomes import load_outcomes
+from wwc_analysis.io import store
+from wwc_analysis.io.bundled import input_files, load_bundled
+from wwc_analysis.io.outcomes import load_outcomes
+from wwc_analysis.io.responses import load_responses
 from wwc_analysis.paths import processed_dir
-from wwc_analysis.responses import load_responses
 
 
 def test_processed_dir_is_overridden_in_tests(tmp_path, monkeypatch):

@@ -11,10 +11,10 @@ from conftest import RAW, ROOT
 from wwc_analysis.cli import main
 from wwc_analysis.errors import InputError
 from wwc_analysis.explain import explain
-from wwc_analysis.outcomes import load_outcomes
-from wwc_analysis.report_import import import_report
-from wwc_analysis.responses import load_responses
-from wwc_analysis.template import write_template
+from wwc_analysis.io.certification_report import import_report
+from wwc_analysis.io.outcomes import load_outcomes
+from wwc_analysis.io.responses import load_responses
+from wwc_analysis.io.template import write_template
 
 SEED = ROOT.parent / "shared" / "seeds" / "002_703eae877b9c8b09.txt"
 REPORT = ROOT / "tests" / "data" / "scottsdale_2023_report.txt"

@@ -25,12 +25,12 @@ def timed(fn: Callable[[], Any], repeat: int = 1) -> tuple[float, Any]:
 def bench_scoring(n_cities: int = 100_000, seed: int = 1, repeat: int = 3) -> dict[str, float]:
     """Score `n_cities` simulated assessments (n x 43 rows) from their raw string statuses."""
     from .explain import add_reasons
-    from .outcomes import outcomes_from_table
-    from .responses import check_duplicates, responses_from_table
+    from .io.outcomes import outcomes_from_table
+    from .io.responses import check_duplicates, responses_from_table
+    from .io.tables import table_from_frame
     from .scoring import build_assessments, score_assessments
     from .simulate import simulate_cohort
     from .standard import load_standard
-    from .tables import table_from_frame
 
     standard = load_standard()
     responses_raw, outcomes_raw = simulate_cohort(n_cities, seed, standard)
@@ -167,7 +167,7 @@ def bench_batch(n_reports: int, work: Path, loop: bool = True, workers: int = 0)
     """`wwc batch` over `n_reports` simulated cities, and a sequential loop of papermill over the same."""
     import sys
 
-    from .runner import NOTEBOOKS
+    from .reports.kernel import NOTEBOOKS
     from .simulate import simulated_names, write_cohort
 
     responses, outcomes = write_cohort(n_reports, seed=11, folder=work / "cohort")

@@ -225,11 +225,11 @@ def select_cities(frame, names: list[str] | None, column: str = "city"):
 def emit(args: argparse.Namespace, data: object, csv_frame=None, text: str = "") -> None:
     """Print a result in the format asked for: standard JSON, CSV with formulas neutralised, or text."""
     if args.format == "json":
-        from .export import to_json
+        from .io.export import to_json
 
         print(to_json(data))
     elif args.format == "csv":
-        from .export import to_csv_text
+        from .io.export import to_csv_text
 
         sys.stdout.write(to_csv_text(csv_frame))
     else:
@@ -238,17 +238,17 @@ def emit(args: argparse.Namespace, data: object, csv_frame=None, text: str = "")
 
 def people(frame) -> str:
     """A table for the terminal: shares as percentages, what cannot be computed as '?'."""
-    from .export import readable
+    from .io.export import readable
 
     return readable(frame).to_string(index=False)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .outcomes import check_duplicates as check_outcome_duplicates
-    from .outcomes import outcomes_from_table
-    from .responses import check_duplicates, responses_from_table
+    from .io.outcomes import check_duplicates as check_outcome_duplicates
+    from .io.outcomes import outcomes_from_table
+    from .io.responses import check_duplicates, responses_from_table
+    from .io.tables import tables_to_validate
     from .standard import DEFAULT_EDITION, load_standard
-    from .tables import tables_to_validate
 
     standard = load_standard(args.edition or DEFAULT_EDITION)
     for path in args.files:
@@ -301,7 +301,7 @@ def _city_context(args: argparse.Namespace):
 
 
 def cmd_gaps(args: argparse.Namespace) -> int:
-    from .export import json_records
+    from .io.export import json_records
 
     ctx = _city_context(args)
     tables = {"practice": ctx.practice_gaps(), "criterion": ctx.criterion_gaps()}
@@ -430,8 +430,8 @@ def _run_reports(
     index: bool = True,
     year: int | None = None,
 ) -> tuple[list, Path]:
-    from .batch import plan_batch, run_batch
     from .paths import outputs_dir
+    from .reports.batch import plan_batch, run_batch
     from .standard import DEFAULT_EDITION
 
     out = (args.out or outputs_dir()).absolute()
@@ -469,7 +469,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from .batch import summary_lines
+    from .reports.batch import summary_lines
 
     if args.workers < 0:
         from .errors import InputError
@@ -483,8 +483,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 def cmd_template(args: argparse.Namespace) -> int:
     from .errors import InputError
+    from .io.template import write_template
     from .standard import DEFAULT_EDITION, load_standard
-    from .template import write_template
 
     if args.out.suffix.lower() not in (".xlsx", ".csv"):
         raise InputError(args.out, None, "the template is written as .xlsx or .csv", args.out.suffix)
@@ -494,9 +494,9 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_import_report(args: argparse.Namespace) -> int:
+    from .io.certification_report import import_report, write_report_tables
+    from .io.slugs import slugify
     from .paths import processed_dir
-    from .report_import import import_report, write_report_tables
-    from .slugs import slugify
     from .standard import DEFAULT_EDITION, load_standard
 
     standard = load_standard(args.edition or DEFAULT_EDITION)

@@ -58,9 +58,9 @@ def load_inputs(
     edition: str | None = None,
 ) -> Inputs:
     """Read and validate the files given (the bundled data when no responses are given)."""
-    from .bundled import input_files
-    from .outcomes import load_outcomes
-    from .responses import load_responses
+    from .io.bundled import input_files
+    from .io.outcomes import load_outcomes
+    from .io.responses import load_responses
 
     standard = load_standard(str(edition or DEFAULT_EDITION))
     response_files, outcome_files = input_files(as_paths(responses), as_paths(outcomes))

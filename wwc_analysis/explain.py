@@ -200,7 +200,7 @@ def explain(
 
 def to_records(scored: pd.DataFrame, standard: Standard | None = None) -> list[dict]:
     """JSON-ready dicts, one per assessment, in the shape `wwc score --format json` prints."""
-    from .export import json_value as _clean
+    from .io.export import json_value as _clean
 
     standard = standard or load_standard()
     records = []

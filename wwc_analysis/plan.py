@@ -125,7 +125,7 @@ def parse_step(
 
 def load_plan(path: str | Path, standard: Standard) -> Plan:
     """Read and check a plan file (CSV, or the `plan` sheet of an Excel workbook)."""
-    from .tables import EXCEL_SUFFIXES, read_table
+    from .io.tables import EXCEL_SUFFIXES, read_table
 
     path = Path(path)
     sheet = None
@@ -174,8 +174,8 @@ def plan_frame(plan: Plan):
 
 def write_plan(plan: Plan, path: str | Path) -> Path:
     """Write a plan as CSV, or as an Excel workbook with one `plan` sheet (by the file's suffix)."""
-    from .export import to_csv_text
-    from .safe_io import write_file
+    from .io.atomic import write_file
+    from .io.export import to_csv_text
 
     path = Path(path)
     frame = plan_frame(plan)
@@ -312,7 +312,7 @@ def plan_sentences(sec: dict) -> list[str]:
 
 def plan_markdown(sec: dict) -> str:
     """The "With the plan" section of summary.md."""
-    from .report import md
+    from .reports.city_report import md
 
     lines = ["## With the plan", ""] + [md(t) for t in plan_sentences(sec)] + [""]
     lines += [

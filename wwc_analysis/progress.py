@@ -79,7 +79,7 @@ def progress_sentences(table: pd.DataFrame) -> list[str]:
 
 def progress_records(table: pd.DataFrame) -> list[dict]:
     """JSON-ready rows of a progress table."""
-    from .export import json_value
+    from .io.export import json_value
 
     records = []
     for row in table.to_dict("records"):

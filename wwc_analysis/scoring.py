@@ -113,7 +113,7 @@ def display_names(names: pd.Series, keys: pd.Series) -> dict[str, str]:
 
 def published_ranks(keys: pd.DataFrame, standard: Standard) -> np.ndarray:
     """The rank of the tier the program published for each (city, year), 0 where none is recorded."""
-    from .bundled import published_tiers
+    from .io.bundled import published_tiers
 
     table = published_tiers()
     lookup = {(city_key(c), int(y)): t for c, y, t in zip(table["city"], table["year"], table["tier"])}

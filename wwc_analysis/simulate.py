@@ -100,7 +100,7 @@ def simulate_cohort(
 
 def write_cohort(n: int, seed: int, folder: Path, standard: Standard | None = None) -> tuple[Path, Path]:
     """Write a simulated cohort as responses.csv and outcomes.csv in `folder` (created whole)."""
-    from .safe_io import write_folder
+    from .io.atomic import write_folder
 
     responses, outcomes = simulate_cohort(n, seed, standard)
     files = {

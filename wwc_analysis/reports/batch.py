@@ -5,7 +5,7 @@ reported in the summary and the index and does not stop the others. Each report 
 written to a temporary folder and moved into place whole, so an interrupted batch leaves
 every report folder complete or absent, and a rerun finishes the rest.
 
-Each report folder records what it was built from (`build.json`, see `wwc_analysis.build`):
+Each report folder records what it was built from (`build.json`, see `wwc_analysis.reports.build`):
 a rerun skips the reports whose record still matches (no kernel is started when all do), and
 `force` rebuilds them all. A city whose notebook fails keeps its last good report, marked
 stale in the index with the reason; the failed notebook, with its traceback, is kept in
@@ -26,10 +26,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..io.atomic import TMP_PREFIX, publish_folder, staging_folder, write_file
+from ..io.slugs import slugify
+from ..standard import DEFAULT_EDITION
 from .build import BUILD_FILE, read_record, record_text
-from .safe_io import TMP_PREFIX, publish_folder, staging_folder, write_file
-from .slugs import slugify
-from .standard import DEFAULT_EDITION
 
 COHORT_FOLDER = "cohort"
 FAILED_FOLDER = "_failed"  # notebooks that failed, with their traceback
@@ -102,22 +102,22 @@ def plan_batch(
     plan_file: Path | None = None,
 ) -> Plan:
     """Validate inputs per city, write the shared validated inputs, and list the notebooks to run."""
+    from ..errors import InputError
+    from ..identity import city_key, city_keys
+    from ..io.bundled import input_files
+    from ..io.by_city import load_by_city
+    from ..io.outcomes import REQUIRED as OUTCOME_COLUMNS
+    from ..io.outcomes import check_duplicates as check_outcome_duplicates
+    from ..io.outcomes import outcomes_from_table
+    from ..io.responses import REQUIRED, check_duplicates, responses_from_table
+    from ..standard import load_standard
     from . import build
-    from .bundled import input_files
-    from .errors import InputError
-    from .identity import city_key, city_keys
-    from .outcomes import REQUIRED as OUTCOME_COLUMNS
-    from .outcomes import check_duplicates as check_outcome_duplicates
-    from .outcomes import outcomes_from_table
-    from .per_city import load_by_city
-    from .responses import REQUIRED, check_duplicates, responses_from_table
-    from .runner import NOTEBOOKS
-    from .standard import load_standard
+    from .kernel import NOTEBOOKS
 
     standard = load_standard(edition)
     extra: dict = {}
     if plan_file:  # checked once here, so a bad plan stops the batch before any notebook runs
-        from .plan import load_plan
+        from ..plan import load_plan
 
         load_plan(plan_file, standard)
         extra["plan"] = str(Path(plan_file).absolute())
@@ -163,7 +163,7 @@ def plan_batch(
     if bundled and not failed:
         inputs: dict = {"responses": [], "outcomes": []}  # the notebook reads the bundled data itself
     else:  # validated once into the store (data/processed/validated/<digest>/), read from there by every notebook
-        from .store import store_files, write_store
+        from ..io.store import store_files, write_store
 
         store_responses, store_outcomes = store_files(write_store(responses, outcomes, edition))
         inputs = {"responses": [str(p) for p in store_responses], "outcomes": [str(p) for p in store_outcomes]}
@@ -216,14 +216,14 @@ def _city_job(
     inputs: dict,
 ) -> Job:
     """One city's report job, with what the index shows about it (computed from the validated inputs)."""
+    from ..cohorts import is_simulated
+    from ..errors import InputError
+    from ..identity import city_key, city_keys
+    from ..opportunities import current_rank, requirements
+    from ..progress import change_text, progress
+    from ..scoring import assessment_index, build_assessments, score_assessments
+    from ..tiers import tier_name
     from .build import rows_digest
-    from .cohorts import is_simulated
-    from .errors import InputError
-    from .identity import city_key, city_keys
-    from .opportunities import current_rank, requirements
-    from .progress import change_text, progress
-    from .scoring import assessment_index, build_assessments, score_assessments
-    from .tiers import tier_name
 
     own = responses[(city_keys(responses["city"]) == city_key(name)).to_numpy()]
     own_outcomes = None if outcomes is None else outcomes[(city_keys(outcomes["city"]) == city_key(name)).to_numpy()]
@@ -273,7 +273,7 @@ def _watch_parent(parent: int) -> None:
 def init_worker(parent: int | None = None) -> None:
     """Start this worker's warm kernel (once per process)."""
     global _KERNEL
-    from .runner import WarmKernel
+    from .kernel import WarmKernel
 
     if parent is not None:
         threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
@@ -305,8 +305,8 @@ def byline(job: Job) -> str:
 
 def run_job(job: Job, out: str) -> Result:
     """Run one notebook into a staging folder, add its HTML and PDF copies, and move it into place whole."""
+    from .kernel import NOTEBOOKS, NotebookFailed, parameterise, to_html, write_notebook
     from .pdf import MISSING, PdfFailed, find_chromium, html_to_pdf
-    from .runner import NOTEBOOKS, NotebookFailed, parameterise, to_html, write_notebook
 
     if _KERNEL is None:
         init_worker()
@@ -365,7 +365,7 @@ def run_batch(
     and write the index."""
     from tqdm import tqdm
 
-    from .safe_io import guard
+    from ..io.atomic import guard
 
     guard(out).mkdir(parents=True, exist_ok=True)
     for stale in out.glob(f"{TMP_PREFIX}*"):  # left by a killed run
@@ -459,7 +459,7 @@ def _keep_last_good(result: Result, out: Path) -> None:
 
 
 def _tier(job: Job) -> str:
-    from .phrases import tier_label, with_published
+    from ..phrases import tier_label, with_published
 
     text = with_published(job.tier, job.published_tier)
     if job.tier_high != job.tier:
@@ -472,7 +472,7 @@ def _order(results: list[Result]) -> list[Result]:
 
 
 def index_markdown(results: list[Result]) -> str:
-    from .report import md
+    from .city_report import md
 
     lines = ["# WWC gap reports", "", "| city | tier | criteria met | report |", "| --- | --- | ---: | --- |"]
     for r in _order(results):
@@ -500,8 +500,8 @@ INDEX_TEMPLATE = "index/index.html.j2"
 
 def index_rows(results: list[Result]) -> dict:
     """What the index shows, as data: one entry per city report, the failures, the tiers to filter by."""
-    from .phrases import tier_label, with_published
-    from .standard import load_standard
+    from ..phrases import tier_label, with_published
+    from ..standard import load_standard
 
     editions = [r.job.parameters.get("edition") for r in results if r.job.parameters.get("edition")]
     std = load_standard(editions[0] if editions else DEFAULT_EDITION)
@@ -564,7 +564,7 @@ def index_html(results: list[Result]) -> str:
     """The batch index page, from the Jinja2 template in wwc_analysis/templates/ (autoescaped)."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-    from .runner import TEMPLATES
+    from .kernel import TEMPLATES
 
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),

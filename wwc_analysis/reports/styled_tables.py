@@ -13,8 +13,8 @@ import html
 
 import pandas as pd
 
-from .phrases import percent, percent_points
-from .report import CityReport, shortlist_table, tier_text
+from ..phrases import percent, percent_points
+from .city_report import CityReport, shortlist_table, tier_text
 
 STATUS_MARKS = {"Yes": "● met", "In Progress": "◐ in progress", "No": "○ not met", "Unknown": "? unknown"}
 STATUS_LEGEND = "● met · ◐ in progress · ○ not met · ? unknown"

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..paths import raw_dir
+from ..standard import Standard, load_standard
 from .outcomes import load_outcomes
-from .paths import raw_dir
 from .responses import load_responses
-from .standard import Standard, load_standard
 
 
 def bundled_response_files() -> list[Path]:
@@ -70,7 +70,7 @@ def published_tiers() -> pd.DataFrame:
 
 def published_tier(city: str, year: int | None) -> str | None:
     """The tier announced for a city in a year, where the history records one."""
-    from .identity import city_key
+    from ..identity import city_key
 
     hist = published_tiers()
     sel = hist[(hist["city"].map(city_key) == city_key(city)) & (hist["year"] == year)]

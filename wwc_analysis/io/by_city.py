@@ -12,10 +12,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import status as st
-from .errors import InputError
-from .identity import city_keys
-from .standard import Standard
+from .. import status as st
+from ..errors import InputError
+from ..identity import city_keys
+from ..standard import Standard
 from .tables import Table, read_table
 
 

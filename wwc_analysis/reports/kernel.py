@@ -16,11 +16,14 @@ from typing import Any
 
 import nbformat
 
-from .paths import PROJECT_ROOT
+from ..paths import PROJECT_ROOT
 
 NOTEBOOKS = PROJECT_ROOT / "notebooks"
 KERNEL = "python3"
-WARM_UP = "import pandas, IPython.display, wwc_analysis.charts, wwc_analysis.report, wwc_analysis.overview"
+WARM_UP = (
+    "import pandas, IPython.display, wwc_analysis.reports.charts, wwc_analysis.reports.city_report, "
+    "wwc_analysis.reports.overview"
+)
 _RESET_TAG = "wwc-reset"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 TIMEOUT = 600
@@ -191,7 +194,7 @@ def write_notebook(nb: nbformat.NotebookNode) -> str:
 
 def execute_in_place(path: Path) -> None:
     """Execute a committed notebook with its default parameters and save it with its outputs."""
-    from .safe_io import write_file
+    from ..io.atomic import write_file
 
     kernel = WarmKernel()
     try:

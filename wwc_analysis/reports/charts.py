@@ -19,10 +19,10 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from . import status as st
-from .phrases import join, plural, with_published
-from .phrases import tier_label as tier_text
-from .report import CityReport
+from .. import status as st
+from ..phrases import join, plural, with_published
+from ..phrases import tier_label as tier_text
+from .city_report import CityReport
 
 STYLE = {
     "font.size": 9,
@@ -61,7 +61,7 @@ def _figure(figsize: tuple[float, float]) -> tuple[Figure, object]:
 
 def save(fig: Figure, out_dir: str | Path, name: str) -> Path:
     """Write `name`.png and `name`.svg into `out_dir` (deterministically) and close the figure."""
-    from .safe_io import write_file
+    from ..io.atomic import write_file
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -279,7 +279,7 @@ def tier_gauge(rep: CityReport) -> Figure:
 
 def self_vs_audited_chart(rep: CityReport) -> Figure:
     """Share met per practice as the city assessed itself and as audited."""
-    from .report import self_vs_audited
+    from .city_report import self_vs_audited
 
     d = self_vs_audited(rep).iloc[::-1]
     changed = rep.score.get("audit_changes") or []
@@ -328,7 +328,7 @@ CITY_CHARTS = {
 
 
 def _pct(share: float) -> str:
-    from .phrases import percent
+    from ..phrases import percent
 
     return percent(share)
 
@@ -378,7 +378,7 @@ def alt_text(name: str, rep: CityReport) -> str:
             + (f" ({join(lags)})." if lags else ".")
         )
     if name == "self_vs_audited":
-        from .report import self_vs_audited
+        from .city_report import self_vs_audited
 
         d = self_vs_audited(rep)
         parts = "; ".join(
@@ -402,7 +402,7 @@ def draw(name: str, rep: CityReport, out_dir: str | Path) -> Chart:
 
 
 def _sim_note(names: pd.Series) -> str:
-    from .cohorts import is_simulated
+    from ..cohorts import is_simulated
 
     n_sim = int(is_simulated(names).sum())
     if n_sim == 0:

@@ -16,12 +16,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .cohorts import Cohort
-from .context import CityContext, city_context
-from .phrases import join, percent, percent_points, plural, tier_label, tier_range, verb, with_published
-from .progress import progress_sentences
-from .scoring import practice_shares
-from .standard import Standard
+from ..cohorts import Cohort
+from ..context import CityContext, city_context
+from ..phrases import join, percent, percent_points, plural, tier_label, tier_range, verb, with_published
+from ..progress import progress_sentences
+from ..scoring import practice_shares
+from ..standard import Standard
 
 
 @dataclass
@@ -45,7 +45,7 @@ class CityReport:
 
     @property
     def slug(self) -> str:
-        from .slugs import slugify
+        from ..io.slugs import slugify
 
         return slugify(self.city)
 
@@ -86,8 +86,8 @@ def report_from_context(ctx: CityContext, plan: str | Path | None = None) -> Cit
 def _plan_section(plan: str | Path | None, ctx: CityContext) -> dict | None:
     if not plan:
         return None
-    from .plan import load_plan, plan_section
-    from .scenario import city_data
+    from ..plan import load_plan, plan_section
+    from ..scenario import city_data
 
     return plan_section(city_data(ctx.assessments, ctx.row, ctx.cohort, ctx.standard), load_plan(plan, ctx.standard))
 
@@ -133,7 +133,7 @@ def shortlist_table(rep: CityReport) -> pd.DataFrame:
 
 
 def score_table(rep: CityReport) -> pd.DataFrame:
-    from .explain import score_table as flat
+    from ..explain import score_table as flat
 
     return flat(pd.DataFrame([rep.score]), rep.standard, numeric=True)
 
@@ -156,7 +156,7 @@ def tables(rep: CityReport) -> dict[str, pd.DataFrame]:
 
 def progress_table(rep: CityReport) -> pd.DataFrame:
     """The city's assessments with criteria gained and lost, as a flat table."""
-    from .tiers import tier_name
+    from ..tiers import tier_name
 
     table = rep.progress.copy()
     for col in ("gained", "lost", "newly_known_met", "no_longer_known"):
@@ -167,8 +167,8 @@ def progress_table(rep: CityReport) -> pd.DataFrame:
 
 
 def write_tables(rep: CityReport, out_dir: str | Path) -> list[Path]:
-    from .export import to_csv_text
-    from .safe_io import write_file
+    from ..io.atomic import write_file
+    from ..io.export import to_csv_text
 
     out = Path(out_dir)
     return [write_file(out / name, to_csv_text(frame)) for name, frame in tables(rep).items()]
@@ -252,7 +252,7 @@ def summary_markdown(rep: CityReport) -> str:
     else:
         lines += ["No self-assessed Yes was changed by the audit or is rare among peers.", ""]
     if rep.plan:
-        from .plan import plan_markdown
+        from ..plan import plan_markdown
 
         lines += [plan_markdown(rep.plan)]
     lines += [
@@ -293,14 +293,14 @@ def audit_risk_html(rep: CityReport) -> str:
 
 def resolve_out_dir(out_dir: str | Path | None, city: str) -> Path:
     """The folder a report writes to: `out_dir`, or outputs/<city-slug>/ when it is empty."""
-    from .paths import outputs_dir
-    from .slugs import slugify
+    from ..io.slugs import slugify
+    from ..paths import outputs_dir
 
     return Path(out_dir) if out_dir else outputs_dir() / slugify(city)
 
 
 def write_summary(rep: CityReport, out_dir: str | Path) -> Path:
-    from .safe_io import write_file
+    from ..io.atomic import write_file
 
     return write_file(Path(out_dir) / "summary.md", summary_markdown(rep))
 
@@ -322,6 +322,6 @@ def plan_display(rep: CityReport):
         return None
     from IPython.display import HTML
 
-    from .plan import plan_html
+    from ..plan import plan_html
 
     return HTML(plan_html(rep.plan))

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .standard import Standard
+from ..standard import Standard
 
 
 @dataclass
@@ -21,7 +21,7 @@ class Overview:
     @property
     def n_simulated(self) -> int:
         """Simulated cities (not assessments)."""
-        from .cohorts import is_simulated
+        from ..cohorts import is_simulated
 
         cities = self.scored.drop_duplicates("city_key")
         return int(is_simulated(cities["city"]).sum())
@@ -43,9 +43,9 @@ class Overview:
 
 def build_overview(responses=(), outcomes=(), edition: str | None = None) -> Overview:
     """Score every loaded assessment (the bundled data when no files are given)."""
-    from .bundled import certification_history
-    from .context import load_inputs
-    from .identity import city_keys
+    from ..context import load_inputs
+    from ..identity import city_keys
+    from ..io.bundled import certification_history
 
     inputs = load_inputs(responses, outcomes, edition)
     scored = inputs.scored.assign(city_key=city_keys(inputs.scored["city"]))
@@ -66,7 +66,7 @@ def build_overview(responses=(), outcomes=(), edition: str | None = None) -> Ove
 
 def counts_line(ov: Overview) -> str:
     """How many cities (and assessments) are loaded, and how many are simulated."""
-    from .phrases import plural
+    from ..phrases import plural
 
     text = f"{plural(ov.n_cities, 'city')} loaded"
     if len(ov.scored) != ov.n_cities:
@@ -75,7 +75,7 @@ def counts_line(ov: Overview) -> str:
 
 
 def table(ov: Overview) -> pd.DataFrame:
-    from .explain import score_table
+    from ..explain import score_table
 
     return score_table(ov.scored, ov.standard)
 
@@ -109,7 +109,7 @@ def draw(name: str, ov: Overview, out_dir: str | Path):
 
 def alt_text(name: str, ov: Overview) -> str:
     """What one overview chart shows, in words written from the data (the chart's alt text)."""
-    from .report import tier_text
+    from .city_report import tier_text
 
     s, scored = ov.standard, ov.scored
     n = len(scored)

@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
-from .identity import city_keys
+from ..errors import InputError
+from ..identity import city_keys
+from ..standard import Standard, load_standard
 from .responses import _years
-from .standard import Standard, load_standard
 from .tables import Table, load_tables
 
 REQUIRED = ("city", "metric", "value")

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import status as st
-from .standard import Standard, load_standard
+from .. import status as st
+from ..standard import Standard, load_standard
 
 RESPONSE_COLUMNS = ["city", "year", "criterion", "practice", "core", "criterion_text", "status", "notes"]
 OUTCOME_COLUMNS = ["city", "year", "metric", "indicator", "standard", "value", "target", "direction", "met", "source"]
@@ -141,7 +141,7 @@ def write_template(
     out: Path, standard: Standard | None = None, city: str = "Your city", year: int | None = None
 ) -> list[Path]:
     """Write the template as .xlsx, or as .csv (plus an _outcomes.csv beside it)."""
-    from .safe_io import write_file
+    from .atomic import write_file
 
     if out.suffix.lower() == ".csv":
         outcomes = out.with_name(out.stem + "_outcomes.csv")

@@ -63,7 +63,7 @@ def stable(pdf: bytes) -> bytes:
 
 def html_to_pdf(html: Path, pdf: Path, chromium: str | None = None) -> Path:
     """Print `html` to `pdf` with headless Chromium (no network, no header or footer), byte-stable."""
-    from .safe_io import write_file
+    from ..io.atomic import write_file
 
     chromium = chromium or find_chromium()
     if chromium is None:

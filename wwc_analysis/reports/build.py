@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 BUILD_FILE = "build.json"
-PACKAGE = Path(__file__).resolve().parent
+PACKAGE = Path(__file__).resolve().parents[1]
 
 
 def digest(data: bytes | str) -> str:
@@ -59,7 +59,7 @@ def notebook_digest(path: Path) -> str:
 
 @lru_cache(maxsize=8)
 def edition_digest(edition: str) -> str:
-    from .paths import standard_dir
+    from ..paths import standard_dir
 
     folder = standard_dir(edition)
     return files_digest([p for p in folder.rglob("*") if p.is_file()], folder)
@@ -68,7 +68,7 @@ def edition_digest(edition: str) -> str:
 @lru_cache(maxsize=1)
 def published_digest() -> str:
     """Published shares and certification history: the published cohorts and the published tiers."""
-    from .paths import raw_dir
+    from ..paths import raw_dir
 
     root = raw_dir()
     files = [p for folder in ("benchmarks", "cities") for p in (root / folder).glob("*") if p.is_file()]
@@ -77,7 +77,7 @@ def published_digest() -> str:
 
 def rows_digest(responses: pd.DataFrame | None, outcomes: pd.DataFrame | None) -> str:
     """Validated rows, in a canonical order, without where they were read from."""
-    from .per_city import outcomes_csv, responses_csv
+    from ..io.by_city import outcomes_csv, responses_csv
 
     parts = []
     if responses is not None and len(responses):

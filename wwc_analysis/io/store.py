@@ -49,9 +49,9 @@ def _parquet(frame: pd.DataFrame) -> bytes:
 
 def write_store(responses: pd.DataFrame, outcomes: pd.DataFrame | None, edition: str) -> Path:
     """The store folder for these validated rows (written unless it already exists)."""
-    from .build import edition_digest
-    from .paths import processed_dir
-    from .safe_io import write_folder
+    from ..paths import processed_dir
+    from ..reports.build import edition_digest
+    from .atomic import write_folder
 
     key = hashlib.sha256(
         "\0".join([frame_digest(responses), frame_digest(outcomes), edition_digest(edition)]).encode()
@@ -96,7 +96,7 @@ def expand(paths: Iterable[str | Path], kind: str) -> list[Path]:
 
 def read_validated(path: str | Path) -> pd.DataFrame:
     """Rows already validated into the store: read as stored, not checked again."""
-    from .errors import InputError
+    from ..errors import InputError
 
     try:
         return pd.read_parquet(path, engine="pyarrow")

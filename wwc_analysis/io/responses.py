@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import status as st
-from .identity import city_keys
-from .standard import Standard, load_standard
+from .. import status as st
+from ..identity import city_keys
+from ..standard import Standard, load_standard
 from .tables import Table, load_tables
 
 REQUIRED = ("city", "criterion", "status")
@@ -113,7 +113,7 @@ def check_duplicates(frame: pd.DataFrame) -> None:
     dup = key.duplicated(keep="first").to_numpy()
     if not dup.any():
         return
-    from .errors import InputError
+    from ..errors import InputError
 
     i = int(np.flatnonzero(dup)[0])
     row = frame.iloc[i]

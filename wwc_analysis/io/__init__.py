@@ -1,0 +1,1 @@
+"""Reading and writing files: tables, responses, outcomes, the bundled data, templates, exports."""
