@@ -6,16 +6,10 @@ from pathlib import Path
 import pytest
 
 from wwc_analysis.app import serve, voila_available
+from wwc_analysis.reports.pdf import QUIET_FLAGS
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+ARGS = list(QUIET_FLAGS)
 SHORTLIST = ["DM8", "SI1", "RDC1", "BF3", "RDC3", "RDC7"]
 
 pytestmark = [

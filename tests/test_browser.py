@@ -12,17 +12,10 @@ import re
 import pytest
 
 from wwc_analysis.reports.batch import Job, Result, index_html
-from wwc_analysis.reports.pdf import find_chromium
+from wwc_analysis.reports.pdf import QUIET_FLAGS, find_chromium
 
 NO_CHROMIUM = "Chromium is not installed: apt-get install -y chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+ARGS = list(QUIET_FLAGS)
 WIDTHS = {"phone": 390, "desktop": 1280}
 
 

@@ -25,6 +25,7 @@ from matplotlib.figure import Figure
 from . import scenario as sc
 from .errors import InputError
 from .phrases import tier_label, tier_range
+from .reports.charts import tier_bands
 from .standard import DEFAULT_EDITION
 
 CSS = """<style>
@@ -49,7 +50,6 @@ _STYLE = {
     "hatch.linewidth": 0.6,
 }
 DARK, MID, LIGHT = "#222222", "#777777", "#bbbbbb"
-TIER_SHADES = {"Silver": "#d9d9d9", "Gold": "#a6a6a6", "Platinum": "#5a5a5a"}
 DPI = 90
 
 
@@ -95,22 +95,7 @@ class _Charts:
             self.gauge = Figure(figsize=(7.5, 1.9), dpi=DPI)
             self.gauge.subplots_adjust(left=0.02, right=0.98, top=0.78, bottom=0.28)
             ax = self.gauge.add_subplot()
-            edges = [std.min_criteria(t) for t in std.tier_names]
-            starts, names = [0, *edges], ["no tier", *std.tier_names]
-            for k, name in enumerate(names):
-                lo, hi = starts[k], (starts[k + 1] if k + 1 < len(starts) else total + 1)
-                ax.axvspan(
-                    lo - 0.5, hi - 0.5, ymin=0.25, ymax=0.75, color=TIER_SHADES.get(name, "white"), ec=DARK, lw=0.6
-                )
-                ax.text(
-                    (lo + hi - 1) / 2,
-                    0.5,
-                    f"{name}\n{lo}+" if lo else name,
-                    ha="center",
-                    va="center",
-                    fontsize=8,
-                    color="white" if name == "Platinum" else DARK,
-                )
+            tier_bands(ax, std)
             met0 = int((data.statuses == 2).sum())
             self.recorded = ax.annotate(
                 f"recorded: {met0}",

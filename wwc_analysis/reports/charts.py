@@ -205,28 +205,33 @@ def criterion_chart(rep: CityReport) -> Figure:
     return fig
 
 
+def tier_bands(ax, std) -> None:
+    """The tier bands of an edition as shaded spans with their names and lower edges, on `ax`."""
+    total = std.n_criteria
+    starts = [0, *(std.min_criteria(t) for t in std.tier_names)]
+    shades = tier_shades(std.tier_names)
+    for k, name in enumerate(["no tier", *std.tier_names]):
+        lo, hi = starts[k], (starts[k + 1] if k + 1 < len(starts) else total + 1)
+        shade = shades.get(name, "#ffffff")
+        ax.axvspan(lo - 0.5, hi - 0.5, ymin=0.25, ymax=0.75, color=shade, ec=DARK, lw=0.6)
+        ax.text(
+            (lo + hi - 1) / 2,
+            0.5,
+            f"{name}\n{lo}+" if lo else name,
+            ha="center",
+            va="center",
+            fontsize=8,
+            color="white" if matplotlib.colors.to_rgb(shade)[0] < 0.5 else DARK,
+        )
+
+
 def tier_gauge(rep: CityReport) -> Figure:
     """Criteria met (audited and self-assessed) against the band edges of each tier."""
     s, std = rep.score, rep.standard
     total = std.n_criteria
-    edges = [(t, std.min_criteria(t)) for t in std.tier_names]
     with matplotlib.rc_context(STYLE):
         fig, ax = _figure(figsize=(7.5, 2.2))
-        starts = [0] + [e for _, e in edges]
-        names = ["no tier", *std.tier_names]
-        for k, name in enumerate(names):
-            lo, hi = starts[k], (starts[k + 1] if k + 1 < len(starts) else total + 1)
-            shade = tier_shades(std.tier_names).get(name, "#ffffff")
-            ax.axvspan(lo - 0.5, hi - 0.5, ymin=0.25, ymax=0.75, color=shade, ec=DARK, lw=0.6)
-            ax.text(
-                (lo + hi - 1) / 2,
-                0.5,
-                f"{name}\n{lo}+" if lo else name,
-                ha="center",
-                va="center",
-                fontsize=8,
-                color="white" if matplotlib.colors.to_rgb(shade)[0] < 0.5 else DARK,
-            )
+        tier_bands(ax, std)
         unknown = int(s["criteria_unknown"])
         if unknown:  # the criteria that may still be met: a bracket from those known to be met
             ax.annotate(

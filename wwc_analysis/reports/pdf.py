@@ -18,14 +18,18 @@ from pathlib import Path
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 INSTALL_HINT = "apt-get install -y chromium"
 MISSING = f"Chromium is not installed: report.pdf not written ({INSTALL_HINT})"
-FLAGS = (
-    "--headless",
+# What every headless Chromium here needs: no sandbox (root), no GPU, no calls home on a closed network.
+QUIET_FLAGS = (
     "--no-sandbox",
     "--disable-gpu",
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+)
+FLAGS = (
+    "--headless",
+    *QUIET_FLAGS,
     "--disable-extensions",
     "--disable-default-apps",
     "--mute-audio",
