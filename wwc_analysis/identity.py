@@ -27,7 +27,3 @@ def city_keys(names: pd.Series) -> pd.Series:
 def display_name(name: object) -> str:
     """A name as shown to people: outer and repeated spaces removed, case kept."""
     return " ".join(unicodedata.normalize("NFC", str(name)).split())
-
-
-def same_city(a: object, b: object) -> bool:
-    return city_key(a) == city_key(b)

@@ -124,8 +124,3 @@ def what_if(a: Assessments, row: int, changes: str | Iterable[str], standard: St
         described.append(f"the published {standard.tier_names[published - 1]} is set aside: a change lowers an answer")
     scored["changes"] = [[], described]
     return scored
-
-
-def changed_codes(before: np.ndarray, after: np.ndarray, standard: Standard) -> list[str]:
-    """Criteria whose status differs between two status rows."""
-    return [standard.codes[i] for i in np.flatnonzero(before != after)]
