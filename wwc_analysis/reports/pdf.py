@@ -1,8 +1,10 @@
 """PDF copies of HTML reports, printed by Debian's headless Chromium with the network off.
 
-Chromium stamps each PDF with its creation and modification times; they are overwritten
-with a fixed date of the same length (so the cross-reference offsets stay valid) and the
-same HTML gives the same bytes from the same Chromium. Without Chromium there is no PDF:
+Chromium stamps each PDF with its creation and modification times, and names the elements of
+its accessibility tags after DOM node numbers, which shift with timing on a busy machine. Both
+are rewritten in place with values of the same length (so the cross-reference offsets stay
+valid): a fixed date, and each node number replaced by its rank (so the ID tree stays sorted).
+The same HTML then gives the same bytes from the same Chromium. Without Chromium there is no PDF:
 `find_chromium` returns None and the caller says so.
 """
 
@@ -42,6 +44,7 @@ FLAGS = (
 TIMEOUT = 180
 _FIXED_DATE = b"20000101000000"
 _DATE = re.compile(rb"(/(?:CreationDate|ModDate)\s*\(D:)(\d{14})")
+_NODE = re.compile(rb"\(node(\d{8})\)")
 
 
 class PdfFailed(Exception):
@@ -61,8 +64,10 @@ def find_chromium() -> str | None:
 
 
 def stable(pdf: bytes) -> bytes:
-    """The PDF with its creation and modification dates set to a fixed date of the same length."""
-    return _DATE.sub(lambda m: m.group(1) + _FIXED_DATE, pdf)
+    """The PDF with a fixed date and tag element IDs numbered by rank, each the same length as before."""
+    pdf = _DATE.sub(lambda m: m.group(1) + _FIXED_DATE, pdf)
+    ranks = {node: b"%08d" % rank for rank, node in enumerate(sorted(set(_NODE.findall(pdf)), key=int))}
+    return _NODE.sub(lambda m: b"(node" + ranks[m.group(1)] + b")", pdf)
 
 
 def html_to_pdf(html: Path, pdf: Path, chromium: str | None = None) -> Path:
