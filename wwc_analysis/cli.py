@@ -11,12 +11,33 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .cohorts import COHORT_HELP
+from .context import city_context
+from .context import load_inputs as load
+from .errors import InputError
+from .explain import notes_for, score_table, to_records
+from .identity import city_key, city_keys
+from .io.certification_report import import_report, write_report_tables
+from .io.export import json_records, readable, to_csv_text, to_json
+from .io.outcomes import check_duplicates as check_outcome_duplicates
+from .io.outcomes import outcomes_from_table
+from .io.responses import check_duplicates, responses_from_table
+from .io.slugs import slugify
+from .io.tables import tables_to_validate
+from .io.template import write_template
+from .paths import outputs_dir, processed_dir
+from .phrases import plural, tier_label, tier_range, with_published
+from .plan import as_changes, load_plan
+from .progress import progress, progress_records, progress_sentences
+from .scoring import score_assessments
+from .simulate import write_cohort
+from .standard import DEFAULT_EDITION, load_standard
+
 EXIT_BAD_INPUT = 2
 EXIT_FAILED = 1
 
 
 def _add_inputs(p: argparse.ArgumentParser, outcomes: bool = True) -> None:
-    from .standard import DEFAULT_EDITION
 
     p.add_argument(
         "files",
@@ -41,8 +62,6 @@ def _add_city(p: argparse.ArgumentParser, cohort: bool = True) -> None:
     p.add_argument("--city", default="Scottsdale", metavar="NAME", help="the city (default: Scottsdale)")
     p.add_argument("--year", type=int, default=None, help="assessment year (default: the latest)")
     if cohort:
-        from .cohorts import COHORT_HELP
-
         p.add_argument("--cohort", default="published:all", help=COHORT_HELP)
 
 
@@ -179,7 +198,6 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    from .errors import InputError
 
     try:
         return int(args.func(args) or 0)
@@ -202,7 +220,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def load_inputs(args: argparse.Namespace):
     """The validated inputs of a command: the files given, or the bundled data."""
-    from .context import load_inputs as load
 
     return load(args.files, getattr(args, "outcomes", None), args.edition)
 
@@ -211,8 +228,6 @@ def select_cities(frame, names: list[str] | None, column: str = "city"):
     """Rows of the named cities (one identity for names); an unknown name is an error listing the known ones."""
     if not names:
         return frame
-    from .errors import InputError
-    from .identity import city_key, city_keys
 
     keys = city_keys(frame[column])
     for name in names:
@@ -225,12 +240,8 @@ def select_cities(frame, names: list[str] | None, column: str = "city"):
 def emit(args: argparse.Namespace, data: object, csv_frame=None, text: str = "") -> None:
     """Print a result in the format asked for: standard JSON, CSV with formulas neutralised, or text."""
     if args.format == "json":
-        from .io.export import to_json
-
         print(to_json(data))
     elif args.format == "csv":
-        from .io.export import to_csv_text
-
         sys.stdout.write(to_csv_text(csv_frame))
     else:
         print(text.rstrip("\n"))
@@ -238,17 +249,11 @@ def emit(args: argparse.Namespace, data: object, csv_frame=None, text: str = "")
 
 def people(frame) -> str:
     """A table for the terminal: shares as percentages, what cannot be computed as '?'."""
-    from .io.export import readable
 
     return readable(frame).to_string(index=False)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .io.outcomes import check_duplicates as check_outcome_duplicates
-    from .io.outcomes import outcomes_from_table
-    from .io.responses import check_duplicates, responses_from_table
-    from .io.tables import tables_to_validate
-    from .standard import DEFAULT_EDITION, load_standard
 
     standard = load_standard(args.edition or DEFAULT_EDITION)
     for path in args.files:
@@ -269,14 +274,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from .explain import notes_for, score_table, to_records
-    from .identity import city_keys
-    from .progress import progress, progress_sentences
 
     inputs = load_inputs(args)
     if args.format == "csv":  # only what is printed: no reasons, no text table (they dominate at scale)
-        from .scoring import score_assessments
-
         scored = select_cities(score_assessments(inputs.assessments, inputs.standard), args.city)
         emit(args, None, score_table(scored, inputs.standard, numeric=True))
         return 0
@@ -295,13 +295,11 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 def _city_context(args: argparse.Namespace):
     """The chosen city's context: its assessment among the loaded ones and its peer cohort."""
-    from .context import city_context
 
     return city_context(args.city, args.year, getattr(args, "cohort", "published:all"), inputs=load_inputs(args))
 
 
 def cmd_gaps(args: argparse.Namespace) -> int:
-    from .io.export import json_records
 
     ctx = _city_context(args)
     tables = {"practice": ctx.practice_gaps(), "criterion": ctx.criterion_gaps()}
@@ -334,8 +332,6 @@ def cmd_gaps(args: argparse.Namespace) -> int:
 def cmd_opportunities(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from .phrases import tier_label
-
     ctx = _city_context(args)
     opp = ctx.opportunities()
     rows = [
@@ -357,18 +353,12 @@ def cmd_opportunities(args: argparse.Namespace) -> int:
 
 
 def cmd_whatif(args: argparse.Namespace) -> int:
-    from .explain import score_table, to_records
-    from .phrases import plural, tier_range, with_published
 
     ctx = _city_context(args)
     changes = list(args.changes or [])
     if args.plan:
-        from .plan import as_changes, load_plan
-
         changes = as_changes(load_plan(args.plan, ctx.standard)) + changes
     if not changes:
-        from .errors import InputError
-
         raise InputError("whatif", None, "give the changes with --set CODE=STATUS or --plan FILE")
     result = ctx.what_if(changes)
     records = to_records(result, ctx.standard)
@@ -391,13 +381,10 @@ def cmd_whatif(args: argparse.Namespace) -> int:
 
 
 def cmd_progress(args: argparse.Namespace) -> int:
-    from .progress import progress, progress_records, progress_sentences
 
     inputs = load_inputs(args)
     table = progress(inputs.assessments, args.city, inputs.standard)
     if table.empty:
-        from .errors import InputError
-
         known = ", ".join(sorted(set(inputs.assessments.keys["city"]))[:20])
         raise InputError("--city", None, f"no assessment for this city (known: {known})", args.city)
     lists = ("gained", "lost", "newly_known_met", "no_longer_known")
@@ -408,9 +395,6 @@ def cmd_progress(args: argparse.Namespace) -> int:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from .errors import InputError
-    from .paths import processed_dir
-    from .simulate import write_cohort
 
     if args.cities < 1:
         raise InputError("--cities", None, "must be at least 1", args.cities)
@@ -430,9 +414,7 @@ def _run_reports(
     index: bool = True,
     year: int | None = None,
 ) -> tuple[list, Path]:
-    from .paths import outputs_dir
     from .reports.batch import plan_batch, run_batch
-    from .standard import DEFAULT_EDITION
 
     out = (args.out or outputs_dir()).absolute()
     plan = plan_batch(
@@ -450,7 +432,6 @@ def _run_reports(
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .phrases import with_published
 
     results, out = _run_reports(
         args, [args.city], overview=False, workers=1, progress=False, index=False, year=args.year
@@ -472,8 +453,6 @@ def cmd_batch(args: argparse.Namespace) -> int:
     from .reports.batch import summary_lines
 
     if args.workers < 0:
-        from .errors import InputError
-
         raise InputError("--workers", None, "must be 0 (one per core) or more", args.workers)
     results, out = _run_reports(args, args.cities, overview=True, workers=args.workers, progress=not args.no_progress)
     lines = summary_lines(results, out)
@@ -482,9 +461,6 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from .errors import InputError
-    from .io.template import write_template
-    from .standard import DEFAULT_EDITION, load_standard
 
     if args.out.suffix.lower() not in (".xlsx", ".csv"):
         raise InputError(args.out, None, "the template is written as .xlsx or .csv", args.out.suffix)
@@ -494,10 +470,6 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_import_report(args: argparse.Namespace) -> int:
-    from .io.certification_report import import_report, write_report_tables
-    from .io.slugs import slugify
-    from .paths import processed_dir
-    from .standard import DEFAULT_EDITION, load_standard
 
     standard = load_standard(args.edition or DEFAULT_EDITION)
     report = import_report(args.file, args.city, standard)

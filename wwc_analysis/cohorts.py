@@ -18,6 +18,7 @@ import pandas as pd
 from . import status as st
 from .errors import InputError
 from .identity import city_key
+from .peers import published_shares
 from .phrases import join
 from .scoring import Assessments, evaluate, with_evidence
 from .simulate import SIMULATED_PREFIX
@@ -58,7 +59,6 @@ def is_simulated(names: pd.Series) -> np.ndarray:
 
 def published_cohort(kind: str, city: str, year: int, standard: Standard) -> Cohort:
     """Published shares for `year` (or the latest year before it): of all applicants, or of cities `city`'s size."""
-    from .peers import published_shares
 
     frame = published_shares()
     if kind == "all":

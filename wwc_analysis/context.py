@@ -19,8 +19,16 @@ import numpy as np
 import pandas as pd
 
 from .cohorts import Cohort, build_cohort, is_simulated
+from .explain import add_reasons
+from .gaps import audit_risk, criterion_gaps, practice_gaps
+from .io.bundled import input_files
+from .io.outcomes import load_outcomes
+from .io.responses import load_responses
+from .opportunities import opportunities
+from .progress import progress
 from .scoring import Assessments, assessment_index, build_assessments, score_assessments
 from .standard import DEFAULT_EDITION, Standard, load_standard
+from .whatif import what_if
 
 
 def as_paths(value: str | Path | Iterable[str | Path] | None) -> list[Path]:
@@ -47,7 +55,6 @@ class Inputs:
     @cached_property
     def scored(self) -> pd.DataFrame:
         """Every assessment scored, with reasons (computed once)."""
-        from .explain import add_reasons
 
         return add_reasons(score_assessments(self.assessments, self.standard), self.assessments.audited, self.standard)
 
@@ -58,9 +65,6 @@ def load_inputs(
     edition: str | None = None,
 ) -> Inputs:
     """Read and validate the files given (the bundled data when no responses are given)."""
-    from .io.bundled import input_files
-    from .io.outcomes import load_outcomes
-    from .io.responses import load_responses
 
     standard = load_standard(str(edition or DEFAULT_EDITION))
     response_files, outcome_files = input_files(as_paths(responses), as_paths(outcomes))
@@ -119,34 +123,28 @@ class CityContext:
         return bool(self.score["has_self"])
 
     def criterion_gaps(self) -> pd.DataFrame:
-        from .gaps import criterion_gaps
 
         return criterion_gaps(self.assessments, self.row, self.cohort, self.standard)
 
     def practice_gaps(self) -> pd.DataFrame:
-        from .gaps import practice_gaps
 
         return practice_gaps(self.assessments, self.row, self.cohort, self.standard)
 
     def audit_risk(self) -> pd.DataFrame:
-        from .gaps import audit_risk
 
         return audit_risk(self.inputs.responses, self.assessments, self.row, self.cohort, self.standard)
 
     def opportunities(self) -> dict:
-        from .opportunities import opportunities
 
         return opportunities(self.assessments, self.row, self.cohort, self.standard)
 
     def progress(self) -> pd.DataFrame:
         """Every loaded assessment of this city, oldest first, with what changed between them."""
-        from .progress import progress
 
         table = progress(self.assessments, self.city, self.standard)
         return table[table["year"] <= self.year].reset_index(drop=True)
 
     def what_if(self, changes) -> pd.DataFrame:
-        from .whatif import what_if
 
         return what_if(self.assessments, self.row, changes, self.standard)
 

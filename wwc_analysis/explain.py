@@ -10,7 +10,9 @@ import numpy as np
 import pandas as pd
 
 from . import status as st
+from .io.export import json_value as _clean
 from .phrases import is_missing, join, noun, percent, plural, sentence, tier_label, tier_range, verb, with_published
+from .scoring import build_assessments, score_assessments
 from .standard import Standard, load_standard
 from .tiers import shortfalls, tier_name
 
@@ -191,7 +193,6 @@ def explain(
     responses: pd.DataFrame, outcomes: pd.DataFrame | None = None, standard: Standard | None = None
 ) -> pd.DataFrame:
     """`score` plus a `reasons` column of plain sentences."""
-    from .scoring import build_assessments, score_assessments
 
     standard = standard or load_standard()
     a = build_assessments(responses, outcomes, standard)
@@ -200,7 +201,6 @@ def explain(
 
 def to_records(scored: pd.DataFrame, standard: Standard | None = None) -> list[dict]:
     """JSON-ready dicts, one per assessment, in the shape `wwc score --format json` prints."""
-    from .io.export import json_value as _clean
 
     standard = standard or load_standard()
     records = []

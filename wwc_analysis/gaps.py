@@ -15,7 +15,7 @@ import pandas as pd
 
 from . import status as st
 from .cohorts import Cohort
-from .identity import city_keys
+from .identity import city_key, city_keys
 from .scoring import Assessments
 from .standard import Standard
 
@@ -144,7 +144,6 @@ def audit_risk(
 
 
 def _audit_notes(responses: pd.DataFrame, a: Assessments, row: int) -> dict[str, str]:
-    from .identity import city_key
 
     city, year = a.keys["city"].iloc[row], a.keys["year"].iloc[row]
     sel = (city_keys(responses["city"]) == city_key(city)) & (responses["year"] == year).fillna(False)

@@ -24,9 +24,11 @@ from matplotlib.figure import Figure
 
 from . import scenario as sc
 from .errors import InputError
+from .paths import outputs_dir
 from .phrases import tier_label, tier_range
+from .plan import Plan, apply_plan, load_plan, parse_step, write_plan
 from .reports.charts import tier_bands
-from .standard import DEFAULT_EDITION
+from .standard import DEFAULT_EDITION, load_standard
 
 CSS = """<style>
 .wwc-panel {font-family: sans-serif; font-size: 13px}
@@ -177,7 +179,6 @@ def _short(text: str, n: int) -> str:
 
 
 def _default_plan_file() -> Path:
-    from .paths import outputs_dir
 
     return outputs_dir() / "plans" / "plan.csv"
 
@@ -260,12 +261,10 @@ class PlanningPanel:
     # Layout -------------------------------------------------------------------------------------
 
     def _tiers(self) -> list[str]:
-        from .standard import load_standard
 
         return load_standard(self.edition).tier_names
 
     def _build_controls(self) -> None:
-        from .standard import load_standard
 
         std = load_standard(self.edition)
         self.standard = std
@@ -594,7 +593,6 @@ class PlanningPanel:
 
     def current_plan(self):
         """The changes as a plan (checked like a plan file: a bad due date is refused)."""
-        from .plan import Plan, parse_step
 
         plan = Plan(source="panel")
         index = self.standard.criterion_index()
@@ -625,7 +623,6 @@ class PlanningPanel:
 
     def save_plan(self, path: str | Path) -> list[Path]:
         """Write the changes as `path` (CSV) and the same columns as an Excel workbook beside it."""
-        from .plan import write_plan
 
         path = Path(path)
         plan = self.current_plan()
@@ -635,7 +632,6 @@ class PlanningPanel:
 
     def load_plan(self, path: str | Path) -> None:
         """Start from the recorded answers and apply a plan file's changes, owners, due dates and notes."""
-        from .plan import apply_plan, load_plan
 
         plan = load_plan(path, self.standard)
         statuses, outcomes = apply_plan(plan, self.data.statuses, self.data.outcomes, self.standard)

@@ -19,8 +19,14 @@ import numpy as np
 
 from . import status as st
 from .errors import InputError
-from .phrases import tier_label
+from .io.atomic import write_file
+from .io.export import to_csv_text
+from .io.tables import EXCEL_SUFFIXES, read_table
+from .phrases import join, plural, tier_label
+from .reports.city_report import md
+from .scenario import evaluate_scenario, judge_metric, score_row, status_choice
 from .standard import Standard
+from .tiers import tier_name
 
 COLUMNS = ("criterion", "status", "owner", "due", "note")
 REQUIRED = ("criterion", "status")
@@ -91,7 +97,6 @@ def parse_step(
     row: int | None = None,
 ) -> Step:
     """One plan row, checked against the standard (InputError naming `where`, `row` and the value)."""
-    from .scenario import judge_metric
 
     metrics = standard.outcome_metrics["code"].tolist()
     key = code.strip()
@@ -125,7 +130,6 @@ def parse_step(
 
 def load_plan(path: str | Path, standard: Standard) -> Plan:
     """Read and check a plan file (CSV, or the `plan` sheet of an Excel workbook)."""
-    from .io.tables import EXCEL_SUFFIXES, read_table
 
     path = Path(path)
     sheet = None
@@ -174,8 +178,6 @@ def plan_frame(plan: Plan):
 
 def write_plan(plan: Plan, path: str | Path) -> Path:
     """Write a plan as CSV, or as an Excel workbook with one `plan` sheet (by the file's suffix)."""
-    from .io.atomic import write_file
-    from .io.export import to_csv_text
 
     path = Path(path)
     frame = plan_frame(plan)
@@ -215,9 +217,6 @@ def as_changes(plan: Plan) -> list[str]:
 
 def plan_section(data, plan: Plan) -> dict:
     """What a plan does for a city (a `scenario.CityData`): the tier it reaches, step by step, and what it lacks."""
-    from .phrases import join, plural
-    from .scenario import evaluate_scenario, score_row, status_choice
-    from .tiers import tier_name
 
     standard = data.standard
     before = score_row(data.statuses, data.outcomes, data)
@@ -291,7 +290,6 @@ def _tier(t: object) -> str:
 
 def plan_sentences(sec: dict) -> list[str]:
     """The plan's effect in sentences: the tier it reaches (or keeps), and what it still lacks."""
-    from .phrases import plural
 
     b, a = sec["before"], sec["after"]
     changing = [s for s in sec["steps"] if s["from"] != s["to"]]
@@ -312,7 +310,6 @@ def plan_sentences(sec: dict) -> list[str]:
 
 def plan_markdown(sec: dict) -> str:
     """The "With the plan" section of summary.md."""
-    from .reports.city_report import md
 
     lines = ["## With the plan", ""] + [md(t) for t in plan_sentences(sec)] + [""]
     lines += [

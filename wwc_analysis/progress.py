@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from . import status as st
+from .io.export import json_value
 from .phrases import join, noun, sentence, tier_label, tier_range
 from .scoring import Assessments, assessment_rows, score_assessments
 from .standard import Standard
@@ -79,7 +80,6 @@ def progress_sentences(table: pd.DataFrame) -> list[str]:
 
 def progress_records(table: pd.DataFrame) -> list[dict]:
     """JSON-ready rows of a progress table."""
-    from .io.export import json_value
 
     records = []
     for row in table.to_dict("records"):

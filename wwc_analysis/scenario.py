@@ -17,8 +17,15 @@ from pathlib import Path
 import numpy as np
 
 from . import status as st
+from .context import as_paths, city_context, load_inputs
+from .explain import reasons_for
+from .gaps import practice_gaps
+from .opportunities import requirements, shortlist
 from .phrases import tier_label
+from .scoring import score_assessments
 from .standard import DEFAULT_EDITION, Standard
+from .tiers import rank_of, tier_name
+from .whatif import scenario_assessment
 
 STATUS_CHOICES = ("Yes", "In Progress", "No", "unknown")  # as the panel offers them
 STATUS_CODES = {"Yes": st.YES, "In Progress": st.IN_PROGRESS, "No": st.NO, "unknown": st.UNKNOWN}
@@ -79,13 +86,11 @@ class Result:
 
 @lru_cache(maxsize=4)
 def _load(edition: str, responses: tuple[str, ...], outcomes: tuple[str, ...]):
-    from .context import load_inputs
 
     return load_inputs(list(responses), list(outcomes), edition)
 
 
 def _files(paths: Sequence[str | Path] | str | Path | None) -> tuple[str, ...]:
-    from .context import as_paths
 
     return tuple(str(p) for p in as_paths(paths))
 
@@ -106,7 +111,6 @@ def load_city(
     outcomes: Sequence[str | Path] = (),
 ) -> CityData:
     """Load the inputs (bundled when none; cached), find the city's assessment and build its cohort."""
-    from .context import city_context
 
     ctx = city_context(city, year, cohort, inputs=_load(str(edition), _files(responses), _files(outcomes)))
     return city_data(ctx.assessments, ctx.row, ctx.cohort, ctx.standard, cohort)
@@ -114,7 +118,6 @@ def load_city(
 
 def city_data(a, row: int, cohort, standard: Standard, cohort_spec: str = "") -> CityData:
     """CityData from the core's Assessments, the city's row and its Cohort (as a report has them)."""
-    from .gaps import practice_gaps
 
     shares = cohort.shares.reindex(standard.codes).to_numpy(dtype=float)
     peer = practice_gaps(a, row, cohort, standard)["peer_share"].to_numpy(dtype=float)
@@ -136,9 +139,6 @@ def city_data(a, row: int, cohort, standard: Standard, cohort_spec: str = "") ->
 
 def score_row(statuses: np.ndarray, outcomes: np.ndarray, data: CityData) -> dict:
     """One scenario of the city scored as the core scores any assessment (published tier as evidence)."""
-    from .scoring import score_assessments
-    from .tiers import rank_of
-    from .whatif import scenario_assessment
 
     trial = scenario_assessment(data.assessments, data.row, statuses, outcomes)
     row = score_assessments(trial, data.standard).iloc[0].to_dict()
@@ -150,8 +150,6 @@ def score_row(statuses: np.ndarray, outcomes: np.ndarray, data: CityData) -> dic
 
 def evaluate_scenario(data: CityData, statuses: np.ndarray, outcomes: np.ndarray) -> Result:
     """Score a scenario of the city: counts, tier and range, reasons and the paths to higher tiers."""
-    from .explain import reasons_for
-    from .tiers import tier_name
 
     scored = score_row(statuses, outcomes, data)
     return Result(
@@ -171,7 +169,6 @@ def evaluate_scenario(data: CityData, statuses: np.ndarray, outcomes: np.ndarray
 
 def paths(statuses: np.ndarray, outcomes: np.ndarray, rank: int, data: CityData) -> list[dict]:
     """The shortest path to each tier above `rank`: the core's shortlist plus the outcome metrics it needs."""
-    from .opportunities import requirements, shortlist
 
     standard = data.standard
     out = []

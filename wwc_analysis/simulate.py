@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from . import status as st
+from .io.atomic import write_folder
 from .peers import all_applicant_shares
 from .standard import Standard, load_standard
 
@@ -100,7 +101,6 @@ def simulate_cohort(
 
 def write_cohort(n: int, seed: int, folder: Path, standard: Standard | None = None) -> tuple[Path, Path]:
     """Write a simulated cohort as responses.csv and outcomes.csv in `folder` (created whole)."""
-    from .io.atomic import write_folder
 
     responses, outcomes = simulate_cohort(n, seed, standard)
     files = {

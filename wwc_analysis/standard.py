@@ -16,6 +16,7 @@ import pandas as pd
 
 from .errors import InputError
 from .paths import raw_dir, standard_dir
+from .tiers import build_requirements
 
 DEFAULT_EDITION = "2022"
 
@@ -132,7 +133,6 @@ class Standard:
 
     @cached_property
     def _requirements(self) -> dict[tuple[str, str], tuple]:
-        from .tiers import build_requirements
 
         return {(t, r): build_requirements(self, t, r) for t in self.tier_names for r in self.readings}
 

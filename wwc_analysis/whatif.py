@@ -15,6 +15,7 @@ import pandas as pd
 
 from . import status as st
 from .errors import InputError
+from .explain import add_reasons
 from .scoring import Assessments, score_assessments
 from .standard import Standard
 
@@ -105,7 +106,6 @@ def concat(*parts: Assessments) -> Assessments:
 
 def what_if(a: Assessments, row: int, changes: str | Iterable[str], standard: Standard) -> pd.DataFrame:
     """Two rows, the city's score as it is and with `changes` applied, plus a `changes` list."""
-    from .explain import add_reasons
 
     criteria, outcomes = parse_changes(changes, standard)
     trial = apply_changes(a, row, criteria, outcomes, standard)

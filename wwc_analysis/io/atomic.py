@@ -12,13 +12,14 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from ..errors import InputError
+from ..paths import raw_dir
+
 TMP_PREFIX = ".tmp-"
 
 
 def guard(path: Path) -> Path:
     """Refuse any write under data/raw/: published inputs are never written by code."""
-    from ..errors import InputError
-    from ..paths import raw_dir
 
     if Path(path).resolve().is_relative_to(raw_dir().resolve()):
         raise InputError(

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..identity import city_key
 from ..paths import raw_dir
 from ..standard import Standard, load_standard
 from .outcomes import load_outcomes
 from .responses import load_responses
+from .store import is_store, store_files
 
 
 def bundled_response_files() -> list[Path]:
@@ -29,7 +31,6 @@ def input_files(
 
     Outcome files default to the bundled ones only alongside the bundled responses.
     """
-    from .store import is_store, store_files
 
     response_files = [Path(p) for p in responses or ()]
     outcome_files = [Path(p) for p in outcomes or ()]
@@ -70,7 +71,6 @@ def published_tiers() -> pd.DataFrame:
 
 def published_tier(city: str, year: int | None) -> str | None:
     """The tier announced for a city in a year, where the history records one."""
-    from ..identity import city_key
 
     hist = published_tiers()
     sel = hist[(hist["city"].map(city_key) == city_key(city)) & (hist["year"] == year)]

@@ -20,8 +20,13 @@ import pandas as pd
 from .. import status as st
 from ..errors import InputError
 from ..phrases import tier_label
+from ..scoring import score
 from ..standard import Standard, load_standard
 from ..tiers import tier_name
+from .atomic import write_folder
+from .outcomes import outcomes_from_table
+from .responses import responses_from_table
+from .tables import table_from_frame
 
 _ROW = re.compile(
     r"^(?P<code>[A-Z]{1,4}[0-9IlO|]{1,2})\**[ \t]+(?P<text>.+?)[ \t]+"
@@ -317,10 +322,6 @@ def check_tier(report: ImportedReport, source: str | Path, standard: Standard) -
     """Refuse a report whose stated tier is not the tier its rows score (through the usual loaders)."""
     if report.stated_tier is None:
         return
-    from ..scoring import score
-    from .outcomes import outcomes_from_table
-    from .responses import responses_from_table
-    from .tables import table_from_frame
 
     responses = responses_from_table(table_from_frame(report.responses, source), standard)
     outcomes = outcomes_from_table(table_from_frame(report.outcomes, source), standard)
@@ -336,7 +337,6 @@ def check_tier(report: ImportedReport, source: str | Path, standard: Standard) -
 
 def write_report_tables(report: ImportedReport, folder: Path) -> list[Path]:
     """Write responses.csv, outcomes.csv and published_shares.csv into `folder`, whole or not at all."""
-    from .atomic import write_folder
 
     tables = {"responses.csv": report.responses, "outcomes.csv": report.outcomes, "published_shares.csv": report.shares}
     return write_folder(

@@ -14,6 +14,8 @@ import pandas as pd
 
 from .. import status as st
 from ..standard import Standard, load_standard
+from .atomic import write_file
+from .export import neutralise, to_csv_text
 
 RESPONSE_COLUMNS = ["city", "year", "criterion", "practice", "core", "criterion_text", "status", "notes"]
 OUTCOME_COLUMNS = ["city", "year", "metric", "indicator", "standard", "value", "target", "direction", "met", "source"]
@@ -66,14 +68,12 @@ def outcome_rows(standard: Standard, city: str, year: int) -> pd.DataFrame:
 
 def template_csv(standard: Standard | None = None, city: str = "Your city", year: int | None = None) -> str:
     standard = standard or load_standard()
-    from .export import to_csv_text
 
     return to_csv_text(response_rows(standard, city, year or standard.assessment_years[0]))
 
 
 def outcomes_csv(standard: Standard | None = None, city: str = "Your city", year: int | None = None) -> str:
     standard = standard or load_standard()
-    from .export import to_csv_text
 
     return to_csv_text(outcome_rows(standard, city, year or standard.assessment_years[0]))
 
@@ -83,8 +83,6 @@ def template_xlsx(standard: Standard | None = None, city: str = "Your city", yea
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
-
-    from .export import neutralise
 
     standard = standard or load_standard()
     year = year or standard.assessment_years[0]
@@ -141,7 +139,6 @@ def write_template(
     out: Path, standard: Standard | None = None, city: str = "Your city", year: int | None = None
 ) -> list[Path]:
     """Write the template as .xlsx, or as .csv (plus an _outcomes.csv beside it)."""
-    from .atomic import write_file
 
     if out.suffix.lower() == ".csv":
         outcomes = out.with_name(out.stem + "_outcomes.csv")
