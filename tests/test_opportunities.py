@@ -35,6 +35,8 @@ def test_scottsdale_next_tier_is_platinum_with_six_criteria(scottsdale, standard
     assert set(codes) <= unmet
     assert all(p["status"] == "In Progress" for p in opp["shortlist"])  # 11 are In Progress, so all picks are
     assert opp["shortlist"][0]["reason"].startswith("required for Platinum")
+    # each pick carries the share of peers meeting that criterion (published: DM8 29%, SI1 32%)
+    assert [p["peer_share"] for p in opp["shortlist"][:2]] == [0.29, 0.32]
     assert opp["at_risk"] == ["DM1", "LC1", "PA1"]  # 31 met leaves two to spare above Gold's 29
     assert opp["summary"][0].startswith("Platinum needs 6 more criteria (including DM8) and 1 more resident outcome")
 

@@ -43,9 +43,10 @@ def test_excel_template_round_trip(tmp_path, standard):
 
 
 def test_csv_template_round_trip(tmp_path, standard):
-    responses, outcomes = write_template(tmp_path / "self.csv", standard, city="Testville", year=2024)
+    responses, outcomes = write_template(tmp_path / "self.csv", standard, city="  Test  ville ", year=2024)
     assert outcomes.name == "self_outcomes.csv"
     frame = pd.read_csv(responses, dtype=str, keep_default_na=False)
+    assert set(frame["city"]) == {"Test ville"}  # the name as people write it, not as it was typed
     assert frame["criterion"].tolist() == standard.codes and set(frame["year"]) == {"2024"}
     assert frame.loc[frame["criterion"] == "DM8", "core"].item() == "required for Platinum"
     frame["status"] = "Yes"

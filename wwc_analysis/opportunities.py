@@ -81,13 +81,13 @@ def shortlist(
         in_practice = practice_of == practice_of[i]
         known = int((statuses[in_practice] != st.UNKNOWN).sum())
         unknown = int(in_practice.sum()) - known
-        share = shares_by_practice[practice_of[i]]
+        practice_share = shares_by_practice[practice_of[i]]
         why.append(
             f"{standard.practice_name(practice)}: "
             + (
                 "no answer known"
-                if np.isnan(share)
-                else f"{percent(share)} met" + (f" of {known} known ({unknown} unknown)" if unknown else "")
+                if np.isnan(practice_share)
+                else f"{percent(practice_share)} met" + (f" of {known} known ({unknown} unknown)" if unknown else "")
             )
         )
         picks.append(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+DECIMALS = 4  # every CSV and JSON number: shares to a hundredth of a percent
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
@@ -19,7 +20,7 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for col in out.columns:
         if pd.api.types.is_float_dtype(out[col]):
-            out[col] = out[col].round(6)  # no float noise such as 0.30000000000000004 in shared tables
+            out[col] = out[col].round(DECIMALS)  # no float noise such as 0.30000000000000004 in shared tables
         elif not pd.api.types.is_numeric_dtype(out[col]) and not pd.api.types.is_bool_dtype(out[col]):
             out[col] = out[col].map(neutralise)
     out.columns = [neutralise(str(c)) for c in out.columns]
@@ -41,7 +42,7 @@ def json_value(value: object) -> object:
     if value is pd.NA or value is None:
         return None
     if isinstance(value, float):
-        return None if math.isnan(value) or math.isinf(value) else round(value, 4)
+        return None if math.isnan(value) or math.isinf(value) else round(value, DECIMALS)
     if isinstance(value, dict):
         return {k: json_value(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, np.ndarray)):

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import status as st
+from ..identity import display_name
 from ..standard import Standard, load_standard
 from .atomic import write_file
 from .export import neutralise, to_csv_text
@@ -27,7 +28,7 @@ def response_rows(standard: Standard, city: str, year: int) -> pd.DataFrame:
     c = standard.criteria
     return pd.DataFrame(
         {
-            "city": city,
+            "city": display_name(city),
             "year": year,
             "criterion": c["code"],
             "practice": [standard.practice_name(p) for p in c["practice"]],
@@ -51,7 +52,7 @@ def outcome_rows(standard: Standard, city: str, year: int) -> pd.DataFrame:
     ]
     return pd.DataFrame(
         {
-            "city": city,
+            "city": display_name(city),
             "year": year,
             "metric": m["code"],
             "indicator": m["indicator"],
