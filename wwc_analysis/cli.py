@@ -38,7 +38,6 @@ EXIT_FAILED = 1
 
 
 def _add_inputs(p: argparse.ArgumentParser, outcomes: bool = True) -> None:
-
     p.add_argument(
         "files",
         nargs="*",
@@ -220,7 +219,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def load_inputs(args: argparse.Namespace):
     """The validated inputs of a command: the files given, or the bundled data."""
-
     return load(args.files, getattr(args, "outcomes", None), args.edition)
 
 
@@ -249,12 +247,10 @@ def emit(args: argparse.Namespace, data: object, csv_frame=None, text: str = "")
 
 def people(frame) -> str:
     """A table for the terminal: shares as percentages, what cannot be computed as '?'."""
-
     return readable(frame).to_string(index=False)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-
     standard = load_standard(args.edition or DEFAULT_EDITION)
     for path in args.files:
         for kind, table in tables_to_validate(path):
@@ -274,7 +270,6 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-
     inputs = load_inputs(args)
     if args.format == "csv":  # only what is printed: no reasons, no text table (they dominate at scale)
         scored = select_cities(score_assessments(inputs.assessments, inputs.standard), args.city)
@@ -295,12 +290,10 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 def _city_context(args: argparse.Namespace):
     """The chosen city's context: its assessment among the loaded ones and its peer cohort."""
-
     return city_context(args.city, args.year, getattr(args, "cohort", "published:all"), inputs=load_inputs(args))
 
 
 def cmd_gaps(args: argparse.Namespace) -> int:
-
     ctx = _city_context(args)
     tables = {"practice": ctx.practice_gaps(), "criterion": ctx.criterion_gaps()}
     risk = ctx.audit_risk()
@@ -353,7 +346,6 @@ def cmd_opportunities(args: argparse.Namespace) -> int:
 
 
 def cmd_whatif(args: argparse.Namespace) -> int:
-
     ctx = _city_context(args)
     changes = list(args.changes or [])
     if args.plan:
@@ -381,7 +373,6 @@ def cmd_whatif(args: argparse.Namespace) -> int:
 
 
 def cmd_progress(args: argparse.Namespace) -> int:
-
     inputs = load_inputs(args)
     table = progress(inputs.assessments, args.city, inputs.standard)
     if table.empty:
@@ -395,7 +386,6 @@ def cmd_progress(args: argparse.Namespace) -> int:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-
     if args.cities < 1:
         raise InputError("--cities", None, "must be at least 1", args.cities)
     folder = args.out or processed_dir() / f"simulated_{args.cities}_seed{args.seed}"
@@ -432,7 +422,6 @@ def _run_reports(
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-
     results, out = _run_reports(
         args, [args.city], overview=False, workers=1, progress=False, index=False, year=args.year
     )
@@ -461,7 +450,6 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-
     if args.out.suffix.lower() not in (".xlsx", ".csv"):
         raise InputError(args.out, None, "the template is written as .xlsx or .csv", args.out.suffix)
     paths = write_template(args.out, load_standard(args.edition or DEFAULT_EDITION), args.city, args.year)
@@ -470,7 +458,6 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_import_report(args: argparse.Namespace) -> int:
-
     standard = load_standard(args.edition or DEFAULT_EDITION)
     report = import_report(args.file, args.city, standard)
     folder = args.out or processed_dir() / "imported" / f"{slugify(report.city)}_{report.year}"

@@ -59,7 +59,6 @@ def is_simulated(names: pd.Series) -> np.ndarray:
 
 def published_cohort(kind: str, city: str, year: int, standard: Standard) -> Cohort:
     """Published shares for `year` (or the latest year before it): of all applicants, or of cities `city`'s size."""
-
     frame = published_shares()
     if kind == "all":
         frame = frame[frame["cohort"] == "all_applicants"]

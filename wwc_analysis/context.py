@@ -55,7 +55,6 @@ class Inputs:
     @cached_property
     def scored(self) -> pd.DataFrame:
         """Every assessment scored, with reasons (computed once)."""
-
         return add_reasons(score_assessments(self.assessments, self.standard), self.assessments.audited, self.standard)
 
 
@@ -123,29 +122,23 @@ class CityContext:
         return bool(self.score["has_self"])
 
     def criterion_gaps(self) -> pd.DataFrame:
-
         return criterion_gaps(self.assessments, self.row, self.cohort, self.standard)
 
     def practice_gaps(self) -> pd.DataFrame:
-
         return practice_gaps(self.assessments, self.row, self.cohort, self.standard)
 
     def audit_risk(self) -> pd.DataFrame:
-
         return audit_risk(self.inputs.responses, self.assessments, self.row, self.cohort, self.standard)
 
     def opportunities(self) -> dict:
-
         return opportunities(self.assessments, self.row, self.cohort, self.standard)
 
     def progress(self) -> pd.DataFrame:
         """Every loaded assessment of this city, oldest first, with what changed between them."""
-
-        table = progress(self.assessments, self.city, self.standard)
+        table = progress(self.assessments, self.city, self.standard, self.inputs.scored)
         return table[table["year"] <= self.year].reset_index(drop=True)
 
     def what_if(self, changes) -> pd.DataFrame:
-
         return what_if(self.assessments, self.row, changes, self.standard)
 
 

@@ -201,7 +201,6 @@ def explain(
 
 def to_records(scored: pd.DataFrame, standard: Standard | None = None) -> list[dict]:
     """JSON-ready dicts, one per assessment, in the shape `wwc score --format json` prints."""
-
     standard = standard or load_standard()
     records = []
     for row in scored.to_dict("records"):

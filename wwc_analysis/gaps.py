@@ -144,7 +144,6 @@ def audit_risk(
 
 
 def _audit_notes(responses: pd.DataFrame, a: Assessments, row: int) -> dict[str, str]:
-
     city, year = a.keys["city"].iloc[row], a.keys["year"].iloc[row]
     sel = (city_keys(responses["city"]) == city_key(city)) & (responses["year"] == year).fillna(False)
     frame = responses[sel]

@@ -179,7 +179,6 @@ def _short(text: str, n: int) -> str:
 
 
 def _default_plan_file() -> Path:
-
     return outputs_dir() / "plans" / "plan.csv"
 
 
@@ -261,11 +260,9 @@ class PlanningPanel:
     # Layout -------------------------------------------------------------------------------------
 
     def _tiers(self) -> list[str]:
-
         return load_standard(self.edition).tier_names
 
     def _build_controls(self) -> None:
-
         std = load_standard(self.edition)
         self.standard = std
         self.status_controls: dict[str, w.ToggleButtons] = {}
@@ -593,7 +590,6 @@ class PlanningPanel:
 
     def current_plan(self):
         """The changes as a plan (checked like a plan file: a bad due date is refused)."""
-
         plan = Plan(source="panel")
         index = self.standard.criterion_index()
         for k, code in enumerate(self.result.changed):
@@ -623,7 +619,6 @@ class PlanningPanel:
 
     def save_plan(self, path: str | Path) -> list[Path]:
         """Write the changes as `path` (CSV) and the same columns as an Excel workbook beside it."""
-
         path = Path(path)
         plan = self.current_plan()
         written = [write_plan(plan, path.with_suffix(".csv")), write_plan(plan, path.with_suffix(".xlsx"))]
@@ -632,7 +627,6 @@ class PlanningPanel:
 
     def load_plan(self, path: str | Path) -> None:
         """Start from the recorded answers and apply a plan file's changes, owners, due dates and notes."""
-
         plan = load_plan(path, self.standard)
         statuses, outcomes = apply_plan(plan, self.data.statuses, self.data.outcomes, self.standard)
         self.meta.clear()

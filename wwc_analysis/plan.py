@@ -130,7 +130,6 @@ def parse_step(
 
 def load_plan(path: str | Path, standard: Standard) -> Plan:
     """Read and check a plan file (CSV, or the `plan` sheet of an Excel workbook)."""
-
     path = Path(path)
     sheet = None
     if path.suffix.lower() in EXCEL_SUFFIXES and path.is_file():
@@ -178,7 +177,6 @@ def plan_frame(plan: Plan):
 
 def write_plan(plan: Plan, path: str | Path) -> Path:
     """Write a plan as CSV, or as an Excel workbook with one `plan` sheet (by the file's suffix)."""
-
     path = Path(path)
     frame = plan_frame(plan)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
@@ -217,7 +215,6 @@ def as_changes(plan: Plan) -> list[str]:
 
 def plan_section(data, plan: Plan) -> dict:
     """What a plan does for a city (a `scenario.CityData`): the tier it reaches, step by step, and what it lacks."""
-
     standard = data.standard
     before = score_row(data.statuses, data.outcomes, data)
     statuses, outcomes = data.statuses.copy(), data.outcomes.copy()
@@ -290,7 +287,6 @@ def _tier(t: object) -> str:
 
 def plan_sentences(sec: dict) -> list[str]:
     """The plan's effect in sentences: the tier it reaches (or keeps), and what it still lacks."""
-
     b, a = sec["before"], sec["after"]
     changing = [s for s in sec["steps"] if s["from"] != s["to"]]
     same = len(sec["steps"]) - len(changing)
@@ -310,7 +306,6 @@ def plan_sentences(sec: dict) -> list[str]:
 
 def plan_markdown(sec: dict) -> str:
     """The "With the plan" section of summary.md."""
-
     lines = ["## With the plan", ""] + [md(t) for t in plan_sentences(sec)] + [""]
     lines += [
         "| step | change | criteria met | tier | owner | due | note |",

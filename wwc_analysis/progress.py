@@ -19,10 +19,15 @@ from .standard import Standard
 from .tiers import rank_of, tier_name
 
 
-def progress(a: Assessments, city: str, standard: Standard) -> pd.DataFrame:
-    """The city's assessments, oldest first, with criteria gained and lost since the previous one."""
+def progress(a: Assessments, city: str, standard: Standard, scored: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The city's assessments, oldest first, with criteria gained and lost since the previous one.
+
+    `scored` is every assessment of `a` already scored (one row each, in order), to save scoring again."""
     rows = assessment_rows(a, city)
-    scored = score_assessments(a.select(rows), standard)
+    if scored is None:
+        scored = score_assessments(a.select(rows), standard)
+    else:
+        scored = scored.iloc[rows].reset_index(drop=True)
     statuses = a.audited[rows]
     out = scored[["city", "year", "criteria_met", "criteria_unknown", "tier", "published_tier"]].copy()
     for p in standard.practice_codes:
@@ -80,7 +85,6 @@ def progress_sentences(table: pd.DataFrame) -> list[str]:
 
 def progress_records(table: pd.DataFrame) -> list[dict]:
     """JSON-ready rows of a progress table."""
-
     records = []
     for row in table.to_dict("records"):
         rec = {k: json_value(v) for k, v in row.items() if not k.startswith("share_")}

@@ -86,12 +86,10 @@ class Result:
 
 @lru_cache(maxsize=4)
 def _load(edition: str, responses: tuple[str, ...], outcomes: tuple[str, ...]):
-
     return load_inputs(list(responses), list(outcomes), edition)
 
 
 def _files(paths: Sequence[str | Path] | str | Path | None) -> tuple[str, ...]:
-
     return tuple(str(p) for p in as_paths(paths))
 
 
@@ -118,7 +116,6 @@ def load_city(
 
 def city_data(a, row: int, cohort, standard: Standard, cohort_spec: str = "") -> CityData:
     """CityData from the core's Assessments, the city's row and its Cohort (as a report has them)."""
-
     shares = cohort.shares.reindex(standard.codes).to_numpy(dtype=float)
     peer = practice_gaps(a, row, cohort, standard)["peer_share"].to_numpy(dtype=float)
     return CityData(
@@ -139,7 +136,6 @@ def city_data(a, row: int, cohort, standard: Standard, cohort_spec: str = "") ->
 
 def score_row(statuses: np.ndarray, outcomes: np.ndarray, data: CityData) -> dict:
     """One scenario of the city scored as the core scores any assessment (published tier as evidence)."""
-
     trial = scenario_assessment(data.assessments, data.row, statuses, outcomes)
     row = score_assessments(trial, data.standard).iloc[0].to_dict()
     row["audit_changes"] = []  # the recorded audit's history is not the scenario's
@@ -150,7 +146,6 @@ def score_row(statuses: np.ndarray, outcomes: np.ndarray, data: CityData) -> dic
 
 def evaluate_scenario(data: CityData, statuses: np.ndarray, outcomes: np.ndarray) -> Result:
     """Score a scenario of the city: counts, tier and range, reasons and the paths to higher tiers."""
-
     scored = score_row(statuses, outcomes, data)
     return Result(
         criteria_met=int(scored["criteria_met"]),
@@ -169,7 +164,6 @@ def evaluate_scenario(data: CityData, statuses: np.ndarray, outcomes: np.ndarray
 
 def paths(statuses: np.ndarray, outcomes: np.ndarray, rank: int, data: CityData) -> list[dict]:
     """The shortest path to each tier above `rank`: the core's shortlist plus the outcome metrics it needs."""
-
     standard = data.standard
     out = []
     for tier in standard.tier_names[rank:]:

@@ -101,7 +101,6 @@ def simulate_cohort(
 
 def write_cohort(n: int, seed: int, folder: Path, standard: Standard | None = None) -> tuple[Path, Path]:
     """Write a simulated cohort as responses.csv and outcomes.csv in `folder` (created whole)."""
-
     responses, outcomes = simulate_cohort(n, seed, standard)
     files = {
         name: frame.to_csv(index=False, lineterminator="\n")

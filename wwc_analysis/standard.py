@@ -80,9 +80,15 @@ class Standard:
         return self._index
 
     def practice_of(self) -> np.ndarray:
-        """For each criterion (in order), the position of its practice."""
+        """For each criterion (in order), the position of its practice (computed once, read-only)."""
+        return self._practice_of
+
+    @cached_property
+    def _practice_of(self) -> np.ndarray:
         pos = {code: i for i, code in enumerate(self.practice_codes)}
-        return self.criteria["practice"].map(pos).to_numpy()
+        positions = np.array([pos[p] for p in self.criteria["practice"]], dtype=np.intp)
+        positions.flags.writeable = False
+        return positions
 
     @cached_property
     def _ranks(self) -> dict[str, int]:
@@ -133,7 +139,6 @@ class Standard:
 
     @cached_property
     def _requirements(self) -> dict[tuple[str, str], tuple]:
-
         return {(t, r): build_requirements(self, t, r) for t in self.tier_names for r in self.readings}
 
     def requirements(self, tier: str, reading: str | None = None) -> tuple:

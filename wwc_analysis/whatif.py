@@ -106,7 +106,6 @@ def concat(*parts: Assessments) -> Assessments:
 
 def what_if(a: Assessments, row: int, changes: str | Iterable[str], standard: Standard) -> pd.DataFrame:
     """Two rows, the city's score as it is and with `changes` applied, plus a `changes` list."""
-
     criteria, outcomes = parse_changes(changes, standard)
     trial = apply_changes(a, row, criteria, outcomes, standard)
     scored = score_assessments(trial, standard)

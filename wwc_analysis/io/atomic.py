@@ -20,7 +20,6 @@ TMP_PREFIX = ".tmp-"
 
 def guard(path: Path) -> Path:
     """Refuse any write under data/raw/: published inputs are never written by code."""
-
     if Path(path).resolve().is_relative_to(raw_dir().resolve()):
         raise InputError(
             path, None, "data/raw/ holds published inputs and is never written; choose another output folder", str(path)

@@ -71,7 +71,6 @@ def published_tiers() -> pd.DataFrame:
 
 def published_tier(city: str, year: int | None) -> str | None:
     """The tier announced for a city in a year, where the history records one."""
-
     hist = published_tiers()
     sel = hist[(hist["city"].map(city_key) == city_key(city)) & (hist["year"] == year)]
     return str(sel["tier"].iloc[0]) if len(sel) else None

@@ -337,7 +337,6 @@ def check_tier(report: ImportedReport, source: str | Path, standard: Standard) -
 
 def write_report_tables(report: ImportedReport, folder: Path) -> list[Path]:
     """Write responses.csv, outcomes.csv and published_shares.csv into `folder`, whole or not at all."""
-
     tables = {"responses.csv": report.responses, "outcomes.csv": report.outcomes, "published_shares.csv": report.shares}
     return write_folder(
         folder, {name: frame.to_csv(index=False, lineterminator="\n") for name, frame in tables.items()}
