@@ -103,3 +103,15 @@ def test_report_with_a_plan_writes_the_section(plan_csv, tmp_path):
     summary = (folder / "summary.md").read_text()
     assert "## With the plan" in summary and "would reach Platinum, 37 of 43" in summary
     assert "With the plan" in (folder / "report.html").read_text()
+
+
+def test_the_plan_section_names_band_disagreements_and_leaves_out_steps_already_done(tmp_path, standard):
+    rows = [["DM1", "Yes"], ["DM2", "No"], ["DM3", "No"]]  # DM1 is already met; 31 - 2 = 29 of 43
+    sec = plan_section(
+        load_city("Scottsdale"), load_plan(write_csv(tmp_path / "p.csv", ["criterion", "status"], rows), standard)
+    )
+    assert sec["after"]["criteria_met"] == 29
+    text = plan_markdown(sec)
+    assert "the published readings of the bands disagree" in text and "29 of 43 met" in text
+    assert "Already as planned, so not listed: DM1." in text and "| DM1 |" not in text
+    assert "(2 changes, 1 already as planned)" in text and "| DM2 | Yes → No |" in text

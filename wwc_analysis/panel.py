@@ -468,7 +468,9 @@ class PlanningPanel:
         r = sc.evaluate_scenario(self.data, self.statuses, self.outcomes_now)
         self.result = r
         self.headline.value = self.headline_html(r)
-        self.reasons.value = "<ul>" + "".join(f"<li>{html.escape(t)}</li>" for t in r.reasons) + "</ul>"
+        self.reasons.value = (
+            "<ul>" + "".join(f"<li>{html.escape(t)}</li>" for t in [*r.reasons, *r.band_notes]) + "</ul>"
+        )
         gauge, practices = self.charts.draw(r)
         self.gauge.value, self.practices.value = gauge, practices
         self._draw_paths(r)
@@ -670,7 +672,7 @@ class PlanningPanel:
             )
             or f"<li>{r.tier_text()} is the highest tier.</li>"
         )
-        reasons = "".join(f"<li>{html.escape(t)}</li>" for t in r.reasons)
+        reasons = "".join(f"<li>{html.escape(t)}</li>" for t in [*r.reasons, *r.band_notes])
         return (
             f"<h3>Snapshot of the starting scenario</h3>{self.headline_html(r)}"
             f"<p><b>Shortest path to each higher tier</b></p><ul>{paths}</ul>"

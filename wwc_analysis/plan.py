@@ -248,7 +248,7 @@ def plan_section(data, plan: Plan) -> dict:
         )
     result = evaluate_scenario(data, statuses, outcomes)
     owners: dict[str, list[dict]] = {}
-    for step in steps:
+    for step in (s for s in steps if s["from"] != s["to"]):
         owners.setdefault(step["owner"] or "(no owner)", []).append(step)
     nxt = result.paths[0] if result.paths else None
     lacks = []
@@ -278,6 +278,7 @@ def plan_section(data, plan: Plan) -> dict:
         "next_tier": nxt["tier"] if nxt else None,
         "lacks": lacks,
         "reasons": result.reasons,
+        "band_notes": result.band_notes,
     }
 
 
@@ -288,10 +289,9 @@ def _tier(t: object) -> str:
 def plan_sentences(sec: dict) -> list[str]:
     """The plan's effect in sentences: the tier it reaches (or keeps), and what it still lacks."""
     b, a = sec["before"], sec["after"]
-    changing = [s for s in sec["steps"] if s["from"] != s["to"]]
-    same = len(sec["steps"]) - len(changing)
+    changing, same = changing_steps(sec), unchanged_steps(sec)
     moves = "reach" if a["tier"] != b["tier"] else "stay at"
-    steps = plural(len(changing), "change") + (f", {same} already as planned" if same else "")
+    steps = plural(len(changing), "change") + (f", {len(same)} already as planned" if same else "")
     lines = [
         f"With the plan ({steps}), {sec['city']} would {moves} {_tier(a['tier'])}, "
         f"{a['criteria_met']} of {sec['total']} criteria met (now {_tier(b['tier'])}, {b['criteria_met']} of "
@@ -301,7 +301,20 @@ def plan_sentences(sec: dict) -> list[str]:
         lines.append(f"For {sec['next_tier']} the plan still lacks {' and '.join(sec['lacks'])}.")
     else:
         lines.append(f"{_tier(a['tier'])} is the highest tier: the plan lacks nothing more.")
+    lines += sec.get("band_notes", [])
+    if same:
+        lines.append(f"Already as planned, so not listed: {join([s['criterion'] for s in same])}.")
     return lines
+
+
+def changing_steps(sec: dict) -> list[dict]:
+    """The plan's steps that change an answer (the ones the tables list)."""
+    return [s for s in sec["steps"] if s["from"] != s["to"]]
+
+
+def unchanged_steps(sec: dict) -> list[dict]:
+    """Steps that ask for what is already recorded."""
+    return [s for s in sec["steps"] if s["from"] == s["to"]]
 
 
 def plan_markdown(sec: dict) -> str:
@@ -311,7 +324,7 @@ def plan_markdown(sec: dict) -> str:
         "| step | change | criteria met | tier | owner | due | note |",
         "| --- | --- | ---: | --- | --- | --- | --- |",
     ]
-    for s in sec["steps"]:
+    for s in changing_steps(sec):
         lines.append(
             f"| {s['criterion']} | {md(s['from'])} → {md(s['to'])} | {s['criteria_met']} | {_tier(s['tier'])} "
             f"| {md(s['owner'])} | {s['due']} | {md(s['note'])} |"
@@ -329,7 +342,7 @@ def plan_html(sec: dict) -> str:
         f'<tr><td title="{e(s["text"])}">{e(s["criterion"])}</td><td>{e(s["from"])} → {e(s["to"])}</td>'
         f"<td>{s['criteria_met']}</td><td>{e(_tier(s['tier']))}</td><td>{e(s['owner'])}</td><td>{e(s['due'])}</td>"
         f"<td>{e(s['note'])}</td></tr>"
-        for s in sec["steps"]
+        for s in changing_steps(sec)
     )
     owners = "".join(
         f"<li>{e(o)}: {e(', '.join(c + (f' (due {d})' if d else '') for c, d in items))}</li>"

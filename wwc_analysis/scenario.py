@@ -18,7 +18,7 @@ import numpy as np
 
 from . import status as st
 from .context import as_paths, city_context, load_inputs
-from .explain import reasons_for
+from .explain import band_notes, reasons_for
 from .gaps import practice_gaps
 from .opportunities import requirements, shortlist
 from .phrases import tier_label
@@ -79,6 +79,7 @@ class Result:
     reasons: list[str]
     paths: list[dict]  # one per higher tier: tier, criteria, picks, outcomes_needed, metrics
     changed: list[str]  # criteria and metric codes that differ from the recorded answers
+    band_notes: list[str]  # where the published readings of the tier bands disagree at this count
 
     def tier_text(self) -> str:
         return tier_label(self.tier)
@@ -159,6 +160,7 @@ def evaluate_scenario(data: CityData, statuses: np.ndarray, outcomes: np.ndarray
         reasons=reasons_for(scored, statuses, data.standard),
         paths=paths(statuses, outcomes, scored["tier_rank"], data),
         changed=changed_codes(statuses, outcomes, data),
+        band_notes=band_notes(scored, data.standard),
     )
 
 
