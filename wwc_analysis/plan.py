@@ -19,7 +19,7 @@ import numpy as np
 
 from . import status as st
 from .errors import InputError
-from .phrases import tier_label
+from .phrases import md, tier_label
 from .standard import Standard
 
 COLUMNS = ("criterion", "status", "owner", "due", "note")
@@ -312,8 +312,6 @@ def plan_sentences(sec: dict) -> list[str]:
 
 def plan_markdown(sec: dict) -> str:
     """The "With the plan" section of summary.md."""
-    from .reports.city_report import md
-
     lines = ["## With the plan", ""] + [md(t) for t in plan_sentences(sec)] + [""]
     lines += [
         "| step | change | criteria met | tier | owner | due | note |",
