@@ -279,7 +279,9 @@ def run_batch(
             with ProcessPoolExecutor(
                 workers, mp_context=context, initializer=init_worker, initargs=(os.getpid(),)
             ) as pool:
-                futures = [pool.submit(run_job, job, str(out)) for job in jobs]
+                # the cohort overview (the longest report) first, so no worker waits alone for it at the end
+                first = sorted(jobs, key=lambda job: job.folder != COHORT_FOLDER)
+                futures = [pool.submit(run_job, job, str(out)) for job in first]
                 try:
                     for future in as_completed(futures):
                         results.append(future.result())

@@ -34,6 +34,8 @@ WARM_UP = (
 )
 # Seconds the last run spent drawing and saving charts, read from the kernel as it leaves the run's folder.
 CHART_SECONDS = "__import__('wwc_analysis.reports.charts', fromlist=['take_seconds']).take_seconds()"
+# No output cache (Out, _1, ...: nothing to collect on each reset) and history in memory (no disk writes).
+KERNEL_ARGS = ["--InteractiveShell.cache_size=0", "--HistoryManager.hist_file=:memory:"]
 _RESET_TAG = "wwc-reset"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 TIMEOUT = 600
@@ -58,6 +60,11 @@ class WarmKernel:
 
     def start(self) -> None:
         """Start the kernel and import what the reports need (the warm-up)."""
+        self.launch()
+        self.wait()
+
+    def launch(self) -> None:
+        """Start the kernel's process; `wait` for it (the caller may do other work while it boots)."""
         from jupyter_client.manager import KernelManager
 
         # IPC sockets in a private folder: no TCP ports to collide between parallel kernels.
@@ -65,9 +72,12 @@ class WarmKernel:
         self.km = KernelManager(kernel_name=self.kernel_name, transport="ipc", ip=os.path.join(self._sockets, "k"))
 
         env = {**os.environ, "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg"}
-        self.km.start_kernel(cwd=str(PROJECT_ROOT), env=env)
+        self.km.start_kernel(cwd=str(PROJECT_ROOT), env=env, extra_arguments=KERNEL_ARGS)
         self.kc = self.km.client()
         self.kc.start_channels()
+
+    def wait(self) -> None:
+        """Wait until the launched kernel answers, and import what the reports need (the warm-up)."""
         self.kc.wait_for_ready(timeout=60)
         self.kc.execute_interactive(WARM_UP, timeout=120, store_history=False)
 

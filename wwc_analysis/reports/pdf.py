@@ -14,6 +14,7 @@ The same HTML then gives the same bytes from the same Chromium. Without Chromium
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -107,8 +108,8 @@ def html_to_pdf(html: Path, pdf: Path, chromium: str | None = None) -> Path:
 class Printer:
     """One headless Chromium kept open for many reports (one per process: Playwright's API is not thread-safe).
 
-    Chromium is started on the first report. Without Playwright, or when it cannot start this Chromium,
-    each report is printed by a Chromium process of its own instead.
+    Chromium is started by `start` or on the first report. Without Playwright, or when it cannot start this
+    Chromium, each report is printed by a Chromium process of its own instead.
     """
 
     def __init__(self, chromium: str):
@@ -145,22 +146,23 @@ class Printer:
         except ImportError:
             self._fallback = True
             return None
-        self._playwright = sync_playwright().start()
         try:
+            self._playwright = sync_playwright().start()
             self._browser = self._playwright.chromium.launch(
                 executable_path=self.chromium, args=list(BROWSER_FLAGS), headless=True, timeout=TIMEOUT * 1000
             )
             self._page = self._browser.new_context(offline=True).new_page()
-        except Exception:  # a Chromium Playwright cannot drive: one process per report still prints
+        except Exception:  # a Chromium (or a driver) Playwright cannot start: one process per report still prints
             self.close()
             self._fallback = True
         return self._page
 
     def close(self) -> None:
         """Close Chromium and Playwright's driver (a closed printer starts them again when used)."""
-        for step in (lambda: self._browser.close(), lambda: self._playwright.stop()):
-            try:
-                step()
-            except Exception:  # already gone: the browser crashed, or its process was killed
-                pass
+        with contextlib.suppress(Exception):  # already gone: the browser crashed, or its process was killed
+            if self._browser is not None:
+                self._browser.close()
+        with contextlib.suppress(Exception):
+            if self._playwright is not None:
+                self._playwright.stop()
         self._playwright = self._browser = self._page = None

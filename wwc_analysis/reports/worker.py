@@ -60,12 +60,13 @@ def init_worker(parent: int | None = None) -> None:
         _skip_iri_grammar()
         threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     kernel = WarmKernel()
-    kernel.start()
+    kernel.launch()  # while it boots: the HTML template and Chromium
     prepare()
     chromium = find_chromium()
     printer = Printer(chromium) if chromium else None
     if printer is not None:
         printer.start()
+    kernel.wait()
     _WORKER = Worker(kernel, printer, time.perf_counter() - started)
     atexit.register(stop_worker)
 
