@@ -58,6 +58,7 @@ def no_kernel(monkeypatch):
     monkeypatch.setattr(batch, "init_worker", refuse)
     monkeypatch.setattr(batch, "ProcessPoolExecutor", refuse)
     monkeypatch.setattr("wwc_analysis.reports.kernel.WarmKernel.start", refuse)
+    monkeypatch.setattr("wwc_analysis.reports.kernel.WarmKernel.launch", refuse)
 
 
 def test_every_report_records_what_it_was_built_from(first):

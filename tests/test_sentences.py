@@ -18,7 +18,7 @@ import pytest
 from wwc_analysis import status as st
 from wwc_analysis.cohorts import published_cohort
 from wwc_analysis.context import CityContext, Inputs
-from wwc_analysis.reports.batch import Job, _tier
+from wwc_analysis.reports.build import Job, tier_text
 from wwc_analysis.reports.city_report import report_from_context, summary_markdown
 from wwc_analysis.scoring import Assessments
 
@@ -102,7 +102,7 @@ def texts(standard, s, cohort=None) -> list[str]:
         tier_high=ctx.score["tier_high"] if isinstance(ctx.score["tier_high"], str) else None,
         published_tier=ctx.score["published_tier"] if isinstance(ctx.score["published_tier"], str) else None,
     )
-    return [*ctx.score["reasons"], *rep.opportunities["summary"], summary_markdown(rep), _tier(job)]
+    return [*ctx.score["reasons"], *rep.opportunities["summary"], summary_markdown(rep), tier_text(job)]
 
 
 @pytest.fixture(scope="module")

@@ -94,3 +94,12 @@ def sentence(text: str) -> str:
         return text
     text = text[0].upper() + text[1:]
     return text if text.endswith((".", "!", "?")) else text + "."
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~<>#])")  # marks that act in a Markdown line, and tag brackets
+
+
+def md(text: object) -> str:
+    """Text safe inside a Markdown line: marks and tag brackets backslashed, no HTML entities."""
+    flat = " ".join(str(text).split())
+    return _MD_SPECIAL.sub(r"\\\1", flat)

@@ -22,8 +22,7 @@ from .errors import InputError
 from .io.atomic import write_file
 from .io.export import to_csv_text
 from .io.tables import EXCEL_SUFFIXES, read_table
-from .phrases import join, plural, tier_label
-from .reports.city_report import md
+from .phrases import join, md, plural, tier_label
 from .scenario import evaluate_scenario, judge_metric, score_row, status_choice
 from .standard import Standard
 from .tiers import tier_name

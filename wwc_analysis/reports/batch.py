@@ -1,9 +1,9 @@
-"""Gap reports for many cities: one warm kernel per worker process, a progress bar, an index.
+"""Gap reports for many cities: worker processes with warm kernels, a progress bar, an index.
 
 Inputs are validated city by city; a city with bad rows, or whose notebook fails, is
 reported in the summary and the index and does not stop the others. Each report is
-written to a temporary folder and moved into place whole, so an interrupted batch leaves
-every report folder complete or absent, and a rerun finishes the rest.
+written to a temporary folder and moved into place whole (see `wwc_analysis.reports.worker`),
+so an interrupted batch leaves every report folder complete or absent, and a rerun finishes the rest.
 
 Each report folder records what it was built from (`build.json`, see `wwc_analysis.reports.build`):
 a rerun skips the reports whose record still matches (no kernel is started when all do), and
@@ -14,73 +14,44 @@ stale in the index with the reason; the failed notebook, with its traceback, is 
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
-import subprocess
 import sys
-import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from ..io.atomic import TMP_PREFIX, publish_folder, staging_folder, write_file
+from ..cohorts import is_simulated
+from ..errors import InputError
+from ..identity import city_key, city_keys
+from ..io.atomic import TMP_PREFIX, guard, write_file
+from ..io.bundled import input_files
+from ..io.by_city import load_by_city
+from ..io.outcomes import REQUIRED as OUTCOME_COLUMNS
+from ..io.outcomes import check_duplicates as check_outcome_duplicates
+from ..io.outcomes import outcomes_from_table
+from ..io.responses import REQUIRED, check_duplicates, responses_from_table
 from ..io.slugs import slugify
-from ..standard import DEFAULT_EDITION
-from .build import BUILD_FILE, read_record, record_text
+from ..io.store import store_files, write_store
+from ..opportunities import current_rank, requirements
+from ..phrases import md, tier_label, with_published
+from ..plan import load_plan
+from ..progress import change_text, progress
+from ..scoring import Assessments, assessment_index, build_assessments, score_assessments
+from ..standard import DEFAULT_EDITION, Standard, load_standard
+from ..tiers import tier_name
+from . import build
+from .build import CITY_TEMPLATE, Job, read_record, tier_text
+from .html import TEMPLATES
+from .kernel import NOTEBOOKS
+from .worker import Result, init_worker, run_job, stop_worker
 
 COHORT_FOLDER = "cohort"
-FAILED_FOLDER = "_failed"  # notebooks that failed, with their traceback
-FIGURES = (
-    "tier",
-    "tier_high",
-    "criteria_met",
-    "simulated",
-    "year",
-    "published_tier",
-    "change",
-    "next_tier",
-    "criteria_needed",
-)  # what the index shows about a city, recorded in build.json
-
-
-@dataclass
-class Job:
-    """One notebook to run: which template, with which parameters, into which folder."""
-
-    name: str  # the city, or the cohort overview's title
-    folder: str  # folder name under the batch's output folder
-    template: str  # notebook file name under notebooks/
-    parameters: dict
-    tier: str | None = None
-    tier_high: str | None = None  # highest tier still possible while some statuses are unknown
-    criteria_met: int | None = None
-    simulated: bool = False
-    year: int | None = None
-    published_tier: str | None = None
-    change: str = ""  # since the previous assessment, e.g. "+3 criteria since 2023 (up from Silver to Gold)"
-    next_tier: str | None = None
-    criteria_needed: int | None = None
-    build: dict = field(default_factory=dict)  # what the report is built from (digests, parameters)
-
-    def record(self) -> dict:
-        """The content of build.json: what it was built from, and the figures the index shows."""
-        return {"build": self.build, "figures": {k: getattr(self, k) for k in FIGURES}}
-
-
-@dataclass
-class Result:
-    job: Job
-    ok: bool
-    error: str = ""
-    seconds: float = 0.0
-    warning: str = ""  # written, but something is missing (the PDF without Chromium)
-    skipped: bool = False  # up to date: not rebuilt
-    stale: bool = False  # failed, and the last good report is kept
-    pdf: bool = True
-    stages: dict = field(default_factory=dict)  # seconds per stage: notebook (charts included), HTML, PDF
 
 
 @dataclass
@@ -102,23 +73,9 @@ def plan_batch(
     plan_file: Path | None = None,
 ) -> Plan:
     """Validate inputs per city, write the shared validated inputs, and list the notebooks to run."""
-    from ..errors import InputError
-    from ..identity import city_key, city_keys
-    from ..io.bundled import input_files
-    from ..io.by_city import load_by_city
-    from ..io.outcomes import REQUIRED as OUTCOME_COLUMNS
-    from ..io.outcomes import check_duplicates as check_outcome_duplicates
-    from ..io.outcomes import outcomes_from_table
-    from ..io.responses import REQUIRED, check_duplicates, responses_from_table
-    from ..standard import load_standard
-    from . import build
-    from .kernel import NOTEBOOKS
-
     standard = load_standard(edition)
     extra: dict = {}
     if plan_file:  # checked once here, so a bad plan stops the batch before any notebook runs
-        from ..plan import load_plan
-
         load_plan(plan_file, standard)
         extra["plan"] = str(Path(plan_file).absolute())
     common = {
@@ -155,24 +112,22 @@ def plan_batch(
         wanted = [k for k in wanted if k in asked]
         failed = {c: m for c, m in failed.items() if city_key(c) in asked}
     plan.failures = [
-        Result(Job(name, slugify(name), "city_report.ipynb", {}), False, message)
-        for name, message in sorted(failed.items())
+        Result(Job(name, slugify(name), CITY_TEMPLATE, {}), False, message) for name, message in sorted(failed.items())
     ]
     if not wanted:
         return plan
     if bundled and not failed:
         inputs: dict = {"responses": [], "outcomes": []}  # the notebook reads the bundled data itself
     else:  # validated once into the store (data/processed/validated/<digest>/), read from there by every notebook
-        from ..io.store import store_files, write_store
-
         store_responses, store_outcomes = store_files(write_store(responses, outcomes, edition))
         inputs = {"responses": [str(p) for p in store_responses], "outcomes": [str(p) for p in store_outcomes]}
     started = time.perf_counter()
     all_rows = build.rows_digest(responses, outcomes)
     # A cohort computed from the loaded cities depends on all of them; a published one on the published files.
     cohort_rows = None if cohort.startswith("published") else all_rows
+    loaded = Loaded(responses, outcomes, standard)
     for key in wanted:
-        job = _city_job(names[key], responses, outcomes, standard, edition, cohort, year, {**inputs, **extra})
+        job = _city_job(names[key], loaded, edition, cohort, year, {**inputs, **extra})
         job.build = {
             **common,
             "template": job.template,
@@ -205,36 +160,46 @@ def plan_batch(
     return plan
 
 
-def _city_job(
-    name: str,
-    responses: pd.DataFrame,
-    outcomes: pd.DataFrame | None,
-    standard,
-    edition: str,
-    cohort: str,
-    year: int | None,
-    inputs: dict,
-) -> Job:
-    """One city's report job, with what the index shows about it (computed from the validated inputs)."""
-    from ..cohorts import is_simulated
-    from ..errors import InputError
-    from ..identity import city_key, city_keys
-    from ..opportunities import current_rank, requirements
-    from ..progress import change_text, progress
-    from ..scoring import assessment_index, build_assessments, score_assessments
-    from ..tiers import tier_name
-    from .build import rows_digest
+class Loaded:
+    """The validated rows of every city, their assessments scored once, and each city's rows by its key."""
 
-    own = responses[(city_keys(responses["city"]) == city_key(name)).to_numpy()]
-    own_outcomes = None if outcomes is None else outcomes[(city_keys(outcomes["city"]) == city_key(name)).to_numpy()]
-    a = build_assessments(own, outcomes, standard)
+    def __init__(self, responses: pd.DataFrame, outcomes: pd.DataFrame | None, standard: Standard):
+        self.responses, self.outcomes, self.standard = responses, outcomes, standard
+        self.assessments: Assessments = build_assessments(responses, outcomes, standard)
+        self.scored = score_assessments(self.assessments, standard)
+        self._responses = _rows_by_city(responses)
+        self._outcomes = _rows_by_city(outcomes)
+        self._assessments = _rows_by_city(self.assessments.keys)
+
+    def rows(self, key: str) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+        """One city's validated responses and outcomes."""
+        own = self.responses.iloc[self._responses.get(key, [])]
+        own_outcomes = None if self.outcomes is None else self.outcomes.iloc[self._outcomes.get(key, [])]
+        return own, own_outcomes
+
+    def n_assessments(self, key: str) -> int:
+        return len(self._assessments.get(key, []))
+
+
+def _rows_by_city(frame: pd.DataFrame | None) -> dict[str, np.ndarray]:
+    """Row positions of each city, by city key, in the frame's order."""
+    if frame is None or not len(frame):
+        return {}
+    return {k: np.asarray(v) for k, v in frame.groupby(city_keys(frame["city"]).to_numpy(), sort=False).indices.items()}
+
+
+def _city_job(name: str, loaded: Loaded, edition: str, cohort: str, year: int | None, inputs: dict) -> Job:
+    """One city's report job, with what the index shows about it (from the assessments scored once for all)."""
+    key = city_key(name)
+    own, own_outcomes = loaded.rows(key)
+    a, standard = loaded.assessments, loaded.standard
     job = Job(
         name,
         slugify(name),
-        "city_report.ipynb",
+        CITY_TEMPLATE,
         {"city": name, "year": year, "edition": edition, "cohort": cohort, "out_dir": ".", **inputs},
         simulated=bool(is_simulated(pd.Series([name]))[0]),
-        build={"city_rows": rows_digest(own, own_outcomes)},
+        build={"city_rows": build.rows_digest(own, own_outcomes)},
     )
     try:
         row = assessment_index(a, name, year)
@@ -242,105 +207,19 @@ def _city_job(
         if year is not None:  # asked for a year the city has no assessment in: say so before any kernel starts
             raise
         return job  # the notebook will say what is wrong; the index shows no figures
-    scored = score_assessments(a.select(row), standard).iloc[0]
+    scored = loaded.scored.iloc[row]
     job.year = int(scored["year"])
     job.tier, job.tier_high = tier_name(scored["tier"]), tier_name(scored["tier_high"])
     job.criteria_met = int(scored["criteria_met"])
     job.published_tier = tier_name(scored["published_tier"])
-    table = progress(a, name, standard)
-    job.change = change_text(table[table["year"] <= job.year])
+    if loaded.n_assessments(key) > 1:  # a change needs an earlier assessment
+        table = progress(a, name, standard)
+        job.change = change_text(table[table["year"] <= job.year])
     rank = current_rank(a, row, standard)
     if rank < len(standard.tier_names):
         job.next_tier = standard.tier_names[rank]
         job.criteria_needed = requirements(a.audited[row], a.outcomes[row], job.next_tier, standard)["criteria_needed"]
     return job
-
-
-# Workers --------------------------------------------------------------------------------------
-
-_KERNEL = None
-
-
-def _watch_parent(parent: int) -> None:
-    """Leave when the batch process is gone (killed), instead of working for nobody."""
-    while True:
-        time.sleep(1.0)
-        if os.getppid() != parent:
-            stop_kernel()
-            os._exit(1)
-
-
-def init_worker(parent: int | None = None) -> None:
-    """Start this worker's warm kernel (once per process)."""
-    global _KERNEL
-    from .kernel import WarmKernel
-
-    if parent is not None:
-        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
-    _KERNEL = WarmKernel()
-    _KERNEL.start()
-    import atexit
-
-    atexit.register(stop_kernel)
-
-
-def stop_kernel() -> None:
-    global _KERNEL
-    if _KERNEL is not None:
-        _KERNEL.stop()
-        _KERNEL = None
-
-
-def byline(job: Job) -> str:
-    """The key facts for the top of a report's first page: city, tier, criteria met and the year of the data."""
-    if job.template != "city_report.ipynb":
-        return ""
-    parts = [job.name + (" (simulated)" if job.simulated else ""), _tier(job)]
-    if job.criteria_met is not None:
-        parts.append(f"{job.criteria_met} criteria met")
-    parts.append(f"data: {job.year} assessment" if job.year else "data: assessment year not given")
-    parts.append(f"edition {job.parameters.get('edition', '')} of the standard".replace("edition  of", "the"))
-    return " · ".join(parts)
-
-
-def run_job(job: Job, out: str) -> Result:
-    """Run one notebook into a staging folder, add its HTML and PDF copies, and move it into place whole."""
-    from .kernel import NOTEBOOKS, NotebookFailed, parameterise, to_html, write_notebook
-    from .pdf import MISSING, PdfFailed, find_chromium, html_to_pdf
-
-    if _KERNEL is None:
-        init_worker()
-    start = time.perf_counter()
-    target = Path(out) / job.folder
-    staging = staging_folder(target)
-    try:
-        stages = {}
-        nb = _KERNEL.run(parameterise(NOTEBOOKS / job.template, job.parameters), staging)
-        stages["notebook"] = time.perf_counter() - start
-        title = f"{job.name}: WWC gap report" if job.template == "city_report.ipynb" else job.name
-        write_file(staging / BUILD_FILE, record_text(job.record()))
-        write_file(staging / "report.ipynb", write_notebook(nb))
-        write_file(staging / "report.html", to_html(nb, title, byline(job)))
-        stages["html"] = time.perf_counter() - start - stages["notebook"]
-        chromium, warning = find_chromium(), MISSING
-        if chromium:
-            try:
-                html_to_pdf(staging / "report.html", staging / "report.pdf", chromium)
-                warning = ""
-            except (PdfFailed, OSError, subprocess.SubprocessError) as exc:  # the rest of the report stands
-                warning = f"{job.name}: report.pdf not written: {str(exc).splitlines()[0][:200]}"
-        stages["pdf"] = time.perf_counter() - start - stages["notebook"] - stages["html"]
-        publish_folder(staging, target)
-        (Path(out) / FAILED_FOLDER / f"{job.folder}.ipynb").unlink(missing_ok=True)
-        return Result(job, True, seconds=time.perf_counter() - start, warning=warning, pdf=not warning, stages=stages)
-    except NotebookFailed as exc:
-        shutil.rmtree(staging, ignore_errors=True)
-        if exc.notebook is not None:  # kept with its traceback, outside the report folders
-            write_file(Path(out) / FAILED_FOLDER / f"{job.folder}.ipynb", write_notebook(exc.notebook))
-        return Result(job, False, f"the notebook failed: {exc}", time.perf_counter() - start)
-    except Exception as exc:  # one city's failure must not stop the batch
-        shutil.rmtree(staging, ignore_errors=True)
-        return Result(job, False, f"{type(exc).__name__}: {exc}", time.perf_counter() - start)
 
 
 # The batch ------------------------------------------------------------------------------------
@@ -364,8 +243,6 @@ def run_batch(
     """Run every job of `plan` that is not up to date (all with `force`) on `workers` processes (0: one per core),
     and write the index."""
     from tqdm import tqdm
-
-    from ..io.atomic import guard
 
     guard(out).mkdir(parents=True, exist_ok=True)
     for stale in out.glob(f"{TMP_PREFIX}*"):  # left by a killed run
@@ -391,18 +268,20 @@ def run_batch(
         if not jobs:
             pass  # everything is up to date: no kernel is started
         elif workers == 1:
-            for job in jobs:
-                results.append(run_job(job, str(out)))
-                bar.update()
-            stop_kernel()
+            try:
+                for job in jobs:
+                    results.append(run_job(job, str(out)))
+                    bar.update()
+            finally:
+                stop_worker()
         else:
-            import multiprocessing
-
             context = multiprocessing.get_context("spawn")
             with ProcessPoolExecutor(
                 workers, mp_context=context, initializer=init_worker, initargs=(os.getpid(),)
             ) as pool:
-                futures = [pool.submit(run_job, job, str(out)) for job in jobs]
+                # the cohort overview (the longest report) first, so no worker waits alone for it at the end
+                first = sorted(jobs, key=lambda job: job.folder != COHORT_FOLDER)
+                futures = [pool.submit(run_job, job, str(out)) for job in first]
                 try:
                     for future in as_completed(futures):
                         results.append(future.result())
@@ -436,11 +315,13 @@ STAGES: dict[str, float] = {}  # seconds per stage of the last run_batch (report
 
 
 def stage_line(stages: dict[str, float]) -> str:
-    """Time per stage, so the next bottleneck is visible: validate, score, notebook (with charts), HTML, PDF."""
+    """Time per stage, so the next bottleneck is visible: validate, score, worker start, notebook, charts, HTML, PDF."""
     names = {
         "validate": "validate",
         "score": "score",
-        "notebook": "notebook (charts included)",
+        "start": "worker start (kernel, Chromium)",
+        "notebook": "notebook (without charts)",
+        "charts": "charts",
         "html": "HTML",
         "pdf": "PDF",
     }
@@ -458,22 +339,12 @@ def _keep_last_good(result: Result, out: Path) -> None:
         setattr(result.job, key, value)
 
 
-def _tier(job: Job) -> str:
-    from ..phrases import tier_label, with_published
-
-    text = with_published(job.tier, job.published_tier)
-    if job.tier_high != job.tier:
-        text += f" (up to {tier_label(job.tier_high)} while statuses are unknown)"
-    return text
-
-
 def _order(results: list[Result]) -> list[Result]:
     return sorted(results, key=lambda r: (r.job.folder == COHORT_FOLDER, r.job.name.casefold(), r.job.folder))
 
 
 def index_markdown(results: list[Result]) -> str:
-    from .city_report import md
-
+    """The batch index as Markdown: each city's tier, criteria met and links, then the failures."""
     lines = ["# WWC gap reports", "", "| city | tier | criteria met | report |", "| --- | --- | ---: | --- |"]
     for r in _order(results):
         if not (r.ok or r.stale) or r.job.folder == COHORT_FOLDER:
@@ -481,7 +352,7 @@ def index_markdown(results: list[Result]) -> str:
         sim = " (simulated)" if r.job.simulated else ""
         sim += f" **stale**: {md(r.error)}" if r.stale else ""
         lines.append(
-            f"| {md(r.job.name)}{sim} | {_tier(r.job)} | {r.job.criteria_met} | "
+            f"| {md(r.job.name)}{sim} | {tier_text(r.job)} | {r.job.criteria_met} | "
             f"[report]({r.job.folder}/report.html)"
             + (f" · [PDF]({r.job.folder}/report.pdf)" if r.pdf else "")
             + f" · [summary]({r.job.folder}/summary.md) |"
@@ -500,9 +371,6 @@ INDEX_TEMPLATE = "index/index.html.j2"
 
 def index_rows(results: list[Result]) -> dict:
     """What the index shows, as data: one entry per city report, the failures, the tiers to filter by."""
-    from ..phrases import tier_label, with_published
-    from ..standard import load_standard
-
     editions = [r.job.parameters.get("edition") for r in results if r.job.parameters.get("edition")]
     std = load_standard(editions[0] if editions else DEFAULT_EDITION)
     rank = {"no tier": 0, **{t: i + 1 for i, t in enumerate(std.tier_names)}}
@@ -561,10 +429,8 @@ INDEX_COLUMNS = [
 
 
 def index_html(results: list[Result]) -> str:
-    """The batch index page, from the Jinja2 template in wwc_analysis/templates/ (autoescaped)."""
+    """The batch index page, from the Jinja2 template in wwc_analysis/reports/templates/ (autoescaped)."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-
-    from .kernel import TEMPLATES
 
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),

@@ -8,7 +8,6 @@ name is data, not markup.
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,11 +16,20 @@ import numpy as np
 import pandas as pd
 
 from ..cohorts import Cohort
-from ..context import CityContext, city_context
-from ..phrases import join, percent, percent_points, plural, tier_label, tier_range, verb, with_published
+from ..context import CityContext, Inputs, as_paths, city_context, load_inputs
+from ..explain import score_table as flat_score_table
+from ..io.atomic import write_file
+from ..io.bundled import input_files
+from ..io.export import to_csv_text
+from ..io.slugs import slugify
+from ..paths import outputs_dir
+from ..phrases import join, md, percent, percent_points, plural, tier_label, tier_range, verb, with_published
+from ..plan import load_plan, plan_html, plan_markdown, plan_section
 from ..progress import progress_sentences
+from ..scenario import city_data
 from ..scoring import practice_shares
 from ..standard import Standard
+from ..tiers import tier_name
 
 
 @dataclass
@@ -45,8 +53,6 @@ class CityReport:
 
     @property
     def slug(self) -> str:
-        from ..io.slugs import slugify
-
         return slugify(self.city)
 
     @property
@@ -86,9 +92,6 @@ def report_from_context(ctx: CityContext, plan: str | Path | None = None) -> Cit
 def _plan_section(plan: str | Path | None, ctx: CityContext) -> dict | None:
     if not plan:
         return None
-    from ..plan import load_plan, plan_section
-    from ..scenario import city_data
-
     return plan_section(city_data(ctx.assessments, ctx.row, ctx.cohort, ctx.standard), load_plan(plan, ctx.standard))
 
 
@@ -102,7 +105,36 @@ def build_city_report(
     plan: str | Path | None = None,
 ) -> CityReport:
     """Load the inputs (the bundled data when none are given) and compute one city's report."""
-    return report_from_context(city_context(city, year, cohort, responses, outcomes, edition), plan)
+    inputs = cached_inputs(responses, outcomes, edition)
+    return report_from_context(city_context(city, year, cohort, inputs=inputs), plan)
+
+
+_INPUTS: dict[tuple, Inputs] = {}  # the last inputs loaded, by what they were read from
+
+
+def cached_inputs(
+    responses: str | Path | Sequence[str | Path] = (),
+    outcomes: str | Path | Sequence[str | Path] = (),
+    edition: str | None = None,
+) -> Inputs:
+    """The validated inputs, read and scored once while their files are unchanged.
+
+    A warm kernel builds report after report from the same files: each reuses them (and every city's
+    score) instead of reading and scoring all the cities again.
+    """
+    key = (edition, *(_file_state(p) for group in input_files(as_paths(responses), as_paths(outcomes)) for p in group))
+    if key not in _INPUTS:
+        _INPUTS.clear()
+        _INPUTS[key] = load_inputs(responses, outcomes, edition)
+    return _INPUTS[key]
+
+
+def _file_state(path: Path) -> tuple:
+    """A file's (or a folder's files') path, size and modification time: what changes when it is rewritten."""
+    if not path.exists():  # left for load_inputs to report
+        return ((str(path),),)
+    files = [path] if not path.is_dir() else sorted(p for p in path.rglob("*") if p.is_file())
+    return tuple((str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in files)
 
 
 def tier_text(tier: object) -> str:
@@ -133,9 +165,8 @@ def shortlist_table(rep: CityReport) -> pd.DataFrame:
 
 
 def score_table(rep: CityReport) -> pd.DataFrame:
-    from ..explain import score_table as flat
-
-    return flat(pd.DataFrame([rep.score]), rep.standard, numeric=True)
+    """The city's score as one flat row (the score.csv table)."""
+    return flat_score_table(pd.DataFrame([rep.score]), rep.standard, numeric=True)
 
 
 def tables(rep: CityReport) -> dict[str, pd.DataFrame]:
@@ -156,8 +187,6 @@ def tables(rep: CityReport) -> dict[str, pd.DataFrame]:
 
 def progress_table(rep: CityReport) -> pd.DataFrame:
     """The city's assessments with criteria gained and lost, as a flat table."""
-    from ..tiers import tier_name
-
     table = rep.progress.copy()
     for col in ("gained", "lost", "newly_known_met", "no_longer_known"):
         table[col] = table[col].map(";".join)
@@ -167,20 +196,9 @@ def progress_table(rep: CityReport) -> pd.DataFrame:
 
 
 def write_tables(rep: CityReport, out_dir: str | Path) -> list[Path]:
-    from ..io.atomic import write_file
-    from ..io.export import to_csv_text
-
+    """The report's tables as CSV files in `out_dir`."""
     out = Path(out_dir)
     return [write_file(out / name, to_csv_text(frame)) for name, frame in tables(rep).items()]
-
-
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~<>#])")  # marks that act in a Markdown line, and tag brackets
-
-
-def md(text: object) -> str:
-    """Text safe inside a Markdown line: marks and tag brackets backslashed, no HTML entities."""
-    flat = " ".join(str(text).split())
-    return _MD_SPECIAL.sub(r"\\\1", flat)
 
 
 def headline(rep: CityReport) -> str:
@@ -252,8 +270,6 @@ def summary_markdown(rep: CityReport) -> str:
     else:
         lines += ["No self-assessed Yes was changed by the audit or is rare among peers.", ""]
     if rep.plan:
-        from ..plan import plan_markdown
-
         lines += [plan_markdown(rep.plan)]
     lines += [
         md(
@@ -293,15 +309,11 @@ def audit_risk_html(rep: CityReport) -> str:
 
 def resolve_out_dir(out_dir: str | Path | None, city: str) -> Path:
     """The folder a report writes to: `out_dir`, or outputs/<city-slug>/ when it is empty."""
-    from ..io.slugs import slugify
-    from ..paths import outputs_dir
-
     return Path(out_dir) if out_dir else outputs_dir() / slugify(city)
 
 
 def write_summary(rep: CityReport, out_dir: str | Path) -> Path:
-    from ..io.atomic import write_file
-
+    """The report's summary.md in `out_dir`."""
     return write_file(Path(out_dir) / "summary.md", summary_markdown(rep))
 
 
@@ -321,7 +333,5 @@ def plan_display(rep: CityReport):
     if not rep.plan:
         return None
     from IPython.display import HTML
-
-    from ..plan import plan_html
 
     return HTML(plan_html(rep.plan))

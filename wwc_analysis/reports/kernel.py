@@ -5,25 +5,37 @@ kernel alive and runs notebook after notebook in it. Before each run the kernel'
 namespace is cleared and its working folder set to the run's own folder; modules stay
 imported (that is the saving), plotting state is closed. The executed notebook is then
 cleaned of whatever varies between runs (timings, kernel-wide execution counts), so the
-same inputs give the same bytes.
+same inputs give the same bytes. nbformat, nbclient, papermill and jupyter_client are
+imported on first use, so planning a batch does not load them.
 """
 
 from __future__ import annotations
 
 import copy
+import os
+import shutil
+import sys
+import tempfile
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import nbformat
-
+from ..io.atomic import write_file
 from ..paths import PROJECT_ROOT
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
 
 NOTEBOOKS = PROJECT_ROOT / "notebooks"
 KERNEL = "python3"
 WARM_UP = (
     "import pandas, IPython.display, wwc_analysis.reports.charts, wwc_analysis.reports.city_report, "
-    "wwc_analysis.reports.overview"
+    "wwc_analysis.reports.overview, wwc_analysis.reports.styled_tables"
 )
+# Seconds the last run spent drawing and saving charts, read from the kernel as it leaves the run's folder.
+CHART_SECONDS = "__import__('wwc_analysis.reports.charts', fromlist=['take_seconds']).take_seconds()"
+# No output cache (Out, _1, ...: nothing to collect on each reset) and history in memory (no disk writes).
+KERNEL_ARGS = ["--InteractiveShell.cache_size=0", "--HistoryManager.hist_file=:memory:"]
 _RESET_TAG = "wwc-reset"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 TIMEOUT = 600
@@ -32,7 +44,7 @@ TIMEOUT = 600
 class NotebookFailed(Exception):
     """A notebook cell raised; the message is the error's last line, `notebook` the run up to the error."""
 
-    def __init__(self, message: str, notebook: nbformat.NotebookNode | None = None):
+    def __init__(self, message: str, notebook: NotebookNode | None = None):
         super().__init__(message)
         self.notebook = notebook
 
@@ -44,11 +56,15 @@ class WarmKernel:
         self.kernel_name = kernel_name
         self.km = None
         self.kc = None
+        self.chart_seconds = 0.0  # spent drawing charts in the last run
 
     def start(self) -> None:
-        import os
-        import tempfile
+        """Start the kernel and import what the reports need (the warm-up)."""
+        self.launch()
+        self.wait()
 
+    def launch(self) -> None:
+        """Start the kernel's process; `wait` for it (the caller may do other work while it boots)."""
         from jupyter_client.manager import KernelManager
 
         # IPC sockets in a private folder: no TCP ports to collide between parallel kernels.
@@ -56,9 +72,12 @@ class WarmKernel:
         self.km = KernelManager(kernel_name=self.kernel_name, transport="ipc", ip=os.path.join(self._sockets, "k"))
 
         env = {**os.environ, "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg"}
-        self.km.start_kernel(cwd=str(PROJECT_ROOT), env=env)
+        self.km.start_kernel(cwd=str(PROJECT_ROOT), env=env, extra_arguments=KERNEL_ARGS)
         self.kc = self.km.client()
         self.kc.start_channels()
+
+    def wait(self) -> None:
+        """Wait until the launched kernel answers, and import what the reports need (the warm-up)."""
         self.kc.wait_for_ready(timeout=60)
         self.kc.execute_interactive(WARM_UP, timeout=120, store_history=False)
 
@@ -73,13 +92,12 @@ class WarmKernel:
         if self.km is not None and self.km.has_kernel:
             self.km.shutdown_kernel(now=True)
         if getattr(self, "_sockets", None):
-            import shutil
-
             shutil.rmtree(self._sockets, ignore_errors=True)
         self.km = self.kc = None
 
-    def run(self, nb: nbformat.NotebookNode, cwd: Path) -> nbformat.NotebookNode:
+    def run(self, nb: NotebookNode, cwd: Path) -> NotebookNode:
         """Execute `nb` with `cwd` as its working folder; raise NotebookFailed on a cell error."""
+        import nbformat
         from nbclient import NotebookClient
         from nbclient.exceptions import CellExecutionError, DeadKernelError
 
@@ -107,11 +125,25 @@ class WarmKernel:
         return clean(nb)
 
     def _leave(self, cwd: Path) -> None:
-        """Move the kernel out of the run's folder, which is about to be renamed or removed."""
+        """Move the kernel out of the run's folder, which is about to be renamed or removed; read its chart time."""
+        self.chart_seconds = 0.0
         if self.kc is not None and self.km is not None and self.km.is_alive():
-            self.kc.execute_interactive(
-                f"import os as _os; _os.chdir({str(PROJECT_ROOT)!r}); del _os", store_history=False, timeout=30
+            reply = self.kc.execute_interactive(
+                f"import os as _os; _os.chdir({str(PROJECT_ROOT)!r}); del _os",
+                store_history=False,
+                timeout=30,
+                user_expressions={"charts": CHART_SECONDS},
             )
+            self.chart_seconds = _float_expression(reply, "charts")
+
+
+def _float_expression(reply: dict, name: str) -> float:
+    """A user expression of an execute reply as a number (0 when it could not be evaluated)."""
+    value = reply.get("content", {}).get("user_expressions", {}).get(name, {})
+    try:
+        return float(value.get("data", {}).get("text/plain", "0"))
+    except ValueError:
+        return 0.0
 
 
 def _last_line(exc: Exception) -> str:
@@ -122,15 +154,24 @@ def _last_line(exc: Exception) -> str:
     return lines[-1] if lines else type(exc).__name__
 
 
-def parameterise(template: Path, parameters: dict[str, Any]) -> nbformat.NotebookNode:
+def parameterise(template: Path, parameters: dict[str, Any]) -> NotebookNode:
     """The template with an injected-parameters cell after its `parameters` cell, as papermill writes it."""
-    from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
-    return parameterize_notebook(load_notebook_node(str(template)), parameters, report_mode=False)
+    template = Path(template)
+    nb = copy.deepcopy(_template(template, template.stat().st_mtime_ns))  # papermill edits the notebook it is given
+    return parameterize_notebook(nb, parameters, report_mode=False)
 
 
-def clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+@lru_cache(maxsize=8)
+def _template(path: Path, mtime_ns: int) -> NotebookNode:
+    """A template notebook, read once per process (and again when the file changes)."""
+    from papermill.iorw import load_notebook_node
+
+    return load_notebook_node(str(path))
+
+
+def clean(nb: NotebookNode) -> NotebookNode:
     """Drop the reset cell and run-specific metadata; number executions 1, 2, ... as a fresh kernel would."""
     nb.cells = [c for c in nb.cells if _RESET_TAG not in c.get("metadata", {}).get("tags", [])]
     count = 0
@@ -166,35 +207,16 @@ def clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+def write_notebook(nb: NotebookNode) -> str:
+    """The notebook as saved: nbformat's JSON and a final newline."""
+    import nbformat
 
-
-def to_html(nb: nbformat.NotebookNode, title: str, byline: str = "") -> str:
-    """A self-contained HTML copy without code cells: images embedded with their alt text, nothing fetched.
-
-    `byline` (the city, tier and year of the data, say) is shown at the top of the page, so the first
-    page of the PDF copy carries it too.
-    """
-    from nbconvert import HTMLExporter
-
-    exporter = HTMLExporter(
-        template_name="report",
-        extra_template_basedirs=[str(TEMPLATES)],
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-    )
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}, "wwc_byline": byline})
-    return body
-
-
-def write_notebook(nb: nbformat.NotebookNode) -> str:
     return nbformat.writes(nb) + "\n"
 
 
 def execute_in_place(path: Path) -> None:
     """Execute a committed notebook with its default parameters and save it with its outputs."""
-    from ..io.atomic import write_file
+    import nbformat
 
     kernel = WarmKernel()
     try:
@@ -205,8 +227,6 @@ def execute_in_place(path: Path) -> None:
 
 
 if __name__ == "__main__":
-    import sys
-
     for name in sys.argv[1:]:
         execute_in_place(Path(name))
         print(f"executed {name}")

@@ -8,7 +8,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..cohorts import is_simulated
+from ..context import load_inputs
+from ..explain import score_table
+from ..identity import city_keys
+from ..io.bundled import certification_history
+from ..phrases import plural
+from ..phrases import tier_label as tier_text
 from ..standard import Standard
+from . import charts
 
 
 @dataclass
@@ -21,8 +29,6 @@ class Overview:
     @property
     def n_simulated(self) -> int:
         """Simulated cities (not assessments)."""
-        from ..cohorts import is_simulated
-
         cities = self.scored.drop_duplicates("city_key")
         return int(is_simulated(cities["city"]).sum())
 
@@ -43,10 +49,6 @@ class Overview:
 
 def build_overview(responses=(), outcomes=(), edition: str | None = None) -> Overview:
     """Score every loaded assessment (the bundled data when no files are given)."""
-    from ..context import load_inputs
-    from ..identity import city_keys
-    from ..io.bundled import certification_history
-
     inputs = load_inputs(responses, outcomes, edition)
     scored = inputs.scored.assign(city_key=city_keys(inputs.scored["city"]))
     order = np.lexsort(
@@ -66,8 +68,6 @@ def build_overview(responses=(), outcomes=(), edition: str | None = None) -> Ove
 
 def counts_line(ov: Overview) -> str:
     """How many cities (and assessments) are loaded, and how many are simulated."""
-    from ..phrases import plural
-
     text = f"{plural(ov.n_cities, 'city')} loaded"
     if len(ov.scored) != ov.n_cities:
         text += f" ({plural(len(ov.scored), 'assessment')})"
@@ -75,8 +75,7 @@ def counts_line(ov: Overview) -> str:
 
 
 def table(ov: Overview) -> pd.DataFrame:
-    from ..explain import score_table
-
+    """Every loaded assessment's score, one row each, as the cohort table shows it."""
     return score_table(ov.scored, ov.standard)
 
 
@@ -94,8 +93,6 @@ def moves_up(ov: Overview) -> pd.DataFrame:
 
 def draw(name: str, ov: Overview, out_dir: str | Path):
     """Draw, save and return for display one overview chart."""
-    from . import charts
-
     s = ov.standard
     figures = {
         "tiers": lambda: charts.tier_counts_chart(ov.scored.drop_duplicates("city_key"), s.tier_names),
@@ -104,13 +101,11 @@ def draw(name: str, ov: Overview, out_dir: str | Path):
         "spread": lambda: charts.spread_chart(ov.scored, {t: s.min_criteria(t) for t in s.tier_names}, s.n_criteria),
         "history": lambda: charts.history_chart(ov.history, s.tier_names),
     }
-    return charts.show(charts.save(figures[name](), out_dir, name), alt_text(name, ov))
+    return charts.drawn(figures[name], out_dir, name, alt_text(name, ov))
 
 
 def alt_text(name: str, ov: Overview) -> str:
     """What one overview chart shows, in words written from the data (the chart's alt text)."""
-    from .city_report import tier_text
-
     s, scored = ov.standard, ov.scored
     n = len(scored)
     sim = f" ({ov.n_simulated} simulated)" if ov.n_simulated else ""

@@ -1,5 +1,9 @@
 """PDF copies of HTML reports, printed by Debian's headless Chromium with the network off.
 
+A `Printer` keeps one headless Chromium open (driven by Playwright) and prints report after
+report in the same page, so a batch worker starts Chromium once rather than once per report.
+Without Playwright, each report is printed by a Chromium process of its own (`html_to_pdf`).
+
 Chromium stamps each PDF with its creation and modification times, and names the elements of
 its accessibility tags after DOM node numbers, which shift with timing on a busy machine. Both
 are rewritten in place with values of the same length (so the cross-reference offsets stay
@@ -10,12 +14,16 @@ The same HTML then gives the same bytes from the same Chromium. Without Chromium
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import Any
+
+from ..io.atomic import write_file
 
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 INSTALL_HINT = "apt-get install -y chromium"
@@ -29,6 +37,7 @@ QUIET_FLAGS = (
     "--disable-sync",
     "--no-first-run",
 )
+OFFLINE = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost"  # nothing is fetched from the network
 FLAGS = (
     "--headless",
     *QUIET_FLAGS,
@@ -37,10 +46,11 @@ FLAGS = (
     "--mute-audio",
     "--no-pdf-header-footer",
     "--hide-scrollbars",
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost",  # nothing is fetched from the network
+    OFFLINE,
     "--run-all-compositor-stages-before-draw",
     "--virtual-time-budget=10000",
 )
+BROWSER_FLAGS = (*QUIET_FLAGS, "--disable-extensions", "--mute-audio", OFFLINE)  # a Printer's Chromium
 TIMEOUT = 180
 _FIXED_DATE = b"20000101000000"
 _DATE = re.compile(rb"(/(?:CreationDate|ModDate)\s*\(D:)(\d{14})")
@@ -71,9 +81,7 @@ def stable(pdf: bytes) -> bytes:
 
 
 def html_to_pdf(html: Path, pdf: Path, chromium: str | None = None) -> Path:
-    """Print `html` to `pdf` with headless Chromium (no network, no header or footer), byte-stable."""
-    from ..io.atomic import write_file
-
+    """Print `html` to `pdf` with a Chromium process of its own (no network, no header or footer), byte-stable."""
     chromium = chromium or find_chromium()
     if chromium is None:
         raise PdfFailed(MISSING)
@@ -95,3 +103,66 @@ def html_to_pdf(html: Path, pdf: Path, chromium: str | None = None) -> Path:
             last = (done.stderr.decode(errors="replace").strip().splitlines() or ["no message"])[-1]
             raise PdfFailed(f"Chromium wrote no PDF (exit {done.returncode}): {last}")
         return write_file(pdf, stable(target.read_bytes()))
+
+
+class Printer:
+    """One headless Chromium kept open for many reports (one per process: Playwright's API is not thread-safe).
+
+    Chromium is started by `start` or on the first report. Without Playwright, or when it cannot start this
+    Chromium, each report is printed by a Chromium process of its own instead.
+    """
+
+    def __init__(self, chromium: str):
+        self.chromium = chromium
+        self._playwright: Any = None
+        self._browser: Any = None
+        self._page: Any = None
+        self._fallback = False  # print with html_to_pdf
+
+    def start(self) -> None:
+        """Start Chromium now rather than on the first report."""
+        if not self._fallback:
+            self._open()
+
+    def to_pdf(self, html: Path, pdf: Path) -> Path:
+        """Print `html` to `pdf` (Letter, the page's own margins, no header or footer), byte-stable."""
+        page = None if self._fallback else self._open()
+        if page is None:
+            return html_to_pdf(html, pdf, self.chromium)
+        try:
+            page.goto(Path(html).resolve().as_uri(), wait_until="load", timeout=TIMEOUT * 1000)
+            data = page.pdf(prefer_css_page_size=True, tagged=True, outline=False)
+        except Exception as exc:  # Playwright's errors: the browser is closed, and the next report starts another
+            self.close()
+            raise PdfFailed(f"Chromium could not print the page: {str(exc).splitlines()[0]}") from None
+        return write_file(pdf, stable(data))
+
+    def _open(self) -> Any:
+        """The page reports are printed in, with Chromium started on first use (None: print without Playwright)."""
+        if self._page is not None:
+            return self._page
+        try:
+            from playwright.sync_api import sync_playwright
+        except ImportError:
+            self._fallback = True
+            return None
+        try:
+            self._playwright = sync_playwright().start()
+            self._browser = self._playwright.chromium.launch(
+                executable_path=self.chromium, args=list(BROWSER_FLAGS), headless=True, timeout=TIMEOUT * 1000
+            )
+            self._page = self._browser.new_context(offline=True).new_page()
+        except Exception:  # a Chromium (or a driver) Playwright cannot start: one process per report still prints
+            self.close()
+            self._fallback = True
+        return self._page
+
+    def close(self) -> None:
+        """Close Chromium and Playwright's driver (a closed printer starts them again when used)."""
+        with contextlib.suppress(Exception):  # already gone: the browser crashed, or its process was killed
+            if self._browser is not None:
+                self._browser.close()
+        with contextlib.suppress(Exception):
+            if self._playwright is not None:
+                self._playwright.stop()
+        self._playwright = self._browser = self._page = None

@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..phrases import percent, percent_points
 from .city_report import CityReport, shortlist_table, tier_text
+from .overview import Overview, field_summary, moves_up, table
 
 STATUS_MARKS = {"Yes": "● met", "In Progress": "◐ in progress", "No": "○ not met", "Unknown": "? unknown"}
 STATUS_LEGEND = "● met · ◐ in progress · ○ not met · ? unknown"
@@ -226,10 +227,8 @@ _SCORE_HEADERS = {
 }
 
 
-def cohort_table(ov) -> Table:
+def cohort_table(ov: Overview) -> Table:
     """Every loaded city: criteria met, tier, core criteria, outcome metrics and each practice's share."""
-    from .overview import table
-
     frame = table(ov).rename(columns=_SCORE_HEADERS)
     if "Tier" in frame:
         frame["Tier"] = frame["Tier"].replace({"none": "no tier"})
@@ -238,10 +237,8 @@ def cohort_table(ov) -> Table:
     return Table(frame, "cohort", numeric=numeric, caption=f"Share of each practice's criteria met. {legend}.")
 
 
-def field_summary_table(ov) -> Table:
+def field_summary_table(ov: Overview) -> Table:
     """The spread of the field: quartiles of criteria met and of each practice's share met."""
-    from .overview import field_summary
-
     s = field_summary(ov)
     n = int(s.loc["count", "criteria_met"])
     s = s.drop(index="count")
@@ -261,10 +258,8 @@ def field_summary_table(ov) -> Table:
     )
 
 
-def moves_up_table(ov) -> Table:
+def moves_up_table(ov: Overview) -> Table:
     """Cities the published history records moving up a tier."""
-    from .overview import moves_up
-
     m = moves_up(ov)
     frame = pd.DataFrame(
         {
