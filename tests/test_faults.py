@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from conftest import RAW, ROOT
 from test_reports import FILES_WITHOUT_SELF
@@ -50,12 +51,44 @@ def _wait_for(condition, what: str, seconds: float = 120) -> None:
     assert condition(), f"{what} before the deadline"
 
 
+def _descendants(pid: int) -> set[int]:
+    """Every living process below `pid` (workers, their kernels, Chromium), from /proc."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] != "Z":
+            parents[int(stat.parent.name)] = int(fields[1])
+    found, todo = set(), [pid]
+    while todo:
+        current = todo.pop()
+        children = {p for p, parent in parents.items() if parent == current}
+        todo += children - found
+        found |= children
+    return found
+
+
+def _state(pid: int) -> str | None:
+    """A process's state letter (Z for a zombie), or None when it is gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return None
+
+
+def _alive(pids: set[int]) -> set[int]:
+    return {p for p in pids if _state(p) not in (None, "Z")}
+
+
 def _interrupt(proc: subprocess.Popen, sig: signal.Signals, out) -> list:
     """Send `sig` to a batch still running; return its report folders, each of which must be whole."""
     assert proc.poll() is None, "the batch finished before it could be interrupted"
+    helpers = _descendants(proc.pid)
     os.kill(proc.pid, sig)
     assert proc.wait(timeout=60) != 0
-    time.sleep(2)  # workers notice their parent is gone and leave
+    _wait_for(lambda: not _alive(helpers), "the workers, kernels and browsers did not leave with the batch", 30)
     done = _city_folders(out)
     for folder in done:
         assert {p.name for p in folder.iterdir()} == FILES_WITHOUT_SELF, (sig, folder)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import os
 import shutil
+import signal
 import sys
 import tempfile
 from functools import lru_cache
@@ -94,6 +95,17 @@ class WarmKernel:
         if getattr(self, "_sockets", None):
             shutil.rmtree(self._sockets, ignore_errors=True)
         self.km = self.kc = None
+
+    def kill(self) -> None:
+        """End the kernel's process at once, without jupyter_client (whose shutdown can hang in a dying worker)."""
+        pid = getattr(getattr(self.km, "provisioner", None), "pid", None)
+        if pid:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass  # already gone
+        if getattr(self, "_sockets", None):
+            shutil.rmtree(self._sockets, ignore_errors=True)
 
     def run(self, nb: NotebookNode, cwd: Path) -> NotebookNode:
         """Execute `nb` with `cwd` as its working folder; raise NotebookFailed on a cell error."""

@@ -87,7 +87,7 @@ def _watch_parent(parent: int) -> None:
         time.sleep(1.0)
         if os.getppid() != parent:
             if _WORKER is not None:  # Chromium and Playwright's driver end with this process's pipes
-                _WORKER.kernel.stop()
+                _WORKER.kernel.kill()
             os._exit(1)
 
 
