@@ -87,3 +87,22 @@ def fresh_scottsdale(tmp_path_factory):
     out = tmp_path_factory.mktemp("fresh")
     assert main(["report", "--city", "Scottsdale", "--out", str(out)]) == 0
     return out / "scottsdale"
+
+
+@pytest.fixture(scope="session")
+def chromium_path():
+    from wwc_analysis.reports.pdf import find_chromium
+
+    return find_chromium()
+
+
+@pytest.fixture(scope="session")
+def chromium_browser(chromium_path):
+    """One headless Chromium for the whole session, shared by every browser test (one Playwright per process)."""
+    from wwc_analysis.reports.pdf import QUIET_FLAGS
+
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed: pip install playwright")
+    with sync_api.sync_playwright() as pw:
+        launched = pw.chromium.launch(executable_path=chromium_path, args=list(QUIET_FLAGS), headless=True)
+        yield launched
+        launched.close()

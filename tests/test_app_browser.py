@@ -1,28 +1,22 @@
 """The app as a person uses it: Voila serves the panel, Chromium (Debian's) clicks through it."""
 
-import shutil
-from pathlib import Path
-
 import pytest
 
 from wwc_analysis.app import serve, voila_available
-from wwc_analysis.reports.pdf import QUIET_FLAGS
+from wwc_analysis.reports.pdf import find_chromium
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = list(QUIET_FLAGS)
 SHORTLIST = ["DM8", "SI1", "RDC1", "BF3", "RDC3", "RDC7"]
 
 pytestmark = [
     pytest.mark.skipif(not voila_available(), reason="the app needs voila and ipywidgets (pip install -e '.[app]')"),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="no Chromium (apt-get install chromium)"),
+    pytest.mark.skipif(find_chromium() is None, reason="no Chromium (apt-get install chromium)"),
 ]
 
 
-def test_scottsdale_reaches_platinum_in_the_app_and_resets_to_gold(tmp_path):
-    sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright (pip install pytest-playwright)")
-    with serve(timeout=120, log=tmp_path / "voila.log") as url, sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1500, "height": 1000})
+def test_scottsdale_reaches_platinum_in_the_app_and_resets_to_gold(tmp_path, chromium_browser):
+    with serve(timeout=120, log=tmp_path / "voila.log") as url:
+        context = chromium_browser.new_context(viewport={"width": 1500, "height": 1000})
+        page = context.new_page()
         try:
             page.goto(url, timeout=120_000)
             headline = page.locator(".wwc-headline").first
@@ -44,4 +38,4 @@ def test_scottsdale_reaches_platinum_in_the_app_and_resets_to_gold(tmp_path):
             print(f"screenshot of the failure: {shot}; server log: {tmp_path / 'voila.log'}")
             raise
         finally:
-            browser.close()
+            context.close()

@@ -12,29 +12,13 @@ import re
 import pytest
 
 from wwc_analysis.reports.batch import Job, Result, index_html
-from wwc_analysis.reports.pdf import QUIET_FLAGS, find_chromium
+from wwc_analysis.reports.pdf import find_chromium
 
 NO_CHROMIUM = "Chromium is not installed: apt-get install -y chromium"
-ARGS = list(QUIET_FLAGS)
 WIDTHS = {"phone": 390, "desktop": 1280}
 
 
 pytestmark = pytest.mark.skipif(find_chromium() is None, reason=NO_CHROMIUM)
-
-
-@pytest.fixture(scope="session")
-def chromium_path():
-    return find_chromium()
-
-
-@pytest.fixture(scope="session")
-def chromium_browser(chromium_path):
-    """One headless Chromium for the whole session (launching it is the slow part)."""
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed: pip install playwright")
-    with sync_api.sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=chromium_path, args=ARGS, headless=True)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="session")
