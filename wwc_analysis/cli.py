@@ -269,27 +269,28 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from .explain import notes_for, score_table, to_records
+    from .explain import add_reasons, notes_for, rows_with_notes, score_table, to_records
     from .identity import city_keys
     from .progress import progress, progress_sentences
+    from .scoring import score_assessments
 
     inputs = load_inputs(args)
-    if args.format == "csv":  # only what is printed: no reasons, no text table (they dominate at scale)
-        from .scoring import score_assessments
-
-        scored = select_cities(score_assessments(inputs.assessments, inputs.standard), args.city)
+    # Only what is printed (they dominate at scale): one format, reasons in JSON only, notes where there are some.
+    scored = select_cities(score_assessments(inputs.assessments, inputs.standard), args.city)
+    if args.format == "csv":
         emit(args, None, score_table(scored, inputs.standard, numeric=True))
         return 0
-    scored = select_cities(inputs.scored, args.city)
+    if args.format == "json":
+        scored = add_reasons(scored, inputs.assessments.audited[scored.index.to_numpy()], inputs.standard)
+        emit(args, to_records(scored, inputs.standard))
+        return 0
     lines = [people(score_table(scored, inputs.standard))]
-    for row in scored.to_dict("records"):
+    for row in scored[rows_with_notes(scored, inputs.standard)].to_dict("records"):
         lines += [f"\n{row['city']} {row['year']}: {note}" for note in notes_for(row, inputs.standard)]
     for key in city_keys(scored["city"])[city_keys(scored["city"]).duplicated()].unique():
         name = scored["city"][city_keys(scored["city"]) == key].iloc[0]
         lines += [f"\n{name}: {t}" for t in progress_sentences(progress(inputs.assessments, name, inputs.standard))]
-    emit(
-        args, to_records(scored, inputs.standard), score_table(scored, inputs.standard, numeric=True), "\n".join(lines)
-    )
+    emit(args, None, None, "\n".join(lines))
     return 0
 
 

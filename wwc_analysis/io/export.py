@@ -31,11 +31,16 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for col in out.columns:
         if pd.api.types.is_float_dtype(out[col]):
-            out[col] = out[col].round(6)  # no float noise such as 0.30000000000000004 in shared tables
+            out[col] = _rounded(out[col])
         elif not pd.api.types.is_numeric_dtype(out[col]) and not pd.api.types.is_bool_dtype(out[col]):
             out[col] = out[col].map(neutralise)
     out.columns = [neutralise(str(c)) for c in out.columns]
     return out
+
+
+def _rounded(values: pd.Series) -> pd.Series:
+    """Floats as shared tables give them: no float noise such as 0.30000000000000004."""
+    return values.round(6)
 
 
 def to_csv_text(frame: pd.DataFrame) -> str:
@@ -70,7 +75,7 @@ def _csv_column(column: pd.Series) -> list[str] | None:
     """Each row's CSV field, as `safe_frame` then pandas would write it; None for a kind of column not handled."""
     dtype = column.dtype
     if dtype == np.float64:  # rounded as safe_frame rounds, written as pandas writes floats
-        values = column.to_numpy().round(6)
+        values = _rounded(column).to_numpy()
         codes, bits = pd.factorize(values.view(np.int64))  # by bit pattern: -0.0 and 0.0 are written apart
         floats = bits.view(np.float64)
         texts = np.where(np.isnan(floats), "", floats.astype(str)).tolist()
