@@ -11,11 +11,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .benchmark import add_arguments, run
 from .cohorts import COHORT_HELP
 from .context import city_context
 from .context import load_inputs as load
 from .errors import InputError
-from .explain import notes_for, score_table, to_records
+from .explain import add_reasons, notes_for, rows_with_notes, score_table, to_records
 from .identity import city_key, city_keys
 from .io.certification_report import import_report, write_report_tables
 from .io.export import json_records, readable, to_csv_text, to_json
@@ -29,6 +30,7 @@ from .paths import outputs_dir, processed_dir
 from .phrases import plural, tier_label, tier_range, with_published
 from .plan import as_changes, load_plan
 from .progress import progress, progress_records, progress_sentences
+from .reports.batch import plan_batch, run_batch, summary_lines
 from .scoring import score_assessments
 from .simulate import write_cohort
 from .standard import DEFAULT_EDITION, load_standard
@@ -187,7 +189,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_import_report)
 
     p = sub.add_parser("benchmark", help="measure scoring and report speed on this machine")
-    from .benchmark import add_arguments
 
     add_arguments(p)
     p.set_defaults(func=cmd_benchmark)
@@ -271,20 +272,22 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_score(args: argparse.Namespace) -> int:
     inputs = load_inputs(args)
-    if args.format == "csv":  # only what is printed: no reasons, no text table (they dominate at scale)
-        scored = select_cities(score_assessments(inputs.assessments, inputs.standard), args.city)
+    # Only what is printed (they dominate at scale): one format, reasons in JSON only, notes where there are some.
+    scored = select_cities(score_assessments(inputs.assessments, inputs.standard), args.city)
+    if args.format == "csv":
         emit(args, None, score_table(scored, inputs.standard, numeric=True))
         return 0
-    scored = select_cities(inputs.scored, args.city)
+    if args.format == "json":
+        scored = add_reasons(scored, inputs.assessments.audited[scored.index.to_numpy()], inputs.standard)
+        emit(args, to_records(scored, inputs.standard))
+        return 0
     lines = [people(score_table(scored, inputs.standard))]
-    for row in scored.to_dict("records"):
+    for row in scored[rows_with_notes(scored, inputs.standard)].to_dict("records"):
         lines += [f"\n{row['city']} {row['year']}: {note}" for note in notes_for(row, inputs.standard)]
     for key in city_keys(scored["city"])[city_keys(scored["city"]).duplicated()].unique():
         name = scored["city"][city_keys(scored["city"]) == key].iloc[0]
         lines += [f"\n{name}: {t}" for t in progress_sentences(progress(inputs.assessments, name, inputs.standard))]
-    emit(
-        args, to_records(scored, inputs.standard), score_table(scored, inputs.standard, numeric=True), "\n".join(lines)
-    )
+    emit(args, None, None, "\n".join(lines))
     return 0
 
 
@@ -404,7 +407,6 @@ def _run_reports(
     index: bool = True,
     year: int | None = None,
 ) -> tuple[list, Path]:
-    from .reports.batch import plan_batch, run_batch
 
     out = (args.out or outputs_dir()).absolute()
     plan = plan_batch(
@@ -439,8 +441,6 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from .reports.batch import summary_lines
-
     if args.workers < 0:
         raise InputError("--workers", None, "must be 0 (one per core) or more", args.workers)
     results, out = _run_reports(args, args.cities, overview=True, workers=args.workers, progress=not args.no_progress)
@@ -472,8 +472,6 @@ def cmd_import_report(args: argparse.Namespace) -> int:
 
 
 def cmd_benchmark(args: argparse.Namespace) -> int:
-    from .benchmark import run
-
     return run(args)
 
 

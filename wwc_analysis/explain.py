@@ -178,6 +178,20 @@ def notes_for(row: dict, standard: Standard) -> list[str]:
     return core + published_notes(row) + unknown_notes(row) + band_notes(row, standard)
 
 
+def rows_with_notes(scored: pd.DataFrame, standard: Standard) -> np.ndarray:
+    """Which rows of a score table have notes (`notes_for` says nothing about the others), found at once."""
+    published = scored["published_tier"].notna().to_numpy()
+    no_tier = scored["missing_core"].map(len).to_numpy() > 0
+    no_tier &= scored["answers_high"].isna().to_numpy()
+    unknown = ((scored["criteria_unknown"] > 0) | (scored["outcomes_unknown"] > 0)).to_numpy() & ~published
+    out = no_tier | published | unknown
+    low = scored["answers_low"]
+    for reading in standard.readings[1:]:
+        other = scored[f"tier_{reading}"]
+        out |= ((other != low) & ~(other.isna() & low.isna())).to_numpy()
+    return out
+
+
 def _year(row: dict) -> str:
     return "its assessment" if is_missing(row.get("year")) else str(int(row["year"]))
 

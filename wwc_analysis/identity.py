@@ -3,13 +3,28 @@
 Names that differ only in letter case, in spacing, or in Unicode composition (a precomposed
 "é" against "e" plus an accent) are one city. Everything that matches cities calls `city_key`
 (or `city_keys` for a column), so the scorer, the cohorts and the batch never disagree.
+A column is keyed once per distinct name, and rows are grouped by city and year once per run
+of rows of one city (`group_city_years`).
 """
 
 from __future__ import annotations
 
 import unicodedata
+import weakref
+from dataclasses import dataclass
+from functools import cached_property
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .distinct import distinct, first_rows, row_keys, run_starts
+
+# Printable ASCII words joined by single spaces: NFC and the white-space rules leave such a name as it
+# is, so its key is its lower case; a column of such names is keyed at once rather than name by name.
+_PLAIN = r"^[!-~]+( [!-~]+)*$"
+_RECENT: list[tuple[weakref.ref, tuple[np.ndarray, np.ndarray]]] = []  # categories keyed lately, newest first
 
 
 def city_key(name: object) -> str:
@@ -20,10 +35,128 @@ def city_key(name: object) -> str:
 
 def city_keys(names: pd.Series) -> pd.Series:
     """`city_key` for a column, computed once per distinct name."""
-    uniques = pd.unique(names.astype(str))
-    return names.astype(str).map({u: city_key(u) for u in uniques})
+    codes, keys = city_key_codes(names)
+    return pd.Series(keys[codes], index=names.index, name=names.name, dtype=str)
+
+
+def city_key_codes(names: pd.Series | pd.Categorical | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each row, a code shared by every spelling of its city, and the key of each code."""
+    codes, _, key_of_name, keys = city_lookup(names)
+    return key_of_name[codes], keys
+
+
+def city_lookup(names: pd.Series | pd.Categorical | np.ndarray) -> tuple[np.ndarray, ...]:
+    """A column's distinct names keyed once: each row's name (a code), the names, each name's key (a code), the keys."""
+    if isinstance(names.dtype, pd.CategoricalDtype):
+        categorical = names.array if isinstance(names, pd.Series) else names
+        if len(categorical) == 0 or categorical.codes.min() >= 0:
+            categories = categorical.categories
+            return np.asarray(categorical.codes), categories, *_category_keys(categories)
+    codes, uniques = distinct(names)
+    return codes, uniques, *_factorized_keys(uniques)
+
+
+def _category_keys(categories: pd.Index) -> tuple[np.ndarray, np.ndarray]:
+    """`_factorized_keys` of a categorical's categories, remembered for the few categoricals used lately.
+
+    A loaded frame is keyed several times (checked for duplicates, then pivoted): once is enough.
+    """
+    for ref, found in _RECENT:
+        if ref() is categories:
+            return found
+    found = _factorized_keys(categories)
+    _RECENT[:] = [(weakref.ref(categories), found), *[(r, f) for r, f in _RECENT[:3] if r() is not None]]
+    return found
+
+
+def _factorized_keys(names: np.ndarray | pd.Index) -> tuple[np.ndarray, np.ndarray]:
+    """`city_key` of each distinct name, factorized: a code per name, and the distinct keys."""
+    array, plain = _plain(names)
+    if array is None:  # not all strings (a missing name): name by name
+        codes, keys = pd.factorize(np.array([city_key(n) for n in names], dtype=object))
+        return codes, np.asarray(keys, dtype=object)
+    keys = pc.ascii_lower(array)
+    other = np.flatnonzero(~plain)
+    if len(other):
+        mask = np.zeros(len(names), dtype=bool)
+        mask[other] = True
+        keys = pc.replace_with_mask(keys, pa.array(mask), pa.array([city_key(names[i]) for i in other], pa.string()))
+    encoded = pc.dictionary_encode(keys)
+    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    return codes, np.asarray(encoded.dictionary.to_numpy(zero_copy_only=False), dtype=object)
+
+
+def _plain(names: np.ndarray | pd.Index) -> tuple[pa.Array | None, np.ndarray | None]:
+    """The names as an Arrow array and which of them are plain (see _PLAIN); (None, None) if not all are text."""
+    try:
+        array = pa.array(names, type=pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None, None
+    if array.null_count:
+        return None, None
+    return array, pc.match_substring_regex(array, _PLAIN).to_numpy(zero_copy_only=False)
 
 
 def display_name(name: object) -> str:
     """A name as shown to people: outer and repeated spaces removed, case kept."""
     return " ".join(unicodedata.normalize("NFC", str(name)).split())
+
+
+def display_names(names: np.ndarray) -> np.ndarray:
+    """`display_name` of each of several names (an object array); a plain name is shown as it is."""
+    names = np.asarray(names, dtype=object)
+    _, plain = _plain(names)
+    shown = names.copy()
+    for i in np.flatnonzero(~plain) if plain is not None else range(len(names)):
+        shown[i] = display_name(names[i])
+    return shown
+
+
+@dataclass
+class CityYears:
+    """Rows grouped by city (every spelling of one city together) and year, in order of first appearance."""
+
+    rows: np.ndarray  # the group of each row (int32)
+    first: np.ndarray  # the first row of each group
+    city: np.ndarray  # each group's city, as a code into `keys`
+    keys: np.ndarray  # the city keys
+    run_group: np.ndarray  # per run of equal rows: its group, its spelling (a code into `spellings`), its length
+    run_spelling: np.ndarray
+    run_length: np.ndarray
+    spellings: np.ndarray | pd.Index
+
+    @cached_property
+    def display_names(self) -> np.ndarray:
+        """Each group's city as shown: the spelling of that city used most often (the first one on a tie)."""
+        city = self.city[self.run_group]
+        pair, _ = pd.factorize(row_keys(city, self.run_spelling))  # (city, spelling), in order of first use
+        first = first_rows(pair)
+        uses = np.bincount(pair, weights=self.run_length)
+        order = np.argsort(-uses, kind="stable")  # most used first; on a tie, the pair used first
+        chosen, best = np.unique(city[first][order], return_index=True)
+        shown = np.empty(len(self.keys), dtype=object)
+        shown[chosen] = display_names(np.asarray(self.spellings[self.run_spelling[first][order][best]], dtype=object))
+        return shown[self.city]
+
+
+def group_city_years(names: pd.Series, years: np.ndarray) -> CityYears:
+    """Group rows by city (one identity for its spellings) and year (int64), looking at each run of rows once."""
+    n = len(names)
+    codes, spellings, key_of_name, keys = city_lookup(names)
+    starts = run_starts(codes, years)
+    run_spelling = codes[starts].astype(np.int64)
+    run_city = key_of_name[run_spelling]
+    run_year = years[starts]
+    run_group, _ = pd.factorize(row_keys(run_city, run_year - (run_year.min() if n else 0)))
+    run_length = np.diff(np.append(starts, n))
+    first_run = first_rows(run_group)
+    return CityYears(
+        rows=np.repeat(run_group.astype(np.int32), run_length),
+        first=starts[first_run],
+        city=run_city[first_run],
+        keys=keys,
+        run_group=run_group,
+        run_spelling=run_spelling,
+        run_length=run_length,
+        spellings=spellings,
+    )

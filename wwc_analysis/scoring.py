@@ -10,13 +10,16 @@ the answers allow, it settles the tier; where it does not, the conflict is repor
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import NoReturn
 
 import numpy as np
 import pandas as pd
 
 from . import status as st
+from .distinct import distinct, first_rows, row_keys
 from .errors import InputError
-from .identity import city_key, city_keys, display_name
+from .identity import city_key, city_key_codes, city_keys, group_city_years
+from .io.bundled import published_tiers
 from .standard import Standard, load_standard
 from .tiers import tier_ranks, tiers_from_ranks
 
@@ -71,57 +74,55 @@ def build_assessments(
 ) -> Assessments:
     """Pivot tidy responses (and outcomes) into status matrices, vectorised.
 
-    Rows are (city, year); cities are matched by `identity.city_key`. With `published`, the
-    tier the program announced for each city and year is attached as evidence.
+    Rows are (city, year), in the order they first appear; cities are matched by
+    `identity.city_key`. With `published`, the tier the program announced for each city
+    and year is attached as evidence.
     """
-    ckeys = city_keys(responses["city"])
-    years = responses["year"].astype("Int64").fillna(standard.default_year).to_numpy(dtype=np.int64)
-    city_codes, _ = pd.factorize(ckeys, sort=False)
-    row_key = city_codes.astype(np.int64) * 100_000 + years
-    assess_idx, uniq = pd.factorize(row_key, sort=False)
-    first = np.unique(assess_idx, return_index=True)[1]
+    years = responses["year"].astype("Int64").to_numpy(dtype=np.int32, na_value=standard.default_year)
+    groups = group_city_years(responses["city"], years)
     keys = pd.DataFrame(
-        {
-            "city": ckeys.to_numpy()[first],
-            "year": pd.array(years[first], dtype="Int64"),
-        }
+        {"city": pd.Series(groups.display_names, dtype=str), "year": pd.array(years[groups.first], dtype="Int64")}
     )
-    keys["city"] = keys["city"].map(display_names(responses["city"], ckeys))
-    crit_idx = pd.Categorical(responses["criterion"], categories=standard.codes).codes
-    shape = (len(uniq), standard.n_criteria)
+    codes, names = distinct(responses["criterion"])
+    position = standard.criterion_index()
+    crit_idx = np.array([position.get(n, -1) for n in names], dtype=np.int8 if len(position) < 127 else np.int64)[codes]
+    cell = groups.rows.astype(np.int64)  # each row's cell of the matrices
+    cell *= standard.n_criteria
+    cell += crit_idx
+    known = slice(None) if crit_idx.min(initial=0) >= 0 else crit_idx >= 0  # a criterion not in the edition: none
+    shape = (len(groups.first), standard.n_criteria)
     audited = np.full(shape, st.UNKNOWN, dtype=np.int8)
     self_assessed = np.full(shape, st.UNKNOWN, dtype=np.int8)
-    audited[assess_idx, crit_idx] = responses["status"].to_numpy(dtype=np.int8)
-    self_assessed[assess_idx, crit_idx] = responses["self_assessed"].to_numpy(dtype=np.int8)
+    audited.reshape(-1)[cell[known]] = responses["status"].to_numpy(dtype=np.int8)[known]
+    self_assessed.reshape(-1)[cell[known]] = responses["self_assessed"].to_numpy(dtype=np.int8)[known]
     # Within a self-assessment, a criterion left blank is the answer the city was scored on.
     has_self = (self_assessed != st.UNKNOWN).any(axis=1)
     fill = has_self[:, None] & (self_assessed == st.UNKNOWN)
     self_assessed[fill] = audited[fill]
-    out = Assessments(keys, audited, self_assessed, outcome_matrix(keys, outcomes, standard))
+    matched = _outcome_matrix(groups.city, groups.keys, years[groups.first], outcomes, standard)
+    out = Assessments(keys, audited, self_assessed, matched)
     if published:
-        out.published = published_ranks(keys, standard)
+        out.published = _published_ranks(groups.city, groups.keys, years[groups.first], standard)
     return out
-
-
-def display_names(names: pd.Series, keys: pd.Series) -> dict[str, str]:
-    """For each city key, the name shown: the spelling used most often (the first one on a tie)."""
-    shown = pd.DataFrame({"key": keys.to_numpy(), "name": names.astype(str).to_numpy()})
-    counts = shown.groupby(["key", "name"], sort=False).size().reset_index(name="n")
-    best = counts.sort_values("n", ascending=False, kind="stable").drop_duplicates("key")
-    return {k: display_name(n) for k, n in zip(best["key"], best["name"])}
 
 
 def published_ranks(keys: pd.DataFrame, standard: Standard) -> np.ndarray:
     """The rank of the tier the program published for each (city, year), 0 where none is recorded."""
-    from .io.bundled import published_tiers
+    cities, ckeys = city_key_codes(keys["city"])
+    return _published_ranks(cities, ckeys, keys["year"].fillna(-1).to_numpy(dtype=np.int64), standard)
 
+
+def _published_ranks(cities: np.ndarray, ckeys: np.ndarray, years: np.ndarray, standard: Standard) -> np.ndarray:
+    """`published_ranks` for assessments given as city codes (into `ckeys`) and years."""
     table = published_tiers()
     lookup = {(city_key(c), int(y)): t for c, y, t in zip(table["city"], table["year"], table["tier"])}
-    ranks = [
-        standard.tier_rank(t) if (t := lookup.get((city_key(c), int(y)))) in standard.tier_names else 0
-        for c, y in zip(keys["city"], keys["year"].fillna(-1))
-    ]
-    return np.asarray(ranks, dtype=np.int8)
+    wanted = {k for k, _ in lookup}
+    announced = np.array([k in wanted for k in ckeys], dtype=bool)[cities]  # only these few cities are looked up
+    ranks = np.zeros(len(cities), dtype=np.int8)
+    for i in np.flatnonzero(announced):
+        tier = lookup.get((ckeys[cities[i]], int(years[i])))
+        ranks[i] = standard.tier_rank(tier) if tier in standard.tier_names else 0
+    return ranks
 
 
 def outcome_matrix(keys: pd.DataFrame, outcomes: pd.DataFrame | None, standard: Standard) -> np.ndarray:
@@ -129,35 +130,75 @@ def outcome_matrix(keys: pd.DataFrame, outcomes: pd.DataFrame | None, standard: 
 
     An outcome row without a year applies to every year of its city; one with a year wins.
     """
+    cities, ckeys = city_key_codes(keys["city"])
+    years = keys["year"].astype("Int64").fillna(-1).to_numpy(dtype=np.int64)
+    return _outcome_matrix(cities, ckeys, years, outcomes, standard)
+
+
+def _outcome_matrix(
+    cities: np.ndarray, ckeys: np.ndarray, years: np.ndarray, outcomes: pd.DataFrame | None, standard: Standard
+) -> np.ndarray:
+    """`outcome_matrix` for assessments given as city codes (into `ckeys`) and years."""
     metrics = standard.metric_codes
-    out = np.full((len(keys), len(metrics)), -1, dtype=np.int8)
+    out = np.full((len(cities), len(metrics)), -1, dtype=np.int8)
     if outcomes is None or outcomes.empty:
         return out
-    left = pd.DataFrame(
-        {"ckey": city_keys(keys["city"]).to_numpy(), "year": keys["year"].to_numpy(), "pos": np.arange(len(keys))}
-    )
-    right = outcomes.assign(
-        ckey=city_keys(outcomes["city"]), m=outcomes["metric"].map({m: i for i, m in enumerate(metrics)})
-    )
-    right = right[right["met"].notna()]
-    merged = left.merge(right[["ckey", "year", "m", "met"]], on="ckey", suffixes=("", "_o"))
-    exact = merged["year"].astype("Int64") == merged["year_o"].astype("Int64")
-    general = merged["year_o"].isna()
-    merged = merged[exact.fillna(False) | general]
-    merged = merged.assign(rank=np.where(merged["year_o"].isna(), 1, 0)).sort_values("rank", kind="stable")
-    merged = merged.drop_duplicates(["pos", "m"], keep="first")
-    out[merged["pos"].to_numpy(), merged["m"].to_numpy(dtype=int)] = merged["met"].astype(bool).to_numpy()
+    known = outcomes["met"].notna().to_numpy()
+    o_cities, o_keys = city_key_codes(outcomes["city"])
+    o_city = pd.Index(ckeys).get_indexer(o_keys)[o_cities]  # the city as a code into ckeys, -1 if none
+    codes, names = distinct(outcomes["metric"])
+    metric = np.array([metrics.index(n) if n in metrics else -1 for n in names], dtype=np.int64)[codes]
+    o_year = outcomes["year"].astype("Int64")
+    general = o_year.isna().to_numpy()
+    use = known & (o_city >= 0) & (metric >= 0)
+    met = outcomes["met"].fillna(False).to_numpy(dtype=bool).astype(np.int8)
+    # Rows without a year first, for every assessment of their city; then rows of one year, which win.
+    rows = np.flatnonzero(use & general)
+    pos, which = _assessments_of(cities, o_city[rows])
+    _write_first(out, pos, metric[rows][which], met[rows][which])
+    rows = np.flatnonzero(use & ~general)
+    pos = pd.Index(_city_year(cities, years)).get_indexer(_city_year(o_city[rows], o_year.to_numpy()[rows]))
+    hit = pos >= 0
+    _write_first(out, pos[hit], metric[rows][hit], met[rows][hit])
     return out
+
+
+def _city_year(cities: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """One int64 per (city code, year)."""
+    return cities.astype(np.int64) * (1 << 32) + (np.asarray(years, dtype=np.int64) & 0xFFFFFFFF)
+
+
+def _assessments_of(cities: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every assessment of each city in `wanted`: its position, and which entry of `wanted` it answers."""
+    order = np.argsort(cities, kind="stable")
+    lo = np.searchsorted(cities[order], wanted, side="left")
+    hi = np.searchsorted(cities[order], wanted, side="right")
+    counts = hi - lo
+    which = np.repeat(np.arange(len(wanted)), counts)
+    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    return order[np.repeat(lo, counts) + offsets], which
+
+
+def _write_first(out: np.ndarray, rows: np.ndarray, cols: np.ndarray, values: np.ndarray) -> None:
+    """out[rows, cols] = values, where of two values for one cell the first one is written."""
+    _, first = np.unique(rows.astype(np.int64) * out.shape[1] + cols, return_index=True)
+    out[rows[first], cols[first]] = values[first]
+
+
+def _membership(standard: Standard) -> np.ndarray:
+    """Criteria x practices, 1 where the criterion belongs to the practice (float, for a fast product)."""
+    member = np.zeros((standard.n_criteria, len(standard.practice_codes)), dtype=np.float32)
+    member[np.arange(standard.n_criteria), standard.practice_of()] = 1
+    return member
 
 
 def practice_counts(statuses: np.ndarray, standard: Standard) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per assessment and practice: criteria met, criteria with a known status, criteria in all."""
     statuses = np.atleast_2d(statuses)
-    member = np.zeros((standard.n_criteria, len(standard.practice_codes)), dtype=np.int32)
-    member[np.arange(standard.n_criteria), standard.practice_of()] = 1
-    met = (statuses == st.YES).astype(np.int32) @ member
-    known = (statuses != st.UNKNOWN).astype(np.int32) @ member
-    return met, known, np.broadcast_to(member.sum(axis=0), met.shape)
+    member = _membership(standard)
+    met = ((statuses == st.YES).astype(np.float32) @ member).astype(np.int32)
+    known = ((statuses != st.UNKNOWN).astype(np.float32) @ member).astype(np.int32)
+    return met, known, np.broadcast_to(member.sum(axis=0).astype(np.int32), met.shape)
 
 
 def practice_shares(statuses: np.ndarray, standard: Standard) -> np.ndarray:
@@ -166,6 +207,10 @@ def practice_shares(statuses: np.ndarray, standard: Standard) -> np.ndarray:
     The one definition of a practice's share: unknown answers leave the denominator.
     """
     met, known, _ = practice_counts(statuses, standard)
+    return _shares(met, known)
+
+
+def _shares(met: np.ndarray, known: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(known > 0, met / np.maximum(known, 1), np.nan)
 
@@ -181,18 +226,19 @@ def evaluate(
     outcomes = np.atleast_2d(outcomes)
     yes = statuses == st.YES
     unknown = statuses == st.UNKNOWN
-    omet = (outcomes == 1).sum(axis=1)
-    ounk = (outcomes == -1).sum(axis=1)
+    omet = np.count_nonzero(outcomes == 1, axis=1)
+    ounk = np.count_nonzero(outcomes == -1, axis=1)
     p_met, p_known, _ = practice_counts(statuses, standard)
     low = tier_ranks(yes, omet, standard, reading)
+    met = np.count_nonzero(yes, axis=1)
     return {
-        "criteria_met": yes.sum(axis=1),
-        "criteria_in_progress": (statuses == st.IN_PROGRESS).sum(axis=1),
-        "criteria_unknown": unknown.sum(axis=1),
-        "share_met": yes.sum(axis=1) / standard.n_criteria,
+        "criteria_met": met,
+        "criteria_in_progress": np.count_nonzero(statuses == st.IN_PROGRESS, axis=1),
+        "criteria_unknown": np.count_nonzero(unknown, axis=1),
+        "share_met": met / standard.n_criteria,
         "practice_met": p_met,
         "practice_known": p_known,
-        "practice_share": practice_shares(statuses, standard),
+        "practice_share": _shares(p_met, p_known),
         "outcomes_met": omet,
         "outcomes_unknown": ounk,
         "tier": low,
@@ -257,28 +303,54 @@ def score_assessments(a: Assessments, standard: Standard) -> pd.DataFrame:
     out["published_tier"] = tiers(np.where(a.published_floor, 0, a.published))
     out["published_floor"] = tiers(np.where(a.published_floor, a.published, 0))  # a what-if's floor
     out["published_conflict"] = conflict
+    yes = a.audited == st.YES
     for reading in standard.readings[1:]:
-        out[f"tier_{reading}"] = tiers(evaluate(a.audited, a.outcomes, standard, reading)["tier"])
+        out[f"tier_{reading}"] = tiers(tier_ranks(yes, res["outcomes_met"], standard, reading))
     has_self = a.has_self
-    selfres = evaluate(a.self_assessed, a.outcomes, standard)
+    self_yes = a.self_assessed == st.YES
+    self_met = np.count_nonzero(self_yes, axis=1)
     out["has_self"] = has_self
-    self_met = pd.array(selfres["criteria_met"], dtype="Int64")
-    self_met[~has_self] = pd.NA
-    out["self_criteria_met"] = self_met
-    out["self_share_met"] = np.where(has_self, selfres["share_met"], np.nan)
-    out["self_tier"] = tiers(np.where(has_self, selfres["tier"], 0))
+    out["self_criteria_met"] = pd.arrays.IntegerArray(self_met.astype(np.int64), ~has_self)
+    out["self_share_met"] = np.where(has_self, self_met / standard.n_criteria, np.nan)
+    out["self_tier"] = tiers(np.where(has_self, tier_ranks(self_yes, res["outcomes_met"], standard), 0))
     changed = (a.self_assessed != a.audited) & (a.self_assessed != st.UNKNOWN)
     out["audit_changes"] = _codes_where(changed, np.array(standard.codes))
     return out
 
 
-def _codes_where(mask: np.ndarray, codes: np.ndarray) -> list[list[str]]:
-    """For each row of a boolean matrix, the codes of its True columns (fast when few are True)."""
-    lists: list[list[str]] = [[] for _ in range(mask.shape[0])]
-    rows, cols = np.nonzero(mask)
-    for r, c in zip(rows.tolist(), codes[cols].tolist()):
-        lists[r].append(c)
-    return lists
+class CodeList(list):
+    """The codes of a score table's cell (missing core criteria, audit changes), shared by every row with them.
+
+    Many rows have the same codes, and share one list: it does not change in place (copy it to edit it).
+    """
+
+    def _shared(self, *args: object, **kwargs: object) -> NoReturn:
+        raise TypeError("these codes are shared by every row that has them: copy them (list(...)) to change them")
+
+    append = extend = insert = remove = pop = clear = sort = reverse = _shared
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _shared
+
+    def __reduce__(self) -> tuple:
+        return CodeList, (list(self),)
+
+
+def _codes_where(mask: np.ndarray, codes: np.ndarray) -> list[CodeList]:
+    """For each row of a boolean matrix, the codes of its True columns.
+
+    Rows repeat a few patterns, so each distinct pattern is spelled out once and its rows share it.
+    """
+    if mask.shape[0] == 0 or mask.shape[1] == 0:
+        return [CodeList()] * mask.shape[0]
+    packed = np.packbits(mask, axis=1)
+    width = -(-packed.shape[1] // 8) * 8  # whole 8-byte words, so each row reads as integers
+    words = np.zeros((len(packed), width), dtype=np.uint8)
+    words[:, : packed.shape[1]] = packed
+    word_codes = [pd.factorize(word)[0] for word in words.view(np.uint64).T]
+    pattern, _ = pd.factorize(row_keys(*word_codes) if len(word_codes) > 1 else word_codes[0])
+    patterns = np.empty(pattern.max() + 1, dtype=object)
+    for j, row in enumerate(first_rows(pattern)):
+        patterns[j] = CodeList(codes[mask[row]].tolist())
+    return patterns[pattern].tolist()
 
 
 def assessment_rows(a: Assessments, city: str) -> np.ndarray:

@@ -40,8 +40,8 @@ class Band:
     min_criteria: int
     label: str
 
-    def holds(self, yes: np.ndarray, outcomes_met: np.ndarray) -> np.ndarray:
-        return yes.sum(axis=1) >= self.min_criteria
+    def holds(self, yes: np.ndarray, met: np.ndarray, outcomes_met: np.ndarray) -> np.ndarray:
+        return met >= self.min_criteria
 
     def shortfall(self, yes: np.ndarray, outcomes_met: int, names: list[str]) -> Shortfall | None:
         more = self.min_criteria - int(yes.sum())
@@ -56,7 +56,7 @@ class AllCore:
 
     positions: tuple[int, ...]
 
-    def holds(self, yes: np.ndarray, outcomes_met: np.ndarray) -> np.ndarray:
+    def holds(self, yes: np.ndarray, met: np.ndarray, outcomes_met: np.ndarray) -> np.ndarray:
         return yes[:, list(self.positions)].all(axis=1)
 
     def shortfall(self, yes: np.ndarray, outcomes_met: int, names: list[str]) -> Shortfall | None:
@@ -73,7 +73,7 @@ class Criterion:
     position: int
     code: str
 
-    def holds(self, yes: np.ndarray, outcomes_met: np.ndarray) -> np.ndarray:
+    def holds(self, yes: np.ndarray, met: np.ndarray, outcomes_met: np.ndarray) -> np.ndarray:
         return yes[:, self.position]
 
     def shortfall(self, yes: np.ndarray, outcomes_met: int, names: list[str]) -> Shortfall | None:
@@ -86,7 +86,7 @@ class Outcomes:
 
     minimum: int
 
-    def holds(self, yes: np.ndarray, outcomes_met: np.ndarray) -> np.ndarray:
+    def holds(self, yes: np.ndarray, met: np.ndarray, outcomes_met: np.ndarray) -> np.ndarray:
         return outcomes_met >= self.minimum
 
     def shortfall(self, yes: np.ndarray, outcomes_met: int, names: list[str]) -> Shortfall | None:
@@ -114,11 +114,12 @@ def build_requirements(standard: Standard, tier: str, reading: str) -> tuple[Req
 
 def tier_ranks(yes: np.ndarray, outcomes_met: np.ndarray, standard: Standard, reading: str | None = None) -> np.ndarray:
     """The rank of the highest tier each row earns (0 = none): every requirement of the tier holds."""
+    met = np.count_nonzero(yes, axis=1)  # criteria met per row, counted once for every band
     ranks = np.zeros(len(yes), dtype=np.int8)
     for tier in standard.tier_names:
         ok = np.ones(len(yes), dtype=bool)
         for req in standard.requirements(tier, reading):
-            ok &= req.holds(yes, outcomes_met)
+            ok &= req.holds(yes, met, outcomes_met)
         ranks = np.where(ok, np.int8(standard.tier_rank(tier)), ranks).astype(np.int8)
     return ranks
 

@@ -19,6 +19,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..errors import InputError
+from ..paths import processed_dir
+from ..reports.build import edition_digest
+from .atomic import write_folder
+
 MANIFEST = "manifest.json"
 STORE_FOLDER = "validated"
 FILES = {"responses": "responses.parquet", "outcomes": "outcomes.parquet"}
@@ -49,10 +54,6 @@ def _parquet(frame: pd.DataFrame) -> bytes:
 
 def write_store(responses: pd.DataFrame, outcomes: pd.DataFrame | None, edition: str) -> Path:
     """The store folder for these validated rows (written unless it already exists)."""
-    from ..paths import processed_dir
-    from ..reports.build import edition_digest
-    from .atomic import write_folder
-
     key = hashlib.sha256(
         "\0".join([frame_digest(responses), frame_digest(outcomes), edition_digest(edition)]).encode()
     ).hexdigest()
@@ -96,8 +97,6 @@ def expand(paths: Iterable[str | Path], kind: str) -> list[Path]:
 
 def read_validated(path: str | Path) -> pd.DataFrame:
     """Rows already validated into the store: read as stored, not checked again."""
-    from ..errors import InputError
-
     try:
         return pd.read_parquet(path, engine="pyarrow")
     except (OSError, ValueError) as exc:

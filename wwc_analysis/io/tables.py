@@ -3,10 +3,16 @@
 Everything a person can get wrong about the file itself (encoding, binary or HTML content,
 an empty file, a ragged row, a title above the header) is caught here and reported as
 an InputError naming the file and row.
+
+A plain CSV file (UTF-8, one record a line, the header first) is read by pyarrow's reader, each
+column dictionary-encoded, so a large file costs little time and memory and every distinct cell is
+stripped once; anything else, or anything that reader refuses, is read by the careful reader,
+which finds and names the problem.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 import re
@@ -15,12 +21,23 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
+from ..distinct import categorical, distinct
 from ..errors import InputError
+from .store import is_parquet, read_validated
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls
+_HTML_STARTS = ("<!doctype", "<html", "<?xml", "<table", "<head", "<body")
+_HEAD_BYTES = 1 << 16  # a plain CSV file's header line fits in this
+
+# The columns each kind of table must have (the loaders in responses.py and outcomes.py use them).
+RESPONSE_COLUMNS = ("city", "criterion", "status")
+OUTCOME_COLUMNS = ("city", "metric", "value")
 
 
 def max_bytes() -> int:
@@ -30,7 +47,10 @@ def max_bytes() -> int:
 
 @dataclass
 class Table:
-    """A table of stripped strings with normalised column names and the source line of each row."""
+    """A table of stripped strings with normalised column names and the source line of each row.
+
+    Columns hold strings, or categoricals of strings (a large CSV file): read them with `distinct`.
+    """
 
     path: Path
     frame: pd.DataFrame
@@ -43,6 +63,39 @@ class Table:
 
     def error(self, position: int, problem: str, value: object = None) -> InputError:
         return InputError(self.label, int(self.lines[position]), problem, value)
+
+    def cells(self, column: str) -> tuple[np.ndarray, np.ndarray]:
+        """A column's codes and distinct cells (`distinct`); a column the table lacks is blank."""
+        if column not in self.frame:
+            return np.zeros(len(self.frame), dtype=np.int64), np.array([""], dtype=object)
+        return distinct(self.frame[column])
+
+    def refuse_first(self, problem: str, bad: np.ndarray, codes: np.ndarray | None = None, column: str = "") -> None:
+        """Raise the error of the first row flagged in `bad` (per row, or per distinct cell with its `codes`).
+
+        The error names the row's cell in `column` (a blank value where no column is given).
+        """
+        if not bad.any():
+            return
+        rows = bad if codes is None else bad[codes]
+        if rows.any():
+            i = int(np.flatnonzero(rows)[0])
+            raise self.error(i, problem, self.frame[column].iloc[i] if column else "")
+
+
+def parse_years(table: Table, missing: int | None = None) -> pd.api.extensions.ExtensionArray:
+    """The `year` of each row as Int64, `missing` (or NA) where blank or absent; each distinct cell checked once."""
+    n = len(table.frame)
+    if "year" not in table.frame:
+        fill = 0 if missing is None else missing
+        return pd.arrays.IntegerArray(np.full(n, fill, dtype=np.int64), np.full(n, missing is None))
+    codes, cells = table.cells("year")
+    raw = pd.Series(cells, dtype=str)
+    years = pd.to_numeric(raw.str.replace(r"\.0$", "", regex=True), errors="coerce")
+    bad = (raw != "") & (years.isna() | (years % 1 != 0) | (years < 2000) | (years > 2100))
+    table.refuse_first("year must be a four-digit year", bad.to_numpy(), codes, "year")
+    years = years.astype("Int64")
+    return (years if missing is None else years.fillna(missing)).array.take(codes)
 
 
 def normalise_header(name: object) -> str:
@@ -88,6 +141,103 @@ def _decode(path: Path, raw: bytes) -> str:
 
 
 def _read_text(path: Path, required: tuple[str, ...]) -> Table:
+    return _read_plain_csv(path, required) or _read_text_carefully(path, required)
+
+
+def _plain_header(path: Path) -> str | None:
+    """The first line of a file that may be a plain CSV file, or None where the careful reader must look."""
+    with path.open("rb") as fh:
+        head = fh.read(_HEAD_BYTES)
+    end = head.find(b"\n")
+    if b"\x00" in head or head.startswith((b"\xff\xfe", b"\xfe\xff")) or (end < 0 and len(head) == _HEAD_BYTES):
+        return None
+    try:
+        line = head[: end if end >= 0 else len(head)].decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    if not line.strip() or len(line.splitlines()) != 1 or line.lstrip().startswith("<"):  # blank, odd, or HTML
+        return None
+    return line
+
+
+def _read_plain_csv(path: Path, required: tuple[str, ...]) -> Table | None:
+    """A plain CSV file read by pyarrow, each column as codes into its distinct stripped cells.
+
+    Plain: UTF-8, the header on the first line, as many cells on every row, and no cell holding a
+    quote, a line break or a NUL (so each line is one record, numbered as the careful reader numbers
+    it). Blank lines are rows of blank cells, dropped as the careful reader drops them. None for any
+    other file.
+    """
+    header = _plain_header(path)
+    if header is None:
+        return None
+    sep = _separator(header)
+    text = pa.dictionary(pa.int32(), pa.string())
+    try:
+        table = pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(autogenerate_column_names=True),
+            parse_options=pacsv.ParseOptions(delimiter=sep, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(column_types={f"f{i}": text for i in range(header.count(sep) + 1)}),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    columns = [_codes_and_cells(table.column(i)) for i in range(table.num_columns)]
+    del table
+    if any(cells is None for _, cells in columns):
+        return None
+    return _finish_plain(path, columns, required)
+
+
+def _codes_and_cells(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray | None]:
+    """A dictionary-encoded column as int32 codes into its distinct cells, each stripped once.
+
+    The cells are None where one holds a quote, a line break or a NUL (not a plain file).
+    """
+    chunks = [c for c in column.chunks if len(c)]
+    if not chunks:
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=object)
+    raw = pa.concat_arrays([c.dictionary for c in chunks])  # each chunk has a dictionary of its own
+    if pc.any(pc.match_substring_regex(raw, '["\\r\\n\\x00]')).as_py():
+        return np.zeros(0, dtype=np.int32), None
+    # Stripped as the careful reader strips (pandas' str.strip is this same Arrow function), then merged.
+    merged = pc.dictionary_encode(pc.utf8_trim_whitespace(raw))
+    ids = merged.indices.to_numpy(zero_copy_only=False)
+    codes = np.empty(len(column), dtype=np.int32)
+    row = entry = 0
+    for chunk in chunks:
+        codes[row : row + len(chunk)] = ids[entry : entry + len(chunk.dictionary)][chunk.indices.to_numpy()]
+        row, entry = row + len(chunk), entry + len(chunk.dictionary)
+    return codes, np.asarray(merged.dictionary.to_numpy(zero_copy_only=False), dtype=object)
+
+
+def _finish_plain(path: Path, columns: list[tuple[np.ndarray, np.ndarray]], required: tuple[str, ...]) -> Table | None:
+    """The Table of a plain file whose header is its first row; None where the careful reader must decide."""
+    header = [normalise_header(cells[codes[0]]) for codes, cells in columns]
+    named = [h for h in header if h]
+    if not named or not set(required) <= set(named) or len(set(named)) < len(named):
+        return None
+    n = len(columns[0][0]) - 1
+    if n == 0:
+        return None
+    lines = np.arange(2, n + 2)
+    blank = None  # rows whose every cell is blank (blank lines), dropped as the careful reader drops them
+    if all((cells == "").any() for _, cells in columns):
+        blank = np.ones(n, dtype=bool)
+        for codes, cells in columns:
+            blank &= (cells == "")[codes[1:]]
+        if blank.all():
+            return None
+    frame = {}
+    for i, (h, (codes, cells)) in enumerate(zip(header, columns)):
+        body = codes[1:] if blank is None or not blank.any() else codes[1:][~blank]
+        frame[h or f"unnamed_{i}"] = pd.Categorical.from_codes(body, categories=pd.Index(cells), validate=False)
+    if blank is not None and blank.any():
+        lines = lines[~blank]
+    return Table(path=path, frame=pd.DataFrame(frame), lines=lines)
+
+
+def _read_text_carefully(path: Path, required: tuple[str, ...]) -> Table:
     text = _decode(path, path.read_bytes())
     if not text.strip():
         raise InputError(path, None, "file is empty")
@@ -202,8 +352,6 @@ def read_workbook(path: Path) -> dict[str, pd.DataFrame]:
 
 
 def _cell_text(cell) -> str:
-    import datetime as dt
-
     value = getattr(cell, "value", None)
     if value is None:
         return ""
@@ -231,9 +379,6 @@ def tables_to_validate(path: str | Path) -> list[tuple[str, Table]]:
     A workbook gives its responses sheet and its outcomes sheet where it has them; a CSV is
     one or the other, told by its header (a `metric` column means outcome values).
     """
-    from .outcomes import REQUIRED as OUTCOME_COLUMNS
-    from .responses import REQUIRED as RESPONSE_COLUMNS
-
     path = Path(path)
     first = read_table(path, ("city",))
     if first.sheet is None:  # a text table
@@ -298,17 +443,30 @@ def load_tables(paths, required: tuple[str, ...], parse, check, empty) -> pd.Dat
     `parse(table)` validates one table, `check(frame)` the joined rows (duplicates across
     files), `empty()` is the frame returned when no file is given.
     """
-    from .store import is_parquet, read_validated
-
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     # Parquet files of the validated store are read as they are (already validated, dtypes kept).
     frames = [read_validated(p) if is_parquet(p) else parse(read_table(p, required)) for p in paths]
     if not frames:
         return empty()
-    out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    out = concat_frames(frames)
     if len(frames) > 1 or not is_parquet(paths[0]):  # one stored file was checked when it was stored
         check(out)
     return out
+
+
+def concat_frames(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Frames one after the other; a column categorical in each stays categorical (its categories joined)."""
+    if len(frames) == 1:
+        return frames[0]
+    columns = [
+        c for c in frames[0].columns if all(c in f and isinstance(f[c].dtype, pd.CategoricalDtype) for f in frames)
+    ]
+    out = pd.concat([f.drop(columns=columns) for f in frames], ignore_index=True)
+    for c in columns:
+        codes, values = zip(*(distinct(f[c]) for f in frames))
+        offsets = np.cumsum([0, *map(len, values[:-1])])
+        out[c] = categorical(np.concatenate([k + o for k, o in zip(codes, offsets)]), np.concatenate(values))
+    return out[[c for c in frames[0].columns if c in out] + [c for c in out.columns if c not in frames[0].columns]]
 
 
 def table_from_frame(frame: pd.DataFrame, source: str | Path) -> Table:
