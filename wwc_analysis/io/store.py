@@ -21,8 +21,8 @@ import pandas as pd
 
 from ..errors import InputError
 from ..paths import processed_dir
-from ..reports.build import edition_digest
 from .atomic import write_folder
+from .digests import edition_digest
 
 MANIFEST = "manifest.json"
 STORE_FOLDER = "validated"

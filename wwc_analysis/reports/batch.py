@@ -32,6 +32,7 @@ from ..identity import city_key, city_keys
 from ..io.atomic import TMP_PREFIX, guard, write_file
 from ..io.bundled import input_files
 from ..io.by_city import load_by_city
+from ..io.digests import edition_digest, file_digest, published_digest
 from ..io.outcomes import REQUIRED as OUTCOME_COLUMNS
 from ..io.outcomes import check_duplicates as check_outcome_duplicates
 from ..io.outcomes import outcomes_from_table
@@ -80,9 +81,9 @@ def plan_batch(
         extra["plan"] = str(Path(plan_file).absolute())
     common = {
         "package": build.package_digest(),
-        "edition": build.edition_digest(edition),
-        "published": build.published_digest(),
-        "plan": build.file_digest(plan_file),
+        "edition": edition_digest(edition),
+        "published": published_digest(),
+        "plan": file_digest(plan_file),
     }
     bundled = not files
     started = time.perf_counter()

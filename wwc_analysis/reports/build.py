@@ -13,9 +13,7 @@ The planner (`batch`) and the report runner (`worker`) both use this module; it 
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -23,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..io.by_city import outcomes_csv, responses_csv
-from ..paths import raw_dir, standard_dir
+from ..io.digests import digest, files_digest
 from ..phrases import tier_label, with_published
 
 BUILD_FILE = "build.json"
@@ -91,19 +89,6 @@ def title(job: Job) -> str:
     return f"{job.name}: WWC gap report" if job.template == CITY_TEMPLATE else job.name
 
 
-def digest(data: bytes | str) -> str:
-    return hashlib.sha256(data.encode("utf-8") if isinstance(data, str) else data).hexdigest()
-
-
-def files_digest(paths: Iterable[Path], root: Path) -> str:
-    """One digest for several files: their paths relative to `root` and their bytes."""
-    h = hashlib.sha256()
-    for path in sorted(Path(p) for p in paths):
-        h.update(path.relative_to(root).as_posix().encode() + b"\0")
-        h.update(hashlib.sha256(path.read_bytes()).digest())
-    return h.hexdigest()
-
-
 @lru_cache(maxsize=1)
 def package_digest() -> str:
     """The package's source: any change to its code or templates rebuilds every report."""
@@ -126,20 +111,6 @@ def notebook_digest(path: Path) -> str:
     )
 
 
-@lru_cache(maxsize=8)
-def edition_digest(edition: str) -> str:
-    folder = standard_dir(edition)
-    return files_digest([p for p in folder.rglob("*") if p.is_file()], folder)
-
-
-@lru_cache(maxsize=1)
-def published_digest() -> str:
-    """Published shares and certification history: the published cohorts and the published tiers."""
-    root = raw_dir()
-    files = [p for folder in ("benchmarks", "cities") for p in (root / folder).glob("*") if p.is_file()]
-    return files_digest(files, root)
-
-
 def rows_digest(responses: pd.DataFrame | None, outcomes: pd.DataFrame | None) -> str:
     """Validated rows, in a canonical order, without where they were read from."""
     parts = []
@@ -150,10 +121,6 @@ def rows_digest(responses: pd.DataFrame | None, outcomes: pd.DataFrame | None) -
         own = outcomes.sort_values(["city", "year", "metric"], kind="stable")
         parts.append(outcomes_csv(own))
     return digest("\0".join(parts))
-
-
-def file_digest(path: str | Path | None) -> str | None:
-    return digest(Path(path).read_bytes()) if path else None
 
 
 def record_text(record: dict) -> str:
