@@ -89,6 +89,12 @@ def fresh_scottsdale(tmp_path_factory):
     return out / "scottsdale"
 
 
+@pytest.fixture
+def no_pdf(monkeypatch):
+    """Reports without their PDF copy, for tests about something else (test_browser and test_reports check PDFs)."""
+    monkeypatch.setenv("WWC_CHROMIUM", "")
+
+
 @pytest.fixture(scope="session")
 def chromium_path():
     from wwc_analysis.reports.pdf import find_chromium

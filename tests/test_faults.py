@@ -121,7 +121,7 @@ def test_killed_batch_leaves_reports_complete_or_absent_and_a_rerun_finishes(tmp
     assert (out / "index.md").read_text().count("Simulated city") == cities
 
 
-def test_whole_pipeline_never_writes_under_data_raw(tmp_path, capsys):
+def test_whole_pipeline_never_writes_under_data_raw(tmp_path, capsys, no_pdf):
     before = raw_checksums()
     report = ROOT / "tests" / "data" / "scottsdale_2023_report.txt"
     commands = [

@@ -26,7 +26,15 @@ def changed_folders(before, after):
 
 
 @pytest.fixture(scope="module")
-def first(tmp_path_factory):
+def without_pdf():
+    """No PDF copies here: what is rebuilt or skipped does not depend on them (test_reports checks PDFs)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("WWC_CHROMIUM", "")
+        yield
+
+
+@pytest.fixture(scope="module")
+def first(tmp_path_factory, without_pdf):
     root = tmp_path_factory.mktemp("incremental")
     responses, outcomes = write_cohort(3, seed=5, folder=root / "sim")
     out = root / "out"

@@ -97,7 +97,7 @@ def test_whatif_needs_set_or_plan_and_refuses_a_bad_plan(tmp_path, capsys):
     assert f"{bad}: row 2: 'due' must be a date written YYYY-MM-DD: 'soon'" in capsys.readouterr().err
 
 
-def test_report_with_a_plan_writes_the_section(plan_csv, tmp_path):
+def test_report_with_a_plan_writes_the_section(plan_csv, tmp_path, no_pdf):
     assert main(["report", "--city", "Scottsdale", "--plan", str(plan_csv), "--out", str(tmp_path / "out")]) == 0
     folder = tmp_path / "out" / "scottsdale"
     summary = (folder / "summary.md").read_text()

@@ -167,7 +167,7 @@ def test_hostile_names_are_escaped_and_contained(batch):
     assert not (root / "etc").exists()  # or to a folder inside it (a report's staging folder, its cwd)
 
 
-def test_a_notebook_failure_is_reported_and_leaves_no_folder(tmp_path, capsys):
+def test_a_notebook_failure_is_reported_and_leaves_no_folder(tmp_path, capsys, no_pdf):
     # Only Scottsdale has published same-size shares: Carlsbad's notebook raises.
     code = main(["batch", "--cohort", "published:size", "--workers", "1", "--no-progress", "--out", str(tmp_path)])
     assert code == 1
@@ -178,10 +178,10 @@ def test_a_notebook_failure_is_reported_and_leaves_no_folder(tmp_path, capsys):
     assert "Carlsbad" in (tmp_path / "index.html").read_text()
 
 
-def test_report_command_prints_where_the_report_is(tmp_path, capsys):
+def test_report_command_prints_where_the_report_is(tmp_path, capsys, no_pdf):
     assert main(["report", "--city", "Scottsdale", "--out", str(tmp_path)]) == 0
     assert f"report written to {tmp_path / 'scottsdale'}/" in capsys.readouterr().out
-    assert {p.name for p in (tmp_path / "scottsdale").iterdir()} == CITY_FILES
+    assert {p.name for p in (tmp_path / "scottsdale").iterdir()} == CITY_FILES - {"report.pdf"}
     assert not (tmp_path / "index.html").exists()
 
 
