@@ -280,42 +280,42 @@ def score_assessments(a: Assessments, standard: Standard) -> pd.DataFrame:
     res = evaluate(a.audited, a.outcomes, standard)
     low, high, conflict = with_evidence(res["tier_low"], res["tier_high"], a.published, a.published_floor)
     tiers = lambda ranks: tiers_from_ranks(ranks, standard)  # noqa: E731
-    out = a.keys.copy()
-    out["criteria_met"] = res["criteria_met"]
-    out["criteria_in_progress"] = res["criteria_in_progress"]
-    out["criteria_unknown"] = res["criteria_unknown"]
-    out["criteria_total"] = standard.n_criteria
-    out["share_met"] = res["share_met"]
+    cols: dict[str, object] = {}  # built apart and joined once: inserting columns one by one is slow
+    cols["criteria_met"] = res["criteria_met"]
+    cols["criteria_in_progress"] = res["criteria_in_progress"]
+    cols["criteria_unknown"] = res["criteria_unknown"]
+    cols["criteria_total"] = standard.n_criteria
+    cols["share_met"] = res["share_met"]
     for j, code in enumerate(standard.practice_codes):
-        out[f"share_{code}"] = res["practice_share"][:, j]
-        out[f"unknown_{code}"] = np.bincount(standard.practice_of())[j] - res["practice_known"][:, j]
+        cols[f"share_{code}"] = res["practice_share"][:, j]
+        cols[f"unknown_{code}"] = np.bincount(standard.practice_of())[j] - res["practice_known"][:, j]
     core = [standard.criterion_index()[c] for c in standard.core_codes]
     core_yes = a.audited[:, core] == st.YES
-    out["core_met"] = core_yes.all(axis=1)
-    out["missing_core"] = _codes_where(~core_yes, np.array(standard.core_codes))
-    out["outcomes_met"] = res["outcomes_met"]
-    out["outcomes_unknown"] = res["outcomes_unknown"]
-    out["tier"] = tiers(low)
-    out["tier_low"] = tiers(low)
-    out["tier_high"] = tiers(high)
-    out["answers_low"] = tiers(res["tier_low"])
-    out["answers_high"] = tiers(res["tier_high"])
-    out["published_tier"] = tiers(np.where(a.published_floor, 0, a.published))
-    out["published_floor"] = tiers(np.where(a.published_floor, a.published, 0))  # a what-if's floor
-    out["published_conflict"] = conflict
+    cols["core_met"] = core_yes.all(axis=1)
+    cols["missing_core"] = _codes_where(~core_yes, np.array(standard.core_codes))
+    cols["outcomes_met"] = res["outcomes_met"]
+    cols["outcomes_unknown"] = res["outcomes_unknown"]
+    cols["tier"] = tiers(low)
+    cols["tier_low"] = tiers(low)
+    cols["tier_high"] = tiers(high)
+    cols["answers_low"] = tiers(res["tier_low"])
+    cols["answers_high"] = tiers(res["tier_high"])
+    cols["published_tier"] = tiers(np.where(a.published_floor, 0, a.published))
+    cols["published_floor"] = tiers(np.where(a.published_floor, a.published, 0))  # a what-if's floor
+    cols["published_conflict"] = conflict
     yes = a.audited == st.YES
     for reading in standard.readings[1:]:
-        out[f"tier_{reading}"] = tiers(tier_ranks(yes, res["outcomes_met"], standard, reading))
+        cols[f"tier_{reading}"] = tiers(tier_ranks(yes, res["outcomes_met"], standard, reading))
     has_self = a.has_self
     self_yes = a.self_assessed == st.YES
     self_met = np.count_nonzero(self_yes, axis=1)
-    out["has_self"] = has_self
-    out["self_criteria_met"] = pd.arrays.IntegerArray(self_met.astype(np.int64), ~has_self)
-    out["self_share_met"] = np.where(has_self, self_met / standard.n_criteria, np.nan)
-    out["self_tier"] = tiers(np.where(has_self, tier_ranks(self_yes, res["outcomes_met"], standard), 0))
+    cols["has_self"] = has_self
+    cols["self_criteria_met"] = pd.arrays.IntegerArray(self_met.astype(np.int64), ~has_self)
+    cols["self_share_met"] = np.where(has_self, self_met / standard.n_criteria, np.nan)
+    cols["self_tier"] = tiers(np.where(has_self, tier_ranks(self_yes, res["outcomes_met"], standard), 0))
     changed = (a.self_assessed != a.audited) & (a.self_assessed != st.UNKNOWN)
-    out["audit_changes"] = _codes_where(changed, np.array(standard.codes))
-    return out
+    cols["audit_changes"] = _codes_where(changed, np.array(standard.codes))
+    return pd.concat([a.keys, pd.DataFrame(cols, index=a.keys.index)], axis=1)
 
 
 class CodeList(list):
