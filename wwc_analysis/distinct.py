@@ -13,21 +13,66 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 
-def distinct(values: pd.Series | pd.Categorical | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Codes (one per row, never negative) into the distinct values (an object array; missing is a value too)."""
+def distinct(values: pd.Series | pd.Categorical | np.ndarray) -> tuple[np.ndarray, np.ndarray | pd.Index]:
+    """Codes (one per row, never negative) into the distinct values (missing is a value too).
+
+    The values are an object array, or a categorical's own categories (an Index) where it has no
+    missing value: nothing is copied.
+    """
     dtype = getattr(values, "dtype", None)
     if isinstance(dtype, pd.CategoricalDtype):
         cat = values.array if isinstance(values, pd.Series) else values
         codes = np.asarray(cat.codes)
-        uniques = np.asarray(cat.categories, dtype=object)
-        if len(codes) and codes.min() < 0:  # missing values: one more distinct value
-            uniques = np.append(uniques, np.array([np.nan], dtype=object))
-            codes = np.where(codes < 0, len(uniques) - 1, codes)
-        return codes, uniques
+        if len(codes) == 0 or codes.min() >= 0:
+            return codes, cat.categories
+        uniques = np.append(np.asarray(cat.categories, dtype=object), np.array([np.nan], dtype=object))
+        return np.where(codes < 0, len(uniques) - 1, codes), uniques  # the missing value: one more distinct value
     codes, uniques = pd.factorize(values, use_na_sentinel=False)
     return codes, np.asarray(uniques, dtype=object)
+
+
+def text_index(array: pa.Array) -> pd.Index:
+    """Arrow strings as a pandas Index of text, without making a Python string of each."""
+    return pd.Index(array.to_pandas())
+
+
+def sorted_categorical(column: pd.Series) -> pd.Categorical:
+    """A column of text as a categorical of the values it uses, categories sorted.
+
+    A categorical column that already is one is returned as it is (a large file's column costs nothing).
+    """
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        cat = column.array
+        categories = cat.categories
+        if _uses_all(cat.codes, len(categories)) and _ascending_text(categories):
+            return cat
+    return categorical(*distinct(column))
+
+
+def _uses_all(codes: np.ndarray, n: int) -> bool:
+    """Whether codes (a missing value being negative) take every one of the values 0..n-1, and only those."""
+    if len(codes) == 0:
+        return n == 0
+    if codes.min() < 0:
+        return False
+    used = np.zeros(n, dtype=bool)
+    used[codes] = True
+    return bool(used.all())
+
+
+def _ascending_text(values: pd.Index) -> bool:
+    """Whether distinct texts are in ascending order (Arrow compares them as Python does: by code point)."""
+    try:
+        array = pa.array(values, type=pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return False
+    if len(array) < 2 or array.null_count:
+        return len(array) < 2 and not array.null_count
+    return bool(pc.all(pc.less(array.slice(0, len(array) - 1), array.slice(1))).as_py())
 
 
 def categorical(codes: np.ndarray, values: Sequence[object] | np.ndarray) -> pd.Categorical:
@@ -69,16 +114,19 @@ def constant(value: str, n: int) -> pd.Categorical:
     return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), dtype=pd.CategoricalDtype([value]), validate=False)
 
 
-def row_keys(*codes: np.ndarray) -> np.ndarray:
+def row_keys(*codes: np.ndarray, sizes: Sequence[int] | None = None) -> np.ndarray:
     """One int per row, equal exactly where every one of `codes` (non-negative ints per row) is equal.
 
-    The keys are int32 where they fit (half the memory of int64 for a long table).
+    With `sizes` (each code below its size) the key is the row-major position in that grid. The keys
+    are int32 where they fit (half the memory of int64 for a long table).
     """
-    sizes = [int(column.max()) + 1 if len(column) else 1 for column in codes]
+    grid = sizes is not None
+    if sizes is None:
+        sizes = [int(column.max()) + 1 if len(column) else 1 for column in codes]
     small = int(np.prod(np.array(sizes, dtype=float))) < 2**31
     key = np.zeros(len(codes[0]), dtype=np.int32 if small else np.int64)
     for column, size in zip(codes, sizes):
-        if not small and len(key) and int(key.max()) >= (2**62) // size:  # renumber before it could overflow
+        if not grid and not small and len(key) and int(key.max()) >= (2**62) // size:  # renumber before overflow
             key = pd.factorize(key)[0].astype(np.int64)
         key *= size
         key += column

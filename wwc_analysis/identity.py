@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import unicodedata
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -19,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .distinct import distinct, first_rows, row_keys, run_starts
+from .distinct import distinct, first_rows, row_keys, run_starts, text_index
 
 # Printable ASCII words joined by single spaces: NFC and the white-space rules leave such a name as it
 # is, so its key is its lower case; a column of such names is keyed at once rather than name by name.
@@ -36,11 +37,11 @@ def city_key(name: object) -> str:
 def city_keys(names: pd.Series) -> pd.Series:
     """`city_key` for a column, computed once per distinct name."""
     codes, keys = city_key_codes(names)
-    return pd.Series(keys[codes], index=names.index, name=names.name, dtype=str)
+    return pd.Series(keys.take(codes).array, index=names.index, name=names.name, dtype=str)
 
 
-def city_key_codes(names: pd.Series | pd.Categorical | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For each row, a code shared by every spelling of its city, and the key of each code."""
+def city_key_codes(names: pd.Series | pd.Categorical | np.ndarray) -> tuple[np.ndarray, pd.Index]:
+    """For each row, a code shared by every spelling of its city, and the key of each code (an Index of text)."""
     codes, _, key_of_name, keys = city_lookup(names)
     return key_of_name[codes], keys
 
@@ -56,7 +57,7 @@ def city_lookup(names: pd.Series | pd.Categorical | np.ndarray) -> tuple[np.ndar
     return codes, uniques, *_factorized_keys(uniques)
 
 
-def _category_keys(categories: pd.Index) -> tuple[np.ndarray, np.ndarray]:
+def _category_keys(categories: pd.Index) -> tuple[np.ndarray, pd.Index]:
     """`_factorized_keys` of a categorical's categories, remembered for the few categoricals used lately.
 
     A loaded frame is keyed several times (checked for duplicates, then pivoted): once is enough.
@@ -69,21 +70,24 @@ def _category_keys(categories: pd.Index) -> tuple[np.ndarray, np.ndarray]:
     return found
 
 
-def _factorized_keys(names: np.ndarray | pd.Index) -> tuple[np.ndarray, np.ndarray]:
+def _factorized_keys(names: np.ndarray | pd.Index) -> tuple[np.ndarray, pd.Index]:
     """`city_key` of each distinct name, factorized: a code per name, and the distinct keys."""
     array, plain = _plain(names)
     if array is None:  # not all strings (a missing name): name by name
         codes, keys = pd.factorize(np.array([city_key(n) for n in names], dtype=object))
-        return codes, np.asarray(keys, dtype=object)
-    keys = pc.ascii_lower(array)
+        return codes, pd.Index(keys, dtype=str)
+    encoded = pc.dictionary_encode(_each(array, plain, pc.ascii_lower(array), city_key))
+    return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64), text_index(encoded.dictionary)
+
+
+def _each(names: pa.Array, plain: np.ndarray, done: pa.Array, fn: Callable[[str], str]) -> pa.Array:
+    """`done` for the plain names, `fn` of each of the others (computed one by one)."""
     other = np.flatnonzero(~plain)
-    if len(other):
-        mask = np.zeros(len(names), dtype=bool)
-        mask[other] = True
-        keys = pc.replace_with_mask(keys, pa.array(mask), pa.array([city_key(names[i]) for i in other], pa.string()))
-    encoded = pc.dictionary_encode(keys)
-    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-    return codes, np.asarray(encoded.dictionary.to_numpy(zero_copy_only=False), dtype=object)
+    if not len(other):
+        return done
+    mask = np.zeros(len(names), dtype=bool)
+    mask[other] = True
+    return pc.replace_with_mask(done, pa.array(mask), pa.array([fn(names[int(i)].as_py()) for i in other], pa.string()))
 
 
 def _plain(names: np.ndarray | pd.Index) -> tuple[pa.Array | None, np.ndarray | None]:
@@ -102,14 +106,12 @@ def display_name(name: object) -> str:
     return " ".join(unicodedata.normalize("NFC", str(name)).split())
 
 
-def display_names(names: np.ndarray) -> np.ndarray:
-    """`display_name` of each of several names (an object array); a plain name is shown as it is."""
-    names = np.asarray(names, dtype=object)
-    _, plain = _plain(names)
-    shown = names.copy()
-    for i in np.flatnonzero(~plain) if plain is not None else range(len(names)):
-        shown[i] = display_name(names[i])
-    return shown
+def display_names(names: np.ndarray | pd.Index) -> pd.Index:
+    """`display_name` of each of several names (an Index of text); a plain name is shown as it is."""
+    array, plain = _plain(names)
+    if array is None:  # not all strings: name by name
+        return pd.Index([display_name(n) for n in names], dtype=str)
+    return text_index(_each(array, plain, array, display_name))
 
 
 @dataclass
@@ -119,14 +121,14 @@ class CityYears:
     rows: np.ndarray  # the group of each row (int32)
     first: np.ndarray  # the first row of each group
     city: np.ndarray  # each group's city, as a code into `keys`
-    keys: np.ndarray  # the city keys
+    keys: pd.Index  # the city keys
     run_group: np.ndarray  # per run of equal rows: its group, its spelling (a code into `spellings`), its length
     run_spelling: np.ndarray
     run_length: np.ndarray
     spellings: np.ndarray | pd.Index
 
     @cached_property
-    def display_names(self) -> np.ndarray:
+    def display_names(self) -> pd.Index:
         """Each group's city as shown: the spelling of that city used most often (the first one on a tie)."""
         city = self.city[self.run_group]
         pair, _ = pd.factorize(row_keys(city, self.run_spelling))  # (city, spelling), in order of first use
@@ -134,9 +136,9 @@ class CityYears:
         uses = np.bincount(pair, weights=self.run_length)
         order = np.argsort(-uses, kind="stable")  # most used first; on a tie, the pair used first
         chosen, best = np.unique(city[first][order], return_index=True)
-        shown = np.empty(len(self.keys), dtype=object)
-        shown[chosen] = display_names(np.asarray(self.spellings[self.run_spelling[first][order][best]], dtype=object))
-        return shown[self.city]
+        spelling = np.zeros(len(self.keys), dtype=np.int64)
+        spelling[chosen] = self.run_spelling[first][order][best]
+        return display_names(pd.Index(self.spellings).take(spelling[self.city]))
 
 
 def group_city_years(names: pd.Series, years: np.ndarray) -> CityYears:

@@ -14,6 +14,8 @@ from typing import NoReturn
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import status as st
 from .distinct import distinct, first_rows, row_keys
@@ -86,9 +88,7 @@ def build_assessments(
     codes, names = distinct(responses["criterion"])
     position = standard.criterion_index()
     crit_idx = np.array([position.get(n, -1) for n in names], dtype=np.int8 if len(position) < 127 else np.int64)[codes]
-    cell = groups.rows.astype(np.int64)  # each row's cell of the matrices
-    cell *= standard.n_criteria
-    cell += crit_idx
+    cell = row_keys(groups.rows, np.maximum(crit_idx, 0), sizes=(len(groups.first), standard.n_criteria))
     known = slice(None) if crit_idx.min(initial=0) >= 0 else crit_idx >= 0  # a criterion not in the edition: none
     shape = (len(groups.first), standard.n_criteria)
     audited = np.full(shape, st.UNKNOWN, dtype=np.int8)
@@ -112,12 +112,11 @@ def published_ranks(keys: pd.DataFrame, standard: Standard) -> np.ndarray:
     return _published_ranks(cities, ckeys, keys["year"].fillna(-1).to_numpy(dtype=np.int64), standard)
 
 
-def _published_ranks(cities: np.ndarray, ckeys: np.ndarray, years: np.ndarray, standard: Standard) -> np.ndarray:
+def _published_ranks(cities: np.ndarray, ckeys: pd.Index, years: np.ndarray, standard: Standard) -> np.ndarray:
     """`published_ranks` for assessments given as city codes (into `ckeys`) and years."""
     table = published_tiers()
     lookup = {(city_key(c), int(y)): t for c, y, t in zip(table["city"], table["year"], table["tier"])}
-    wanted = {k for k, _ in lookup}
-    announced = np.array([k in wanted for k in ckeys], dtype=bool)[cities]  # only these few cities are looked up
+    announced = ckeys.isin(sorted({k for k, _ in lookup}))[cities]  # only these few cities are looked up
     ranks = np.zeros(len(cities), dtype=np.int8)
     for i in np.flatnonzero(announced):
         tier = lookup.get((ckeys[cities[i]], int(years[i])))
@@ -136,7 +135,7 @@ def outcome_matrix(keys: pd.DataFrame, outcomes: pd.DataFrame | None, standard: 
 
 
 def _outcome_matrix(
-    cities: np.ndarray, ckeys: np.ndarray, years: np.ndarray, outcomes: pd.DataFrame | None, standard: Standard
+    cities: np.ndarray, ckeys: pd.Index, years: np.ndarray, outcomes: pd.DataFrame | None, standard: Standard
 ) -> np.ndarray:
     """`outcome_matrix` for assessments given as city codes (into `ckeys`) and years."""
     metrics = standard.metric_codes
@@ -145,7 +144,7 @@ def _outcome_matrix(
         return out
     known = outcomes["met"].notna().to_numpy()
     o_cities, o_keys = city_key_codes(outcomes["city"])
-    o_city = pd.Index(ckeys).get_indexer(o_keys)[o_cities]  # the city as a code into ckeys, -1 if none
+    o_city = _positions(ckeys, o_keys)[o_cities]  # the city as a code into ckeys, -1 if none
     codes, names = distinct(outcomes["metric"])
     metric = np.array([metrics.index(n) if n in metrics else -1 for n in names], dtype=np.int64)[codes]
     o_year = outcomes["year"].astype("Int64")
@@ -157,10 +156,20 @@ def _outcome_matrix(
     pos, which = _assessments_of(cities, o_city[rows])
     _write_first(out, pos, metric[rows][which], met[rows][which])
     rows = np.flatnonzero(use & ~general)
-    pos = pd.Index(_city_year(cities, years)).get_indexer(_city_year(o_city[rows], o_year.to_numpy()[rows]))
+    o_years = o_year.to_numpy(dtype=np.int64, na_value=-1)[rows]
+    pos = pd.Index(_city_year(cities, years)).get_indexer(_city_year(o_city[rows], o_years))
     hit = pos >= 0
     _write_first(out, pos[hit], metric[rows][hit], met[rows][hit])
     return out
+
+
+def _positions(index: pd.Index, values: pd.Index) -> np.ndarray:
+    """Where each of `values` is in `index` (of distinct texts), -1 where it is not."""
+    try:
+        found = pc.index_in(pa.array(values, type=pa.string()), value_set=pa.array(index, type=pa.string()))
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # not all text
+        return pd.Index(index).get_indexer(values)
+    return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 def _city_year(cities: np.ndarray, years: np.ndarray) -> np.ndarray:
@@ -181,7 +190,7 @@ def _assessments_of(cities: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray,
 
 def _write_first(out: np.ndarray, rows: np.ndarray, cols: np.ndarray, values: np.ndarray) -> None:
     """out[rows, cols] = values, where of two values for one cell the first one is written."""
-    _, first = np.unique(rows.astype(np.int64) * out.shape[1] + cols, return_index=True)
+    first = ~pd.Index(rows.astype(np.int64) * out.shape[1] + cols).duplicated(keep="first")
     out[rows[first], cols[first]] = values[first]
 
 

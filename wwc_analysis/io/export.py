@@ -54,9 +54,8 @@ def to_csv_text(frame: pd.DataFrame) -> str:
     columns = [_csv_column(frame[c]) for c in frame.columns] if simple else [None]
     if any(c is None for c in columns):
         return safe_frame(frame).to_csv(index=False, lineterminator="\n")
-    lines = [",".join(_csv_field(neutralise(str(c))) for c in frame.columns)]
-    lines += map(",".join, zip(*columns))
-    return "\n".join(lines) + "\n"
+    header = ",".join(_csv_field(neutralise(str(c))) for c in frame.columns)
+    return "\n".join([header, *pc.binary_join_element_wise(*columns, ",").to_pylist()]) + "\n"
 
 
 _NEEDS_QUOTES = re.compile(r'[,"\r\n]')
@@ -72,7 +71,7 @@ def _csv_field(text: str) -> str:
     return buffer.getvalue()[:-2]
 
 
-def _csv_column(column: pd.Series) -> list[str] | None:
+def _csv_column(column: pd.Series) -> pa.Array | None:
     """Each row's CSV field, as `safe_frame` then pandas would write it; None for a kind of column not handled."""
     dtype = column.dtype
     if dtype == np.float64:  # rounded as safe_frame rounds, written as pandas writes floats
@@ -87,28 +86,40 @@ def _csv_column(column: pd.Series) -> list[str] | None:
         codes, uniques = distinct(column)
         texts = ["" if u is pd.NA else str(u) for u in uniques]
     elif isinstance(dtype, (pd.StringDtype, pd.CategoricalDtype)) or pd.api.types.is_object_dtype(dtype):
-        try:
-            codes, uniques = distinct(column)  # text, neutralised as safe_frame does; a missing value is blank
-        except TypeError:  # cells that are not values (lists)
+        text = _text(column)  # neutralised as safe_frame does; a missing value is blank
+        if text is None:
             return None
-        if pd.api.types.infer_dtype(uniques, skipna=True) not in ("string", "empty"):
-            return None  # cells that are not text
-        return _text_fields(uniques)[codes].tolist()
+        encoded = pc.dictionary_encode(text)
+        return pc.take(_text_fields(encoded.dictionary), encoded.indices)
     else:
         return None
-    fields = np.array([_csv_field(t) for t in texts] + [""], dtype=object)[:-1]
-    return fields[codes].tolist()
+    return pc.take(pa.array([_csv_field(t) for t in texts], pa.string()), pa.array(codes))
 
 
-def _text_fields(texts: np.ndarray) -> np.ndarray:
-    """Distinct texts as CSV fields (a missing one blank): neutralised as `neutralise` does, quoted where needed."""
-    array = pc.fill_null(pa.array(texts, pa.string(), from_pandas=True), "")
-    formula = pc.match_substring_regex(array, _FORMULA)
-    array = pc.if_else(formula, pc.binary_join_element_wise("'", array, ""), array)
-    fields = np.asarray(array.to_numpy(zero_copy_only=False), dtype=object)
-    for i in np.flatnonzero(pc.match_substring_regex(array, _NEEDS_QUOTES.pattern).to_numpy(zero_copy_only=False)):
-        fields[i] = _csv_field(fields[i])
-    return fields
+def _text(column: pd.Series) -> pa.Array | None:
+    """A column of text as Arrow strings, a missing value blank; None where a cell is not text (or missing)."""
+    try:
+        array = pa.array(column, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return None
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if pa.types.is_dictionary(array.type):
+        array = array.dictionary_decode()
+    if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type) or array.type == pa.null()):
+        return None
+    return pc.fill_null(array.cast(pa.string()), "")
+
+
+def _text_fields(texts: pa.Array) -> pa.Array:
+    """Distinct texts as CSV fields: neutralised as `neutralise` does, quoted where they must be."""
+    texts = pc.if_else(pc.match_substring_regex(texts, _FORMULA), pc.binary_join_element_wise("'", texts, ""), texts)
+    quoted = pc.match_substring_regex(texts, _NEEDS_QUOTES.pattern)
+    if not pc.any(quoted).as_py():
+        return texts
+    which = np.flatnonzero(quoted.to_numpy(zero_copy_only=False))
+    fields = pa.array([_csv_field(texts[int(i)].as_py()) for i in which], texts.type)
+    return pc.replace_with_mask(texts, quoted, fields)
 
 
 def json_value(value: object) -> object:

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..distinct import categorical, constant, distinct, row_keys
+from ..distinct import categorical, constant, distinct, row_keys, sorted_categorical
 from ..errors import InputError
 from ..identity import city_key_codes
 from ..standard import Standard, load_standard
@@ -181,7 +181,7 @@ def outcomes_from_table(table: Table, standard: Standard) -> pd.DataFrame:
     n = len(table.frame)
     out = pd.DataFrame(
         {
-            "city": categorical(*columns["city"]),
+            "city": sorted_categorical(table.frame["city"]),
             "year": years,
             "metric": categorical(columns["metric"][0], rows.metric_codes),
             "value": rows.value,

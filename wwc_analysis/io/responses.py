@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .. import status as st
-from ..distinct import categorical, constant, distinct, row_keys
+from ..distinct import categorical, constant, distinct, row_keys, sorted_categorical
 from ..errors import InputError
 from ..identity import group_city_years
 from ..standard import Standard, load_standard
@@ -64,7 +64,7 @@ def responses_from_table(table: Table, standard: Standard) -> pd.DataFrame:
     self_assessed = _statuses(table, "self_assessed") if "self_assessed" in f else np.full(len(f), st.UNKNOWN, np.int8)
     out = pd.DataFrame(
         {
-            "city": categorical(city_codes, cities),
+            "city": sorted_categorical(f["city"]),
             "year": parse_years(table, standard.default_year),
             "criterion": categorical(name_codes, codes),
             "status": audited,
@@ -85,7 +85,7 @@ def _text(table: Table, column: str) -> pd.Categorical:
     """A column of free text as a categorical; blank where the table has no such column."""
     if column not in table.frame:
         return constant("", len(table.frame))
-    return categorical(*table.cells(column))
+    return sorted_categorical(table.frame[column])
 
 
 def _statuses(table: Table, column: str) -> np.ndarray:
@@ -126,7 +126,9 @@ def _assessment_criterion_keys(frame: pd.DataFrame) -> np.ndarray:
 
 
 def _repeats(key: np.ndarray) -> bool:
-    """Whether any value of `key` (non-negative) occurs twice; counted directly where the values are few."""
+    """Whether any value of `key` (non-negative) occurs twice; marked off directly where the values are few."""
     if len(key) and int(key.max()) < 4 * len(key):
-        return bool(np.bincount(key).max() > 1)
+        seen = np.zeros(int(key.max()) + 1, dtype=bool)
+        seen[key] = True
+        return int(np.count_nonzero(seen)) < len(key)
     return bool(pd.Index(key).duplicated().any())

@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from ..distinct import categorical, distinct
+from ..distinct import categorical, distinct, text_index
 from ..errors import InputError
 from .store import is_parquet, read_validated
 
@@ -184,57 +184,75 @@ def _read_plain_csv(path: Path, required: tuple[str, ...]) -> Table | None:
         return None
     columns = [_codes_and_cells(table.column(i)) for i in range(table.num_columns)]
     del table
-    if any(cells is None for _, cells in columns):
+    if any(column is None for column in columns):
         return None
     return _finish_plain(path, columns, required)
 
 
-def _codes_and_cells(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray | None]:
-    """A dictionary-encoded column as int32 codes into its distinct cells, each stripped once.
+_Column = tuple[str, np.ndarray, pd.Index]  # a plain file's column: its header cell, its rows' codes, its cells
 
-    The cells are None where one holds a quote, a line break or a NUL (not a plain file).
-    """
+
+def _codes_and_cells(column: pa.ChunkedArray) -> _Column | None:
+    """A dictionary-encoded column as its first cell (the header), and the other rows' int32 codes into
+    their distinct cells, each stripped once and every one used; None where a cell holds a quote, a line
+    break or a NUL (not a plain file)."""
     chunks = [c for c in column.chunks if len(c)]
-    if not chunks:
-        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=object)
     raw = pa.concat_arrays([c.dictionary for c in chunks])  # each chunk has a dictionary of its own
     if pc.any(pc.match_substring_regex(raw, '["\\r\\n\\x00]')).as_py():
-        return np.zeros(0, dtype=np.int32), None
+        return None
     # Stripped as the careful reader strips (pandas' str.strip is this same Arrow function), then merged.
     merged = pc.dictionary_encode(pc.utf8_trim_whitespace(raw))
-    ids = merged.indices.to_numpy(zero_copy_only=False)
+    ids, cells = merged.indices.to_numpy(zero_copy_only=False), merged.dictionary
+    head = int(ids[chunks[0].indices[0].as_py()])
+    header = cells[head].as_py()
+    if not _in_body(head, ids, chunks):  # the header's cell is not a cell of the table
+        ids = ids - (ids > head)
+        cells = pa.concat_arrays([cells.slice(0, head), cells.slice(head + 1)])
     codes = np.empty(len(column), dtype=np.int32)
     row = entry = 0
     for chunk in chunks:
         codes[row : row + len(chunk)] = ids[entry : entry + len(chunk.dictionary)][chunk.indices.to_numpy()]
         row, entry = row + len(chunk), entry + len(chunk.dictionary)
-    return codes, np.asarray(merged.dictionary.to_numpy(zero_copy_only=False), dtype=object)
+    return header, codes[1:], text_index(cells)
 
 
-def _finish_plain(path: Path, columns: list[tuple[np.ndarray, np.ndarray]], required: tuple[str, ...]) -> Table | None:
+def _in_body(head: int, ids: np.ndarray, chunks: list[pa.DictionaryArray]) -> bool:
+    """Whether a row below the first has the first row's (merged) cell `head`.
+
+    Every entry of a chunk's dictionary is some row's cell; only the first chunk's entry for the
+    first row may belong to that row alone.
+    """
+    first = len(chunks[0].dictionary)
+    if (ids[first:] == head).any():
+        return True
+    entries = np.flatnonzero(ids[:first] == head)
+    return bool(np.isin(chunks[0].indices.to_numpy()[1:], entries).any())
+
+
+def _finish_plain(path: Path, columns: list[_Column], required: tuple[str, ...]) -> Table | None:
     """The Table of a plain file whose header is its first row; None where the careful reader must decide."""
-    header = [normalise_header(cells[codes[0]]) for codes, cells in columns]
+    header = [normalise_header(cell) for cell, _, _ in columns]
     named = [h for h in header if h]
     if not named or not set(required) <= set(named) or len(set(named)) < len(named):
         return None
-    n = len(columns[0][0]) - 1
+    n = len(columns[0][1])
     if n == 0:
         return None
     lines = np.arange(2, n + 2)
     blank = None  # rows whose every cell is blank (blank lines), dropped as the careful reader drops them
-    if all((cells == "").any() for _, cells in columns):
+    if all((cells == "").any() for _, _, cells in columns):
         blank = np.ones(n, dtype=bool)
-        for codes, cells in columns:
-            blank &= (cells == "")[codes[1:]]
+        for _, codes, cells in columns:
+            blank &= np.asarray(cells == "")[codes]
         if blank.all():
             return None
     frame = {}
-    for i, (h, (codes, cells)) in enumerate(zip(header, columns)):
-        body = codes[1:] if blank is None or not blank.any() else codes[1:][~blank]
-        frame[h or f"unnamed_{i}"] = pd.Categorical.from_codes(body, categories=pd.Index(cells), validate=False)
+    for i, (h, (_, codes, cells)) in enumerate(zip(header, columns)):
+        body = codes if blank is None or not blank.any() else codes[~blank]
+        frame[h or f"unnamed_{i}"] = pd.Categorical.from_codes(body, categories=cells, validate=False)
     if blank is not None and blank.any():
         lines = lines[~blank]
-    return Table(path=path, frame=pd.DataFrame(frame), lines=lines)
+    return Table(path=path, frame=pd.DataFrame(frame, copy=False), lines=lines)
 
 
 def _read_text_carefully(path: Path, required: tuple[str, ...]) -> Table:
