@@ -112,11 +112,17 @@ def bench_score_file(n_cities: int, work: Path, seed: int = 1, repeat: int = 3) 
 
     Each runs `repeat` times, alternately, in a fresh interpreter with its imports done before the
     clocks start: the best wall and CPU times count (a shared machine only ever slows a run down),
-    and the highest peak memory.
+    and the highest peak memory. The files are written by another interpreter too, so that this one
+    stays small and holds no memory the measured ones might want.
     """
-    from .simulate import write_cohort
+    import subprocess
+    import sys
 
-    responses, outcomes = write_cohort(n_cities, seed=seed, folder=work / "score")
+    folder = work / "score"
+    write = "import sys; from pathlib import Path; from wwc_analysis.simulate import write_cohort; "
+    write += "write_cohort(int(sys.argv[1]), seed=int(sys.argv[2]), folder=Path(sys.argv[3]))"
+    subprocess.run([sys.executable, "-c", write, str(n_cities), str(seed), str(folder)], check=True)
+    responses, outcomes = folder / "responses.csv", folder / "outcomes.csv"
     read = f"import pandas as pd\n{_RESTART}pd.read_csv({str(responses)!r}); pd.read_csv({str(outcomes)!r})"
     score = (
         "import contextlib, io\nfrom wwc_analysis.cli import main\nimport wwc_analysis.explain, wwc_analysis.scoring\n"

@@ -241,10 +241,11 @@ class _Cells:
 
 def _cells(columns: dict[str, tuple[np.ndarray, np.ndarray]], spec: _Spec) -> _Cells:
     """Parse each distinct cell once; the rules that look at one cell, for every row."""
-    value, value_problem, typed_percent, percent, ambiguous = _values(*columns["value"])
-    target, target_problem = _numbers(*columns["target"])
-    direction, bad_direction = _directions(*columns["direction"])
-    stated, bad_met = _stated(*columns["met"])
+    texts = {name: (codes, list(np.asarray(cells, dtype=object))) for name, (codes, cells) in columns.items()}
+    value, value_problem, typed_percent, percent, ambiguous = _values(*texts["value"])
+    target, target_problem = _numbers(*texts["target"])
+    direction, bad_direction = _directions(*texts["direction"])
+    stated, bad_met = _stated(*texts["met"])
     city_codes, cities = columns["city"]
     broken = (cities == "")[city_codes] | spec.unknown | value_problem | target_problem | bad_direction | bad_met
     broken |= np.where(spec.share, ambiguous, typed_percent)  # 1 as a share; a % on a metric that is not one
@@ -272,7 +273,7 @@ def _judge(cells: _Cells, spec: _Spec) -> tuple[np.ndarray, np.ndarray, np.ndarr
     return value, target, direction, met, broken
 
 
-def _numbers(codes: np.ndarray, cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _numbers(codes: np.ndarray, cells: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """Each row's number (NaN when blank or not a number), and whether it is not one."""
     parsed = [_parse_number(text) for text in cells]
     values = np.array([v for v, _ in parsed], dtype=float)
@@ -280,7 +281,7 @@ def _numbers(codes: np.ndarray, cells: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return values[codes], problems[codes]
 
 
-def _values(codes: np.ndarray, cells: np.ndarray) -> tuple[np.ndarray, ...]:
+def _values(codes: np.ndarray, cells: list[str]) -> tuple[np.ndarray, ...]:
     """Each row's value, whether it is not a number, typed with %, as a percentage, and ambiguous as one."""
     values, problems = _numbers(np.arange(len(cells)), cells)
     typed = np.array([text.strip().endswith("%") for text in cells], dtype=bool)
@@ -290,14 +291,14 @@ def _values(codes: np.ndarray, cells: np.ndarray) -> tuple[np.ndarray, ...]:
     return values[codes], problems[codes], typed[codes], percent[codes], ambiguous[codes]
 
 
-def _directions(codes: np.ndarray, cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _directions(codes: np.ndarray, cells: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """Each row's direction ('>=', '<=' or ''), and whether its cell names none."""
     lower = [text.lower() for text in cells]
     bad = np.array([bool(d) and d not in _DIRECTIONS for d in lower], dtype=bool)
     return np.array([_DIRECTIONS.get(d, "") for d in lower], dtype=object)[codes], bad[codes]
 
 
-def _stated(codes: np.ndarray, cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _stated(codes: np.ndarray, cells: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """Each row's stated `met` (1 yes, 0 no, -1 not stated), and whether its cell is none of these."""
     lower = [text.lower() for text in cells]
     bad = np.array([bool(m) and m not in _YES_NO for m in lower], dtype=bool)
