@@ -194,20 +194,17 @@ def _write_first(out: np.ndarray, rows: np.ndarray, cols: np.ndarray, values: np
     out[rows[first], cols[first]] = values[first]
 
 
-def _membership(standard: Standard) -> np.ndarray:
-    """Criteria x practices, 1 where the criterion belongs to the practice (float, for a fast product)."""
-    member = np.zeros((standard.n_criteria, len(standard.practice_codes)), dtype=np.float32)
-    member[np.arange(standard.n_criteria), standard.practice_of()] = 1
-    return member
-
-
 def practice_counts(statuses: np.ndarray, standard: Standard) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per assessment and practice: criteria met, criteria with a known status, criteria in all."""
     statuses = np.atleast_2d(statuses)
-    member = _membership(standard)
-    met = ((statuses == st.YES).astype(np.float32) @ member).astype(np.int32)
-    known = ((statuses != st.UNKNOWN).astype(np.float32) @ member).astype(np.int32)
-    return met, known, np.broadcast_to(member.sum(axis=0).astype(np.int32), met.shape)
+    practice = standard.practice_of()
+    shape = (len(statuses), len(standard.practice_codes))
+    met, known = np.zeros(shape, dtype=np.int32), np.zeros(shape, dtype=np.int32)
+    for j in range(shape[1]):  # a few practices: no matrix product (and no BLAS threads left spinning)
+        columns = statuses[:, practice == j]
+        met[:, j] = np.count_nonzero(columns == st.YES, axis=1)
+        known[:, j] = np.count_nonzero(columns != st.UNKNOWN, axis=1)
+    return met, known, np.broadcast_to(np.bincount(practice, minlength=shape[1]), shape)
 
 
 def practice_shares(statuses: np.ndarray, standard: Standard) -> np.ndarray:

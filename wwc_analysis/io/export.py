@@ -54,8 +54,18 @@ def to_csv_text(frame: pd.DataFrame) -> str:
     columns = [_csv_column(frame[c]) for c in frame.columns] if simple else [None]
     if any(c is None for c in columns):
         return safe_frame(frame).to_csv(index=False, lineterminator="\n")
-    header = ",".join(_csv_field(neutralise(str(c))) for c in frame.columns)
-    return "\n".join([header, *pc.binary_join_element_wise(*columns, ",").to_pylist()]) + "\n"
+    header = ",".join(_csv_field(neutralise(str(c))) for c in frame.columns) + "\n"
+    rows = pc.binary_join_element_wise(pc.binary_join_element_wise(*columns, ","), "", "\n")  # each row and "\n"
+    return header + _concatenated(rows)
+
+
+def _concatenated(texts: pa.Array) -> str:
+    """Arrow strings one after the other, as one Python string (made once, not one string per row)."""
+    if len(texts) == 0:
+        return ""
+    width = np.int64 if pa.types.is_large_string(texts.type) else np.int32
+    offsets = np.frombuffer(texts.buffers()[1], dtype=width)[texts.offset : texts.offset + len(texts) + 1]
+    return texts.buffers()[2][int(offsets[0]) : int(offsets[-1])].to_pybytes().decode("utf-8")
 
 
 _NEEDS_QUOTES = re.compile(r'[,"\r\n]')

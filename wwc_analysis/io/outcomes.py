@@ -11,6 +11,7 @@ row that breaks one is then checked on its own (`_judge_row`), which names the p
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -172,121 +173,134 @@ _CELLS = ("city", "metric", "value", "target", "direction", "met")
 
 
 def outcomes_from_table(table: Table, standard: Standard) -> pd.DataFrame:
-    """Validate one table of outcome values and judge each; every distinct cell parsed once."""
+    """Validate one table of outcome values and judge each: every distinct cell parsed once, every rule
+    applied to all rows at once, and the first row that breaks one checked on its own to name its problem."""
     years = parse_years(table)
     columns = {name: table.cells(name) for name in _CELLS}
-    rows = _Rows(columns, standard)
-    for i in np.flatnonzero(rows.broken()):  # the first broken row raises its own error
-        _judge_row(table, int(i), {name: cells[codes[i]] for name, (codes, cells) in columns.items()}, standard)
+    metric, spec = _specs(*columns["metric"], standard)
+    cells = _cells(columns, spec)
+    value, target, direction, met, broken = _judge(cells, spec)
+    for i in np.flatnonzero(broken | cells.broken):  # the first of them raises its error
+        _judge_row(table, int(i), {name: found[codes[i]] for name, (codes, found) in columns.items()}, standard)
     n = len(table.frame)
-    out = pd.DataFrame(
+    return pd.DataFrame(
         {
             "city": sorted_categorical(table.frame["city"]),
             "year": years,
-            "metric": categorical(columns["metric"][0], rows.metric_codes),
-            "value": rows.value,
-            "target": rows.target,
-            "direction": categorical(*rows.direction),
-            "met": pd.arrays.BooleanArray(rows.met, rows.met_unknown),
+            "metric": categorical(columns["metric"][0], metric),
+            "value": value,
+            "target": target,
+            "direction": categorical(*distinct(direction)),
+            "met": met,
             "source_file": constant(table.label, n),
             "source_row": table.lines.astype(np.int64),
         },
         copy=False,  # every column is new: no copy needed
     )
-    return out
 
 
-class _Rows:
-    """`_judge_row` for every row at once: each rule as a mask over the rows, the values it gives."""
+@dataclass
+class _Spec:
+    """What the standard says of each row's metric (an unknown metric: a blank spec, and refused)."""
 
-    def __init__(self, columns: dict[str, tuple[np.ndarray, np.ndarray]], standard: Standard):
-        specs = standard.outcome_metrics.reset_index(drop=True)
-        position = {code: j for j, code in enumerate(specs["code"])}
-        metric_codes, metric_cells = columns["metric"]
-        self.metric_codes = np.array(
-            [standard.metric_code(m) or m.lower().replace(" ", "_") for m in metric_cells], dtype=object
-        )
-        # The spec of each row's metric; an unknown metric takes the last, blank spec (and is refused).
-        spec = np.array([position.get(c, len(specs)) for c in self.metric_codes], dtype=np.int64)[metric_codes]
-        pad = lambda col, blank: np.append(specs[col].to_numpy(), blank)  # noqa: E731
-        self.unknown_metric = spec == len(specs)
-        threshold, lo, hi = (pad(c, np.nan).astype(float)[spec] for c in ("threshold", "min_value", "max_value"))
-        spec_direction = pad("direction", "").astype(object)[spec]
-        share = (pad("unit", "") == "%")[spec]
-        has_threshold = ~np.isnan(threshold)
+    unknown: np.ndarray
+    threshold: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    direction: np.ndarray
+    share: np.ndarray  # the metric is a share (unit %)
 
-        city_codes, cities = columns["city"]
-        self.blank_city = (cities == "")[city_codes]
-        value, value_problem, typed_percent, percent, ambiguous = self._values(*columns["value"])
-        target, self.target_problem = self._numbers(*columns["target"])
-        direction, self.bad_direction = self._directions(*columns["direction"])
-        stated, self.bad_met = self._stated(*columns["met"])
 
-        self.value_problem = value_problem
-        self.share_problem = np.where(share, ambiguous, typed_percent)
-        value = np.where(share, percent, value)
-        known = ~np.isnan(value)
-        self.out_of_range = has_threshold & known & ((~np.isnan(lo) & (value < lo)) | (~np.isnan(hi) & (value > hi)))
-        self.not_the_standard = has_threshold & (
-            (~np.isnan(target) & (target != threshold)) | ((direction != "") & (direction != spec_direction))
-        )
-        self.needs_target = ~has_threshold & known & (np.isnan(target) | (direction == "")) & (stated < 0)
-        target = np.where(has_threshold, threshold, target)
-        direction = np.where(has_threshold, spec_direction, direction)
-        judgeable = known & ~np.isnan(target) & (direction != "")
-        with np.errstate(invalid="ignore"):
-            judged = np.where(direction == ">=", value >= target, value <= target)
-        self.contradicted = judgeable & (stated >= 0) & (judged != (stated == 1))
-        self.value, self.target = value, target
-        self.direction = distinct(direction)
-        self.met = np.where(judgeable, judged, stated == 1)
-        self.met_unknown = ~judgeable & (stated < 0)
+def _specs(codes: np.ndarray, names: np.ndarray, standard: Standard) -> tuple[np.ndarray, _Spec]:
+    """The metric code each distinct cell names, and the spec of each row's metric."""
+    specs = standard.outcome_metrics.reset_index(drop=True)
+    position = {code: j for j, code in enumerate(specs["code"])}
+    metric = np.array([standard.metric_code(m) or m.lower().replace(" ", "_") for m in names], dtype=object)
+    row = np.array([position.get(c, len(specs)) for c in metric], dtype=np.int64)[codes]
+    column = lambda name, blank: np.append(specs[name].to_numpy(), blank)[row]  # noqa: E731
+    return metric, _Spec(
+        unknown=row == len(specs),
+        threshold=column("threshold", np.nan).astype(float),
+        low=column("min_value", np.nan).astype(float),
+        high=column("max_value", np.nan).astype(float),
+        direction=column("direction", "").astype(object),
+        share=column("unit", "") == "%",
+    )
 
-    def broken(self) -> np.ndarray:
-        """Rows that break a rule (the first of them is the one reported)."""
-        return (
-            self.blank_city
-            | self.unknown_metric
-            | self.value_problem
-            | self.share_problem
-            | self.target_problem
-            | self.bad_direction
-            | self.bad_met
-            | self.out_of_range
-            | self.not_the_standard
-            | self.needs_target
-            | self.contradicted
-        )
 
-    @staticmethod
-    def _numbers(codes: np.ndarray, cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Each row's number (NaN when blank or not a number), and whether it is not one."""
-        parsed = [_parse_number(text) for text in cells]
-        values = np.array([v for v, _ in parsed], dtype=float)
-        problems = np.array([p is not None for _, p in parsed], dtype=bool)
-        return values[codes], problems[codes]
+@dataclass
+class _Cells:
+    """Each row's cells as `_judge_row` reads them, and the rows whose cells alone break a rule."""
 
-    @classmethod
-    def _values(cls, codes: np.ndarray, cells: np.ndarray) -> tuple[np.ndarray, ...]:
-        """Each row's value, whether it is not a number, typed with %, as a percentage, and ambiguous as one."""
-        values, problems = cls._numbers(np.arange(len(cells)), cells)
-        typed = np.array([text.strip().endswith("%") for text in cells], dtype=bool)
-        shares = [_percent(v, text) for v, text in zip(values, cells)]
-        percent = np.array([np.nan if s is None else s for s in shares], dtype=float)
-        ambiguous = np.array([s is None for s in shares], dtype=bool)
-        return values[codes], problems[codes], typed[codes], percent[codes], ambiguous[codes]
+    value: np.ndarray  # as a share where the metric is one
+    target: np.ndarray
+    direction: np.ndarray  # '>=', '<=' or ''
+    stated: np.ndarray  # the `met` cell: 1 yes, 0 no, -1 not stated
+    broken: np.ndarray
 
-    @staticmethod
-    def _directions(codes: np.ndarray, cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Each row's direction ('>=', '<=' or ''), and whether its cell names none."""
-        lower = [text.lower() for text in cells]
-        bad = np.array([bool(d) and d not in _DIRECTIONS for d in lower], dtype=bool)
-        return np.array([_DIRECTIONS.get(d, "") for d in lower], dtype=object)[codes], bad[codes]
 
-    @staticmethod
-    def _stated(codes: np.ndarray, cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Each row's stated `met` (1 yes, 0 no, -1 not stated), and whether its cell is none of these."""
-        lower = [text.lower() for text in cells]
-        bad = np.array([bool(m) and m not in _YES_NO for m in lower], dtype=bool)
-        stated = np.array([{True: 1, False: 0}.get(_YES_NO.get(m), -1) for m in lower], dtype=np.int8)
-        return stated[codes], bad[codes]
+def _cells(columns: dict[str, tuple[np.ndarray, np.ndarray]], spec: _Spec) -> _Cells:
+    """Parse each distinct cell once; the rules that look at one cell, for every row."""
+    texts = {name: (codes, list(np.asarray(cells, dtype=object))) for name, (codes, cells) in columns.items()}
+    value, value_problem, typed_percent, percent, ambiguous = _values(*texts["value"])
+    target, target_problem = _numbers(*texts["target"])
+    direction, bad_direction = _directions(*texts["direction"])
+    stated, bad_met = _stated(*texts["met"])
+    city_codes, cities = columns["city"]
+    broken = (cities == "")[city_codes] | spec.unknown | value_problem | target_problem | bad_direction | bad_met
+    broken |= np.where(spec.share, ambiguous, typed_percent)  # 1 as a share; a % on a metric that is not one
+    return _Cells(np.where(spec.share, percent, value), target, direction, stated, broken)
+
+
+def _judge(cells: _Cells, spec: _Spec) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.arrays.BooleanArray, np.ndarray]:
+    """The rules that weigh a row's value against its target: the value, target, direction and `met` of
+    every row, and the rows that break one of these rules."""
+    value, target, direction, stated = cells.value, cells.target, cells.direction, cells.stated
+    has_threshold, known = ~np.isnan(spec.threshold), ~np.isnan(value)
+    out_of_range = (~np.isnan(spec.low) & (value < spec.low)) | (~np.isnan(spec.high) & (value > spec.high))
+    not_the_standard = (~np.isnan(target) & (target != spec.threshold)) | (
+        (direction != "") & (direction != spec.direction)
+    )
+    broken = has_threshold & ((known & out_of_range) | not_the_standard)
+    broken |= ~has_threshold & known & (np.isnan(target) | (direction == "")) & (stated < 0)  # needs a target
+    target = np.where(has_threshold, spec.threshold, target)
+    direction = np.where(has_threshold, spec.direction, direction)
+    judgeable = known & ~np.isnan(target) & (direction != "")
+    with np.errstate(invalid="ignore"):
+        judged = np.where(direction == ">=", value >= target, value <= target)
+    broken |= judgeable & (stated >= 0) & (judged != (stated == 1))  # 'met' says otherwise
+    met = pd.arrays.BooleanArray(np.where(judgeable, judged, stated == 1), ~judgeable & (stated < 0))
+    return value, target, direction, met, broken
+
+
+def _numbers(codes: np.ndarray, cells: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's number (NaN when blank or not a number), and whether it is not one."""
+    parsed = [_parse_number(text) for text in cells]
+    values = np.array([v for v, _ in parsed], dtype=float)
+    problems = np.array([p is not None for _, p in parsed], dtype=bool)
+    return values[codes], problems[codes]
+
+
+def _values(codes: np.ndarray, cells: list[str]) -> tuple[np.ndarray, ...]:
+    """Each row's value, whether it is not a number, typed with %, as a percentage, and ambiguous as one."""
+    values, problems = _numbers(np.arange(len(cells)), cells)
+    typed = np.array([text.strip().endswith("%") for text in cells], dtype=bool)
+    shares = [_percent(v, text) for v, text in zip(values, cells)]
+    percent = np.array([np.nan if s is None else s for s in shares], dtype=float)
+    ambiguous = np.array([s is None for s in shares], dtype=bool)
+    return values[codes], problems[codes], typed[codes], percent[codes], ambiguous[codes]
+
+
+def _directions(codes: np.ndarray, cells: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's direction ('>=', '<=' or ''), and whether its cell names none."""
+    lower = [text.lower() for text in cells]
+    bad = np.array([bool(d) and d not in _DIRECTIONS for d in lower], dtype=bool)
+    return np.array([_DIRECTIONS.get(d, "") for d in lower], dtype=object)[codes], bad[codes]
+
+
+def _stated(codes: np.ndarray, cells: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's stated `met` (1 yes, 0 no, -1 not stated), and whether its cell is none of these."""
+    lower = [text.lower() for text in cells]
+    bad = np.array([bool(m) and m not in _YES_NO for m in lower], dtype=bool)
+    stated = np.array([{True: 1, False: 0}.get(_YES_NO.get(m), -1) for m in lower], dtype=np.int8)
+    return stated[codes], bad[codes]

@@ -32,7 +32,6 @@ from .store import is_parquet, read_validated
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls
-_HTML_STARTS = ("<!doctype", "<html", "<?xml", "<table", "<head", "<body")
 _HEAD_BYTES = 1 << 16  # a plain CSV file's header line fits in this
 
 # The columns each kind of table must have (the loaders in responses.py and outcomes.py use them).
@@ -166,7 +165,8 @@ def _read_plain_csv(path: Path, required: tuple[str, ...]) -> Table | None:
     Plain: UTF-8, the header on the first line, as many cells on every row, and no cell holding a
     quote, a line break or a NUL (so each line is one record, numbered as the careful reader numbers
     it). Blank lines are rows of blank cells, dropped as the careful reader drops them. None for any
-    other file.
+    other file. The blocks are read with the system allocator: pyarrow's default one hands freed
+    memory back within milliseconds, and a read block after block then pays for fresh pages each time.
     """
     header = _plain_header(path)
     if header is None:
@@ -179,6 +179,7 @@ def _read_plain_csv(path: Path, required: tuple[str, ...]) -> Table | None:
             read_options=pacsv.ReadOptions(autogenerate_column_names=True),
             parse_options=pacsv.ParseOptions(delimiter=sep, ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(column_types={f"f{i}": text for i in range(header.count(sep) + 1)}),
+            memory_pool=pa.system_memory_pool(),  # see _read_plain_csv's docstring
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
@@ -197,6 +198,8 @@ def _codes_and_cells(column: pa.ChunkedArray) -> _Column | None:
     their distinct cells, each stripped once and every one used; None where a cell holds a quote, a line
     break or a NUL (not a plain file)."""
     chunks = [c for c in column.chunks if len(c)]
+    if not chunks:
+        return None
     raw = pa.concat_arrays([c.dictionary for c in chunks])  # each chunk has a dictionary of its own
     if pc.any(pc.match_substring_regex(raw, '["\\r\\n\\x00]')).as_py():
         return None
@@ -236,23 +239,27 @@ def _finish_plain(path: Path, columns: list[_Column], required: tuple[str, ...])
     if not named or not set(required) <= set(named) or len(set(named)) < len(named):
         return None
     n = len(columns[0][1])
-    if n == 0:
+    kept = _filled_rows(columns)
+    if n == 0 or (kept is not None and not kept.any()):
         return None
+    frame = {
+        h or f"unnamed_{i}": pd.Categorical.from_codes(
+            codes if kept is None else codes[kept], categories=cells, validate=False
+        )
+        for i, (h, (_, codes, cells)) in enumerate(zip(header, columns))
+    }
     lines = np.arange(2, n + 2)
-    blank = None  # rows whose every cell is blank (blank lines), dropped as the careful reader drops them
-    if all((cells == "").any() for _, _, cells in columns):
-        blank = np.ones(n, dtype=bool)
-        for _, codes, cells in columns:
-            blank &= np.asarray(cells == "")[codes]
-        if blank.all():
-            return None
-    frame = {}
-    for i, (h, (_, codes, cells)) in enumerate(zip(header, columns)):
-        body = codes if blank is None or not blank.any() else codes[~blank]
-        frame[h or f"unnamed_{i}"] = pd.Categorical.from_codes(body, categories=cells, validate=False)
-    if blank is not None and blank.any():
-        lines = lines[~blank]
-    return Table(path=path, frame=pd.DataFrame(frame, copy=False), lines=lines)
+    return Table(path=path, frame=pd.DataFrame(frame, copy=False), lines=lines if kept is None else lines[kept])
+
+
+def _filled_rows(columns: list[_Column]) -> np.ndarray | None:
+    """Rows with a cell that is not blank (a blank line is dropped, as the careful reader drops it); None: all."""
+    if not all((cells == "").any() for _, _, cells in columns):
+        return None
+    blank = np.ones(len(columns[0][1]), dtype=bool)
+    for _, codes, cells in columns:
+        blank &= np.asarray(cells == "")[codes]
+    return ~blank if blank.any() else None
 
 
 def _read_text_carefully(path: Path, required: tuple[str, ...]) -> Table:
