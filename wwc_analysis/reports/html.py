@@ -11,6 +11,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .notebook_libs import load_jsonschema
+
 if TYPE_CHECKING:
     from nbconvert import HTMLExporter
     from nbformat import NotebookNode
@@ -22,6 +24,7 @@ REPORT_TEMPLATE = "report"
 @lru_cache(maxsize=1)
 def exporter() -> HTMLExporter:
     """This process's report exporter (its template is compiled on first use and kept)."""
+    load_jsonschema()
     from nbconvert import HTMLExporter
     from nbconvert.filters import Highlight2HTML
 

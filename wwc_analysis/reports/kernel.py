@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..io.atomic import write_file
 from ..paths import PROJECT_ROOT
+from .notebook_libs import load_jsonschema
 
 if TYPE_CHECKING:
     from nbformat import NotebookNode
@@ -109,6 +110,7 @@ class WarmKernel:
 
     def run(self, nb: NotebookNode, cwd: Path) -> NotebookNode:
         """Execute `nb` with `cwd` as its working folder; raise NotebookFailed on a cell error."""
+        load_jsonschema()
         import nbformat
         from nbclient import NotebookClient
         from nbclient.exceptions import CellExecutionError, DeadKernelError
@@ -168,6 +170,7 @@ def _last_line(exc: Exception) -> str:
 
 def parameterise(template: Path, parameters: dict[str, Any]) -> NotebookNode:
     """The template with an injected-parameters cell after its `parameters` cell, as papermill writes it."""
+    load_jsonschema()
     from papermill.parameterize import parameterize_notebook
 
     template = Path(template)
@@ -178,6 +181,7 @@ def parameterise(template: Path, parameters: dict[str, Any]) -> NotebookNode:
 @lru_cache(maxsize=8)
 def _template(path: Path, mtime_ns: int) -> NotebookNode:
     """A template notebook, read once per process (and again when the file changes)."""
+    load_jsonschema()
     from papermill.iorw import load_notebook_node
 
     return load_notebook_node(str(path))
@@ -221,6 +225,7 @@ def clean(nb: NotebookNode) -> NotebookNode:
 
 def write_notebook(nb: NotebookNode) -> str:
     """The notebook as saved: nbformat's JSON and a final newline."""
+    load_jsonschema()
     import nbformat
 
     return nbformat.writes(nb) + "\n"
@@ -228,6 +233,7 @@ def write_notebook(nb: NotebookNode) -> str:
 
 def execute_in_place(path: Path) -> None:
     """Execute a committed notebook with its default parameters and save it with its outputs."""
+    load_jsonschema()
     import nbformat
 
     kernel = WarmKernel()
