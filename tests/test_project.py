@@ -51,6 +51,27 @@ def test_scoring_does_not_import_plotting():
     assert out.strip() == "[]"
 
 
+def test_the_command_line_does_not_import_plotting_or_widgets():
+    code = (
+        "import sys, wwc_analysis.cli; "
+        "print([m for m in ('matplotlib', 'seaborn', 'ipywidgets', 'nbformat') if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_notebook_libraries_load_without_the_iri_grammars_and_still_validate():
+    code = (
+        "import sys; from wwc_analysis.reports.notebook_libs import load_jsonschema; load_jsonschema(); "
+        "import nbformat; nb = nbformat.v4.new_notebook(); nb.cells.append(nbformat.v4.new_code_cell('1')); "
+        "nbformat.validate(nb); nb.cells[0]['execution_count'] = 'one'\n"
+        "try: nbformat.validate(nb)\nexcept nbformat.ValidationError: print('refused')\n"
+        "print('rfc3987_syntax' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["refused", "False"]
+
+
 def test_every_raw_file_is_cited_in_the_raw_readme():
     readme = (ROOT / "data" / "raw" / "README.md").read_text()
     for path in sorted((ROOT / "data" / "raw").rglob("*")):
