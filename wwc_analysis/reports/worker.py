@@ -57,7 +57,6 @@ def init_worker(parent: int | None = None) -> None:
     global _WORKER
     started = time.perf_counter()
     if parent is not None:
-        _skip_iri_grammar()
         threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     kernel = WarmKernel()
     kernel.launch()  # while it boots: the HTML template and Chromium
@@ -89,17 +88,6 @@ def _watch_parent(parent: int) -> None:
             if _WORKER is not None:  # Chromium and Playwright's driver end with this process's pipes
                 _WORKER.kernel.kill()
             os._exit(1)
-
-
-def _skip_iri_grammar() -> None:
-    """Keep jsonschema from building an IRI grammar in this worker process, where nothing uses it.
-
-    With rfc3987-syntax installed (JupyterLab's server brings it in), importing jsonschema, and so
-    nbformat, compiles 39 Earley parsers for the "iri" format check: 1-2 s in every process. nbformat
-    never checks formats, and jsonschema leaves that one check out when the module cannot be imported.
-    """
-    if "jsonschema" not in sys.modules:
-        sys.modules.setdefault("rfc3987_syntax", None)
 
 
 def run_job(job: Job, out: str) -> Result:

@@ -1,0 +1,210 @@
+"""A batch and its reruns: whole reports and an index, hostile names contained, up-to-date reports skipped,
+a change rebuilding only what it touches, `--force` giving the same bytes, failures keeping the last good.
+
+One batch is built once for the module and the tests below run on it in file order: the later ones
+rerun it after changing its inputs, as a weekly schedule would.
+"""
+
+import html
+import json
+
+import pandas as pd
+import pytest
+from conftest import RAW
+from test_reports import CITY_FILES, FILES_WITHOUT_SELF
+
+from wwc_analysis.cli import main
+from wwc_analysis.io.slugs import slugify
+from wwc_analysis.reports import batch as batch_module
+from wwc_analysis.reports.pdf import find_chromium
+from wwc_analysis.simulate import write_cohort
+
+# Path escape, markup, a spreadsheet formula, and (in one name) quotes, a line break and 500 characters.
+HOSTILE = ["../../etc", '=HYPERLINK("http://x")', '<script>alert(1)</script> Quote "me"\nand a newline ' + "N" * 500]
+SIMULATED = ["Simulated city 001", "Simulated city 002"]
+CITIES = ["Scottsdale", "Carlsbad", *SIMULATED, *HOSTILE]
+
+
+def state(out):
+    """Every file under `out`: its mtime and bytes."""
+    return {
+        p.relative_to(out).as_posix(): (p.stat().st_mtime_ns, p.read_bytes())
+        for p in sorted(out.rglob("*"))
+        if p.is_file()
+    }
+
+
+def changed_folders(before, after):
+    return {name.split("/")[0] for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    """A batch over real, simulated, hostile-named and broken cities: (root, its folder, a rerun, first exit code)."""
+    root = tmp_path_factory.mktemp("batch")
+    sim_responses, sim_outcomes = write_cohort(len(SIMULATED), seed=5, folder=root / "sim")
+    scottsdale = pd.read_csv(RAW / "responses" / "scottsdale_2023.csv", dtype=str, keep_default_na=False)
+    hostile = pd.concat([scottsdale.assign(city=name) for name in HOSTILE], ignore_index=True)
+    hostile.to_csv(root / "hostile.csv", index=False)
+    broken = scottsdale.assign(city="Brokenville")
+    broken.loc[5, "status"] = "Maybe"
+    broken.to_csv(root / "broken.csv", index=False)
+    files = [RAW / "responses" / "scottsdale_2023.csv", RAW / "responses" / "carlsbad_2023.csv", sim_responses]
+    files += [root / "hostile.csv", root / "broken.csv"]
+    outcomes = [RAW / "outcomes" / "scottsdale_2023.csv", sim_outcomes]
+    out = root / "out"
+
+    def run(*extra):
+        args = ["batch", *map(str, files), *(a for o in outcomes for a in ("--outcomes", str(o))), "--all"]
+        return main([*args, "--workers", "2", "--no-progress", "--out", str(out), *extra])
+
+    return root, out, run, run()
+
+
+def test_batch_writes_every_report_whole_and_an_index(batch):
+    _, out, _, code = batch
+    assert code == 1  # Brokenville fails, so the batch exits non-zero
+    for city in CITIES:
+        folder = out / slugify(city)
+        assert folder.parent == out
+        with_self = city == "Scottsdale" or city in HOSTILE  # copies of Scottsdale, self-assessment and all
+        assert {p.name for p in folder.iterdir()} == (CITY_FILES if with_self else FILES_WITHOUT_SELF), city
+    assert (out / "cohort" / "report.html").is_file()
+    assert not (out / slugify("Brokenville")).exists()
+    assert not list(out.glob(".tmp-*"))
+    index = (out / "index.md").read_text()
+    assert "| Scottsdale | Gold (published) | 31 | [report](scottsdale/report.html)" in index
+    assert "| Carlsbad | Silver (published) | 17 |" in index
+    page = (out / "index.html").read_text()
+    assert "<script src" not in page and "<link" not in page  # inline JS and CSS only
+    assert '<a href="scottsdale/report.html">HTML</a>' in page and 'href="scottsdale/report.ipynb"' in page
+    assert ('href="scottsdale/report.pdf"' in page) == bool(find_chromium())
+    assert "Platinum" in page and "Brokenville" in page and "Silver (published)" in page
+    assert "Simulated city 001 (simulated)" in index
+    assert "## Failed" in index and "Brokenville" in index and "'Maybe'" in index
+
+
+def test_report_html_has_every_chart_and_no_code(batch):
+    _, out, _, _ = batch
+    page = (out / "scottsdale" / "report.html").read_text()
+    assert page.count('src="data:image/png;base64,') == 4
+    assert "build_city_report" not in page and "charts.draw" not in page
+    assert "No description has been provided" not in page and 'alt="Tier gauge: Scottsdale meets 31 of 43' in page
+    assert "<script" not in page and "cdnjs" not in page and "MathJax" not in page  # nothing fetched
+    assert 'id="T_practices"' in page and "0.888889" not in page and "expected_met" not in page
+    summary = (out / "scottsdale" / "summary.md").read_text()
+    assert summary.startswith("# Scottsdale 2023: What Works Cities Certification gap report")
+    assert "**Tier: Gold (published). 31 of 43" in summary and "DM8, SI1, RDC1, BF3, RDC3 and RDC7" in summary
+
+
+def test_simulated_city_report_says_so(batch):
+    _, out, _, _ = batch
+    summary = (out / slugify(SIMULATED[0]) / "summary.md").read_text()
+    assert "This city is simulated" in summary
+    nb = json.loads((out / slugify(SIMULATED[0]) / "report.ipynb").read_text())
+    assert "simulated" in json.dumps(nb["cells"][3]["outputs"])
+
+
+def test_hostile_names_are_escaped_and_contained(batch):
+    root, out, _, _ = batch
+    index_html = (out / "index.html").read_text()
+    assert "<script>alert(1)</script>" not in index_html
+    assert "<script>alert(1)</script>" not in (out / "cohort" / "report.html").read_text()
+    assert (out / "cohort" / "report.pdf").is_file() == bool(find_chromium())
+    assert html.escape("<script>alert(1)</script>") in index_html
+    for name in HOSTILE:
+        folder = out / slugify(name)
+        assert folder.resolve().parent == out.resolve()
+        page = (folder / "report.html").read_text()
+        assert "<script>alert(1)</script>" not in page
+        score = pd.read_csv(folder / "score.csv", dtype=str, keep_default_na=False)
+        assert not score["city"].iloc[0].startswith(("=", "+", "-", "@"))
+        nb = json.loads((folder / "report.ipynb").read_text())
+        # carried as data, not code (white space folded, as everywhere a city's name is shown)
+        assert nb["metadata"]["papermill"]["parameters"]["city"] == " ".join(name.split())
+    formula = pd.read_csv(out / slugify('=HYPERLINK("http://x")') / "score.csv", dtype=str)
+    assert formula["city"].iloc[0] == '\'=HYPERLINK("http://x")'
+    # No CSV anywhere under the batch's folder lets a cell run as a formula (the validated inputs are not there).
+    for path in out.rglob("*.csv"):
+        cells = pd.read_csv(path, dtype=str, keep_default_na=False, header=None).to_numpy().ravel()
+        assert not [c for c in cells if str(c).startswith(("=", "+", "@"))], path
+    assert not (out / "_inputs").exists()
+    assert len({slugify(n) for n in HOSTILE}) == len(HOSTILE)
+    assert len(slugify(HOSTILE[2])) < 100
+    escaped = (out / HOSTILE[0]).resolve()  # where "../../etc" lands if the name is joined to the batch's folder
+    assert escaped == root.parent / "etc" and not escaped.exists()
+    assert not (root / "etc").exists()  # or to a folder inside it (a report's staging folder, its cwd)
+
+
+def test_every_report_records_what_it_was_built_from(batch):
+    _, out, _, _ = batch
+    for folder in [*map(slugify, CITIES), "cohort"]:
+        record = json.loads((out / folder / "build.json").read_text())
+        assert set(record["build"]) >= {"city_rows", "cohort_rows", "notebook", "package", "edition", "published"}
+        assert "time" not in json.dumps(record)
+    assert json.loads((out / "scottsdale" / "build.json").read_text())["figures"]["criteria_met"] == 31
+
+
+def no_kernel(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("a kernel or a worker was started")
+
+    monkeypatch.setattr(batch_module, "init_worker", refuse)
+    monkeypatch.setattr(batch_module, "ProcessPoolExecutor", refuse)
+    monkeypatch.setattr("wwc_analysis.reports.kernel.WarmKernel.start", refuse)
+    monkeypatch.setattr("wwc_analysis.reports.kernel.WarmKernel.launch", refuse)
+
+
+def test_rerun_with_nothing_changed_starts_no_kernel_and_rewrites_nothing(batch, monkeypatch, capsys):
+    _, out, run, _ = batch
+    before = state(out)
+    no_kernel(monkeypatch)
+    assert run() == 1  # Brokenville still fails validation
+    assert state(out) == before
+    assert f"{len(CITIES) + 1} up to date, not rebuilt" in capsys.readouterr().out
+    index = (out / "index.md").read_text()
+    assert all(f"{name} (simulated) |" in index for name in SIMULATED)  # with their figures
+    assert "| None |" not in index
+
+
+def test_force_rebuilds_everything_to_the_same_bytes(batch):
+    _, out, run, _ = batch
+    before = state(out)
+    assert run("--force") == 1
+    after = state(out)
+    assert sorted(after) == sorted(before) and len(after) > 100
+    assert [name for name in after if after[name][1] != before[name][1]] == []  # PDFs included
+    for folder in [*map(slugify, CITIES), "cohort"]:
+        assert after[f"{folder}/report.html"][0] != before[f"{folder}/report.html"][0]  # rewritten
+
+
+def test_a_change_to_one_city_rebuilds_it_and_the_cohort_only(batch):
+    root, out, run, _ = batch
+    before = state(out)
+    frame = pd.read_csv(root / "sim" / "responses.csv", dtype=str, keep_default_na=False)
+    one = frame["city"] == SIMULATED[0]
+    frame.loc[one & frame["criterion"].isin(["DM1", "DM2"]), "status"] = "Yes"
+    frame.to_csv(root / "sim" / "responses.csv", index=False)
+    assert run() == 1
+    changed = changed_folders(before, state(out)) - {"index.html", "index.md"}
+    assert changed == {slugify(SIMULATED[0]), "cohort"}
+
+
+def test_a_failed_rebuild_keeps_the_last_good_report_marked_stale(batch, capsys):
+    root, out, run, _ = batch
+    folder = slugify(SIMULATED[1])
+    good = state(out / folder)
+    frame = pd.read_csv(root / "sim" / "responses.csv", dtype=str, keep_default_na=False)
+    # 2022 passes validation, but no peer shares are published for 2022 or earlier: the notebook raises.
+    frame.loc[frame["city"] == SIMULATED[1], "year"] = "2022"
+    frame.to_csv(root / "sim" / "responses.csv", index=False)
+    assert run() == 1
+    assert f"{SIMULATED[1]}: the notebook failed: InputError" in capsys.readouterr().out
+    assert state(out / folder) == good
+    failed = json.loads((out / "_failed" / f"{folder}.ipynb").read_text())
+    errors = [o for c in failed["cells"] for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert errors and errors[0]["ename"] == "InputError" and errors[0]["traceback"]
+    page = (out / "index.html").read_text()
+    assert "stale: the last rebuild failed (the notebook failed: InputError" in page
+    assert f'href="{folder}/report.html"' in page
+    assert "**stale**" in (out / "index.md").read_text()
