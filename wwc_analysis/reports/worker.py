@@ -12,7 +12,6 @@ import atexit
 import os
 import shutil
 import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
