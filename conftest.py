@@ -16,6 +16,13 @@ from pathlib import Path
 
 import pytest
 
+from wwc_analysis.reports.notebook_libs import load_jsonschema
+
+# nbval imports nbformat, and so jsonschema, which costs 3 s in every pytest process unless loaded lighter
+# first; so the plugin is registered here (pyproject's addopts turn off its automatic loading).
+load_jsonschema()
+pytest_plugins = ["nbval.plugin"]
+
 ROOT = Path(__file__).resolve().parent
 WATCHED = (ROOT / "outputs", ROOT / "data")
 _state: dict = {}

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from wwc_analysis.standard import load_standard
+
+# Property tests: 100 generated cases each in the everyday run, 2,000 with HYPOTHESIS_PROFILE=thorough
+# (a nightly or pre-release run; see the README). No deadline: a busy machine must not fail a case.
+_SLOW_DATA = [HealthCheck.too_slow, HealthCheck.data_too_large]
+settings.register_profile("everyday", max_examples=100, deadline=None, suppress_health_check=_SLOW_DATA)
+settings.register_profile("thorough", max_examples=2000, deadline=None, suppress_health_check=_SLOW_DATA)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "everyday"))
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "data" / "raw"

@@ -7,10 +7,9 @@ import pickle
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as stx
 
-from wwc_analysis.benchmark import report_score_file
 from wwc_analysis.errors import InputError
 from wwc_analysis.identity import city_key, city_key_codes, display_name, group_city_years
 from wwc_analysis.io import tables
@@ -24,9 +23,6 @@ from wwc_analysis.standard import load_standard
 
 STANDARD = load_standard("2022")
 REQUIRED = ("city", "criterion", "status")
-EXAMPLES = dict(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
-)
 
 # Cells a plain file may hold, and a few that send it to the careful reader (quotes, line breaks, NUL).
 PLAIN_CELLS = ["Testville", " testville ", "DM1", "dm1 ", "Yes", "In Progress", "", " ", '"a,b"', "2023", "2023.0"]
@@ -60,7 +56,6 @@ def _line(width: int) -> stx.SearchStrategy:
     return stx.one_of(row, row, row, row, row, row, stx.just(""), ragged)
 
 
-@settings(**EXAMPLES)
 @given(
     header=stx.sampled_from(HEADERS[:1] * 6 + HEADERS),
     data=stx.data(),
@@ -121,7 +116,6 @@ def _outcome_row(draw) -> dict:
     return row
 
 
-@settings(**EXAMPLES)
 @given(rows=stx.lists(_outcome_row(), min_size=1, max_size=8))
 def test_outcomes_judged_at_once_as_row_by_row(rows):
     table = table_from_frame(pd.DataFrame(rows), "<outcomes>")
@@ -167,7 +161,6 @@ def _column(kind: str, rng: np.random.Generator, n: int) -> pd.Series:
     return columns[kind]()
 
 
-@settings(max_examples=200, deadline=None)
 @given(seed=stx.integers(0, 2**32 - 1), kinds=stx.lists(stx.sampled_from(list("abcdefghij")), min_size=1, max_size=5))
 def test_csv_text_is_what_pandas_writes(seed, kinds):
     rng = np.random.default_rng(seed)
@@ -218,12 +211,6 @@ def test_shared_code_lists_are_read_only():
     assert codes == ["LC1", "PA1"] and pickle.loads(pickle.dumps(codes)) == codes
     with pytest.raises(TypeError, match="shared"):
         codes.append("DM1")
-
-
-def test_benchmark_prints_time_ratio_and_peak_memory(capsys):
-    report_score_file(20)
-    out = capsys.readouterr().out
-    assert "time ratio:" in out and "x pd.read_csv" in out and "peak memory" in out and "MB" in out
 
 
 def test_large_score_file_through_the_cli_matches_the_careful_path(tmp_path, monkeypatch, capsys):
