@@ -19,8 +19,9 @@ from wwc_analysis.reports import batch as batch_module
 from wwc_analysis.reports.pdf import find_chromium
 from wwc_analysis.simulate import write_cohort
 
-# Path escape, markup, a spreadsheet formula, and (in one name) quotes, a line break and 500 characters.
-HOSTILE = ["../../etc", '=HYPERLINK("http://x")', '<script>alert(1)</script> Quote "me"\nand a newline ' + "N" * 500]
+# A spreadsheet formula that also climbs out of the folder; markup, quotes, a line break and 500 characters.
+FORMULA = '=HYPERLINK("x")/../../../etc'
+HOSTILE = [FORMULA, '<script>alert(1)</script> Quote "me"\nand a newline ' + "N" * 500]
 SIMULATED = ["Simulated city 001", "Simulated city 002"]
 CITIES = ["Scottsdale", "Carlsbad", *SIMULATED, *HOSTILE]
 
@@ -123,16 +124,16 @@ def test_hostile_names_are_escaped_and_contained(batch):
         nb = json.loads((folder / "report.ipynb").read_text())
         # carried as data, not code (white space folded, as everywhere a city's name is shown)
         assert nb["metadata"]["papermill"]["parameters"]["city"] == " ".join(name.split())
-    formula = pd.read_csv(out / slugify('=HYPERLINK("http://x")') / "score.csv", dtype=str)
-    assert formula["city"].iloc[0] == '\'=HYPERLINK("http://x")'
+    formula = pd.read_csv(out / slugify(FORMULA) / "score.csv", dtype=str)
+    assert formula["city"].iloc[0] == "'" + FORMULA
     # No CSV anywhere under the batch's folder lets a cell run as a formula (the validated inputs are not there).
     for path in out.rglob("*.csv"):
         cells = pd.read_csv(path, dtype=str, keep_default_na=False, header=None).to_numpy().ravel()
         assert not [c for c in cells if str(c).startswith(("=", "+", "@"))], path
     assert not (out / "_inputs").exists()
     assert len({slugify(n) for n in HOSTILE}) == len(HOSTILE)
-    assert len(slugify(HOSTILE[2])) < 100
-    escaped = (out / HOSTILE[0]).resolve()  # where "../../etc" lands if the name is joined to the batch's folder
+    assert len(slugify(HOSTILE[1])) < 100
+    escaped = (out / FORMULA).resolve()  # where the name lands if it is joined to the batch's folder
     assert escaped == root.parent / "etc" and not escaped.exists()
     assert not (root / "etc").exists()  # or to a folder inside it (a report's staging folder, its cwd)
 
