@@ -121,3 +121,12 @@ def chromium_browser(chromium_path):
         launched = pw.chromium.launch(executable_path=chromium_path, args=list(QUIET_FLAGS), headless=True)
         yield launched
         launched.close()
+
+
+def score_csv(folder: Path, capsys) -> str:
+    """`wwc score` of the responses.csv and outcomes.csv in `folder`, as CSV text."""
+    from wwc_analysis.cli import main
+
+    responses, outcomes = folder / "responses.csv", folder / "outcomes.csv"
+    assert main(["score", str(responses), "--outcomes", str(outcomes), "--format", "csv"]) == 0
+    return capsys.readouterr().out

@@ -4,7 +4,7 @@ import json
 import subprocess
 import sys
 
-from conftest import ROOT, write_csv
+from conftest import ROOT, score_csv, write_csv
 
 from wwc_analysis.cli import main
 
@@ -123,19 +123,6 @@ def test_whatif_and_simulate_commands(capsys, tmp_path):
     assert after["changes"] == ["DM8: In Progress -> Yes", "SI1: In Progress -> Yes", "RDC1: In Progress -> Yes"]
     assert main(["simulate", "--cities", "3", "--seed", "2", "--out", str(tmp_path / "sim")]) == 0
     assert "simulated" in capsys.readouterr().out
-    assert (
-        main(
-            [
-                "score",
-                str(tmp_path / "sim" / "responses.csv"),
-                "--outcomes",
-                str(tmp_path / "sim" / "outcomes.csv"),
-                "--format",
-                "csv",
-            ]
-        )
-        == 0
-    )
-    assert capsys.readouterr().out.count("Simulated city 00") == 3
+    assert score_csv(tmp_path / "sim", capsys).count("Simulated city 00") == 3
     assert main(["gaps", "--city", "Atlantis"]) == 2
     assert "no assessment for this city" in capsys.readouterr().err

@@ -33,31 +33,28 @@ def test_environment_yml_and_pyproject_list_the_same_dependencies():
     assert python.replace(" ", "") == "python" + project["requires-python"]
 
 
+def python_output(code: str) -> str:
+    """What `code` prints in a fresh interpreter."""
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+
+
+def imported_after(statement: str, modules: tuple[str, ...]) -> list[str]:
+    """Which of `modules` a fresh interpreter has imported after running `statement`."""
+    return eval(python_output(f"import sys; {statement}; print([m for m in {modules!r} if m in sys.modules])"))
+
+
 def test_import_is_light():
-    code = (
-        "import sys, wwc_analysis; heavy = [m for m in ('matplotlib', 'seaborn', 'pandas', 'papermill') "
-        "if m in sys.modules]; print(heavy)"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"
+    assert imported_after("import wwc_analysis", ("matplotlib", "seaborn", "pandas", "papermill")) == []
 
 
 def test_scoring_does_not_import_plotting():
-    code = (
-        "import sys; from wwc_analysis import load_bundled, explain; explain(*load_bundled()); "
-        "print([m for m in ('matplotlib', 'seaborn') if m in sys.modules])"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"
+    statement = "from wwc_analysis import load_bundled, explain; explain(*load_bundled())"
+    assert imported_after(statement, ("matplotlib", "seaborn")) == []
 
 
 def test_the_command_line_does_not_import_plotting_or_widgets():
-    code = (
-        "import sys, wwc_analysis.cli; "
-        "print([m for m in ('matplotlib', 'seaborn', 'ipywidgets', 'nbformat') if m in sys.modules])"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"
+    modules = ("matplotlib", "seaborn", "ipywidgets", "nbformat")
+    assert imported_after("import wwc_analysis.cli", modules) == []
 
 
 def test_notebook_libraries_load_without_the_iri_grammars_and_still_validate():
@@ -68,8 +65,7 @@ def test_notebook_libraries_load_without_the_iri_grammars_and_still_validate():
         "try: nbformat.validate(nb)\nexcept nbformat.ValidationError: print('refused')\n"
         "print('rfc3987_syntax' in sys.modules)"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.split() == ["refused", "False"]
+    assert python_output(code).split() == ["refused", "False"]
 
 
 def test_every_raw_file_is_cited_in_the_raw_readme():

@@ -6,7 +6,7 @@ import re
 
 import pandas as pd
 import pytest
-from conftest import RAW, ROOT
+from conftest import RAW, ROOT, score_csv
 
 from wwc_analysis.cli import main
 from wwc_analysis.errors import InputError
@@ -156,20 +156,7 @@ def test_import_report_command_writes_the_tables(tmp_path, capsys):
         "published_shares.csv",
         "responses.csv",
     ]
-    assert (
-        main(
-            [
-                "score",
-                str(tmp_path / "out" / "responses.csv"),
-                "--outcomes",
-                str(tmp_path / "out" / "outcomes.csv"),
-                "--format",
-                "csv",
-            ]
-        )
-        == 0
-    )
-    assert "Scottsdale,2023,31,0,43" in capsys.readouterr().out
+    assert "Scottsdale,2023,31,0,43" in score_csv(tmp_path / "out", capsys)
     assert main(["import-report", str(REPORT), "--out", str(RAW / "imported")]) == 2
     assert "data/raw/ holds published inputs and is never written" in capsys.readouterr().err
     assert not (RAW / "imported").exists()
