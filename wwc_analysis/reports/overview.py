@@ -13,7 +13,7 @@ from ..context import load_inputs
 from ..explain import score_table
 from ..identity import city_keys
 from ..io.bundled import certification_history
-from ..phrases import plural
+from ..phrases import NO_TIER, plural
 from ..phrases import tier_label as tier_text
 from ..standard import Standard
 from . import charts
@@ -111,7 +111,7 @@ def alt_text(name: str, ov: Overview) -> str:
     sim = f" ({ov.n_simulated} simulated)" if ov.n_simulated else ""
     if name == "tiers":
         counts = scored["tier"].map(tier_text).value_counts()
-        parts = ", ".join(f"{counts.get(t, 0)} {t}" for t in ["no tier", *s.tier_names])
+        parts = ", ".join(f"{counts.get(t, 0)} {t}" for t in [NO_TIER, *s.tier_names])
         return f"Bar chart of the tiers of the {n} cities loaded{sim}: {parts}."
     if name == "practice_heatmap":
         return (

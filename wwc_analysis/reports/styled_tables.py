@@ -13,7 +13,7 @@ import html
 
 import pandas as pd
 
-from ..phrases import percent, percent_points
+from ..phrases import NO_TIER, percent, percent_points
 from .city_report import CityReport, shortlist_table, tier_text
 from .overview import Overview, field_summary, moves_up, table
 
@@ -231,7 +231,7 @@ def cohort_table(ov: Overview) -> Table:
     """Every loaded city: criteria met, tier, core criteria, outcome metrics and each practice's share."""
     frame = table(ov).rename(columns=_SCORE_HEADERS)
     if "Tier" in frame:
-        frame["Tier"] = frame["Tier"].replace({"none": "no tier"})
+        frame["Tier"] = frame["Tier"].replace({"none": NO_TIER})
     numeric = [c for c in frame.columns if c in ov.standard.practice_codes or c in ("Criteria met", "Share met")]
     legend = "; ".join(f"{c}: {ov.standard.practice_name(c)}" for c in ov.standard.practice_codes)
     return Table(frame, "cohort", numeric=numeric, caption=f"Share of each practice's criteria met. {legend}.")
