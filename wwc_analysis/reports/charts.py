@@ -10,7 +10,6 @@ shows the very PNG bytes written to the file. matplotlib is imported here and on
 from __future__ import annotations
 
 import base64
-import math
 import time
 from collections.abc import Callable
 from io import BytesIO
@@ -18,7 +17,9 @@ from pathlib import Path
 
 import matplotlib
 import matplotlib.colors
+import matplotlib.markers
 import matplotlib.ticker
+import matplotlib.transforms
 import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -55,6 +56,7 @@ STYLE = {
     "axes.titley": 1.0,
 }
 METADATA = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}  # no versions, no dates
+WHITE = np.frombuffer(b"\xff" * 4, np.uint32)[0]  # an opaque white RGBA pixel, read as one number
 ROOM = 3.0  # inches of room around a figure while it is drawn, for the labels that reach past its edges
 DARK, MID, LIGHT, PALE = "#222222", "#777777", "#bbbbbb", "#eeeeee"
 
@@ -85,17 +87,24 @@ def figure_bytes(fig: Figure) -> dict[str, bytes]:
 
 
 def _png(fig: Figure) -> tuple[bytes, Bbox]:
-    """The figure as PNG, laid out and rasterised once (savefig's "tight" box would draw it twice).
+    """The figure as PNG, laid out and rasterised once, and the box (inches) it was cut along.
 
-    The figure is drawn with room around it for the labels that reach past its edges, and the PNG
-    cut from that raster along the box of what was drawn.
+    The figure is drawn with room around it for the labels that reach past its edges, and the PNG cut
+    from that raster around what was drawn (the non-white pixels), padded as savefig pads its "tight"
+    box: that box would cost a layout pass of its own, and savefig draws the figure twice to find it.
     """
     canvas = _roomy_canvas(fig, ROOM)
     canvas.draw()
-    box = fig.get_tightbbox(canvas.get_renderer()).padded(matplotlib.rcParams["savefig.pad_inches"])
-    if not _inside(box, fig):  # something reaches past the room left around the figure
+    dpi = fig.dpi
+    rgba = np.asarray(canvas.buffer_rgba())
+    cut = _ink(rgba, round(matplotlib.rcParams["savefig.pad_inches"] * dpi))
+    if cut is None:  # something reaches past the room left around the figure: the usual tight box
+        box = fig.get_tightbbox(canvas.get_renderer()).padded(matplotlib.rcParams["savefig.pad_inches"])
         return _saved(fig, "png", box), box
-    return _cropped_png(canvas, box), box
+    top, bottom, left, right = cut
+    rows = rgba.shape[0]
+    box = Bbox.from_extents(left / dpi, (rows - bottom) / dpi, right / dpi, (rows - top) / dpi)
+    return _png_bytes(rgba[top:bottom, left:right, :3], dpi), box
 
 
 def _roomy_canvas(fig: Figure, room: float) -> FigureCanvasAgg:
@@ -117,19 +126,23 @@ def _roomy_canvas(fig: Figure, room: float) -> FigureCanvasAgg:
     return FigureCanvasAgg(fig)
 
 
-def _inside(box: Bbox, fig: Figure) -> bool:
-    """Whether `box` (inches) lies on the figure, so a crop of its raster holds everything."""
-    width, height = fig.get_size_inches()
-    return box.x0 >= 0 and box.y0 >= 0 and box.x1 <= width and box.y1 <= height
+def _ink(rgba: np.ndarray, pad: int) -> tuple[int, int, int, int] | None:
+    """The rows and columns (top, bottom, left, right) around the raster's non-white pixels, `pad` pixels wider.
+
+    None when that reaches the raster's edge (something may lie beyond it) or nothing was drawn.
+    """
+    ink = rgba.view(np.uint32)[..., 0] != WHITE
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    if not len(rows):
+        return None
+    top, bottom, left, right = rows[0] - pad, rows[-1] + 1 + pad, cols[0] - pad, cols[-1] + 1 + pad
+    if top < 0 or left < 0 or bottom > ink.shape[0] or right > ink.shape[1]:
+        return None
+    return int(top), int(bottom), int(left), int(right)
 
 
-def _cropped_png(canvas: FigureCanvasAgg, box: Bbox) -> bytes:
-    """The part of the canvas's raster inside `box` (inches) as PNG: grayscale when every pixel is gray."""
-    dpi = canvas.figure.dpi
-    rgba = np.asarray(canvas.buffer_rgba())
-    rows = rgba.shape[0]
-    top, bottom = rows - math.ceil(box.y1 * dpi), rows - math.floor(box.y0 * dpi)
-    pixels = rgba[top:bottom, math.floor(box.x0 * dpi) : math.ceil(box.x1 * dpi), :3]
+def _png_bytes(pixels: np.ndarray, dpi: float) -> bytes:
+    """RGB pixels as PNG: grayscale when every pixel is gray (a third of the data to compress)."""
     gray = (pixels[..., 0] == pixels[..., 1]).all() and (pixels[..., 1] == pixels[..., 2]).all()
     image = Image.fromarray(np.ascontiguousarray(pixels[..., 0] if gray else pixels))
     buffer = BytesIO()
@@ -287,7 +300,7 @@ def criterion_chart(rep: CityReport) -> Figure:
         ax.axvline(0.5, color=MID, linestyle=":", linewidth=1)
         ax.text(0.5, n - 0.2, "half of peers", color=MID, fontsize=7, ha="center", va="bottom")
         core = set(rep.standard.core_codes)
-        ax.set_yticks(y, [f"{code}{' (core)' if code in core else ''}" for code in c["criterion"]], fontsize=7)
+        row_labels(ax, y, [f"{code}{' (core)' if code in core else ''}" for code in c["criterion"]], fontsize=7)
         practices = c["practice"].to_numpy()
         for i in range(1, n):
             if practices[i] != practices[i - 1]:
@@ -299,6 +312,33 @@ def criterion_chart(rep: CityReport) -> Figure:
         ax.set_title(_short(_title(rep, "status of each criterion against peers"), 90), loc="left")
         ax.legend(loc="lower right", frameon=True, fontsize=8, title="city's status", title_fontsize=8)
     return fig
+
+
+def row_labels(ax, y: np.ndarray, labels: list[str], fontsize: float) -> None:
+    """Labels and tick marks left of the axes at heights `y`, as y tick labels look, drawn as plain artists.
+
+    Each tick is a handful of artists whose label is measured again and again on every draw: a chart
+    with a row per criterion spent more time on its ticks than on anything else.
+    """
+    size, pad = matplotlib.rcParams["ytick.major.size"], matplotlib.rcParams["ytick.major.pad"]
+    axis = ax.get_yaxis_transform()  # x in axes units, y in data units
+    ax.set_yticks([])
+    ax.plot(
+        np.zeros(len(y)),
+        y,
+        linestyle="none",
+        marker=matplotlib.markers.TICKLEFT,
+        markersize=size,
+        markeredgewidth=matplotlib.rcParams["ytick.major.width"],
+        color=matplotlib.rcParams["ytick.color"],
+        transform=axis,
+        clip_on=False,
+    )
+    shift = matplotlib.transforms.ScaledTranslation(-(size + pad) / 72, 0, ax.figure.dpi_scale_trans)
+    for yi, label in zip(y, labels):
+        ax.text(
+            0, yi, label, transform=axis + shift, ha="right", va="center_baseline", fontsize=fontsize, clip_on=False
+        )
 
 
 def tier_bands(ax, std) -> None:
