@@ -2,9 +2,9 @@
 
 Every chart is drawn on its own `matplotlib.figure.Figure` (no pyplot state, no backend
 switch, so an analyst's JupyterLab backend is left alone) and saved as PNG and SVG without
-timestamps or software versions, so reruns give the same bytes. Each chart is drawn once per
-format: the notebook shows the very PNG bytes written to the file. matplotlib is imported here
-and only here.
+timestamps or software versions, so reruns give the same bytes. Each chart is laid out once: the
+PNG is cut from one raster, and the SVG (text kept as text) saved with the same box. The notebook
+shows the very PNG bytes written to the file. matplotlib is imported here and only here.
 """
 
 from __future__ import annotations
@@ -17,12 +17,17 @@ from pathlib import Path
 
 import matplotlib
 import matplotlib.colors
+import matplotlib.markers
 import matplotlib.ticker
+import matplotlib.transforms
 import numpy as np
 import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.transforms import Bbox
+from PIL import Image
 
 from .. import status as st
 from ..cohorts import is_simulated
@@ -38,7 +43,9 @@ STYLE = {
     "axes.spines.top": False,
     "axes.spines.right": False,
     "svg.hashsalt": "wwc-analysis",
-    "svg.fonttype": "path",
+    "svg.fonttype": "none",  # text as text: no glyph outlines to write, and a tenth of the size
+    # Unhinted glyphs measure the same at any resolution, so the box of the PNG's layout fits the SVG too.
+    "text.hinting": "no_hinting",
     "hatch.linewidth": 0.6,
     "figure.dpi": 100,
     "savefig.dpi": 110,
@@ -48,6 +55,9 @@ STYLE = {
     # the axes); saying so spares measuring every tick label again on each draw, the slowest part of a save.
     "axes.titley": 1.0,
 }
+METADATA = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}  # no versions, no dates
+WHITE = np.frombuffer(b"\xff" * 4, np.uint32)[0]  # an opaque white RGBA pixel, read as one number
+ROOM = 3.0  # inches of room around a figure while it is drawn, for the labels that reach past its edges
 DARK, MID, LIGHT, PALE = "#222222", "#777777", "#bbbbbb", "#eeeeee"
 
 
@@ -70,14 +80,81 @@ def _figure(figsize: tuple[float, float]) -> tuple[Figure, object]:
 
 
 def figure_bytes(fig: Figure) -> dict[str, bytes]:
-    """The figure as PNG and SVG, without timestamps or software versions (so reruns give the same bytes)."""
-    files = {}
+    """The figure as PNG and SVG, cropped to what it draws, without timestamps or software versions."""
     with matplotlib.rc_context(STYLE):
-        for ext, meta in (("png", {"Software": None}), ("svg", {"Date": None, "Creator": None})):
-            buffer = BytesIO()
-            fig.savefig(buffer, format=ext, metadata=meta)
-            files[ext] = buffer.getvalue()
-    return files
+        png, box = _png(fig)
+        return {"png": png, "svg": _saved(fig, "svg", box)}
+
+
+def _png(fig: Figure) -> tuple[bytes, Bbox]:
+    """The figure as PNG, laid out and rasterised once, and the box (inches) it was cut along.
+
+    The figure is drawn with room around it for the labels that reach past its edges, and the PNG cut
+    from that raster around what was drawn (the non-white pixels), padded as savefig pads its "tight"
+    box: that box would cost a layout pass of its own, and savefig draws the figure twice to find it.
+    """
+    canvas = _roomy_canvas(fig, ROOM)
+    canvas.draw()
+    dpi = fig.dpi
+    rgba = np.asarray(canvas.buffer_rgba())
+    cut = _ink(rgba, round(matplotlib.rcParams["savefig.pad_inches"] * dpi))
+    if cut is None:  # something reaches past the room left around the figure: the usual tight box
+        box = fig.get_tightbbox(canvas.get_renderer()).padded(matplotlib.rcParams["savefig.pad_inches"])
+        return _saved(fig, "png", box), box
+    top, bottom, left, right = cut
+    rows = rgba.shape[0]
+    box = Bbox.from_extents(left / dpi, (rows - bottom) / dpi, right / dpi, (rows - top) / dpi)
+    return _png_bytes(rgba[top:bottom, left:right, :3], dpi), box
+
+
+def _roomy_canvas(fig: Figure, room: float) -> FigureCanvasAgg:
+    """An Agg canvas at the PNG's resolution with `room` inches added on every side; the axes keep their place."""
+    width, height = fig.get_size_inches()
+    boxes = [ax.get_position(original=True) for ax in fig.axes]
+    wide, high = width + 2 * room, height + 2 * room
+    fig.set_size_inches(wide, high)
+    fig.set_dpi(matplotlib.rcParams["savefig.dpi"])
+    for ax, b in zip(fig.axes, boxes):
+        ax.set_position(
+            Bbox.from_bounds(
+                (b.x0 * width + room) / wide,
+                (b.y0 * height + room) / high,
+                b.width * width / wide,
+                b.height * height / high,
+            )
+        )
+    return FigureCanvasAgg(fig)
+
+
+def _ink(rgba: np.ndarray, pad: int) -> tuple[int, int, int, int] | None:
+    """The rows and columns (top, bottom, left, right) around the raster's non-white pixels, `pad` pixels wider.
+
+    None when that reaches the raster's edge (something may lie beyond it) or nothing was drawn.
+    """
+    ink = rgba.view(np.uint32)[..., 0] != WHITE
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    if not len(rows):
+        return None
+    top, bottom, left, right = rows[0] - pad, rows[-1] + 1 + pad, cols[0] - pad, cols[-1] + 1 + pad
+    if top < 0 or left < 0 or bottom > ink.shape[0] or right > ink.shape[1]:
+        return None
+    return int(top), int(bottom), int(left), int(right)
+
+
+def _png_bytes(pixels: np.ndarray, dpi: float) -> bytes:
+    """RGB pixels as PNG: grayscale when every pixel is gray (a third of the data to compress)."""
+    gray = (pixels[..., 0] == pixels[..., 1]).all() and (pixels[..., 1] == pixels[..., 2]).all()
+    image = Image.fromarray(np.ascontiguousarray(pixels[..., 0] if gray else pixels))
+    buffer = BytesIO()
+    image.save(buffer, format="png", dpi=(dpi, dpi))
+    return buffer.getvalue()
+
+
+def _saved(fig: Figure, ext: str, box: Bbox) -> bytes:
+    """The figure saved as `ext`, cut to `box` (inches), without dates or software versions."""
+    buffer = BytesIO()
+    fig.savefig(buffer, format=ext, metadata=METADATA[ext], bbox_inches=box)
+    return buffer.getvalue()
 
 
 def write_figure(fig: Figure, out_dir: str | Path, name: str) -> dict[str, bytes]:
@@ -223,7 +300,7 @@ def criterion_chart(rep: CityReport) -> Figure:
         ax.axvline(0.5, color=MID, linestyle=":", linewidth=1)
         ax.text(0.5, n - 0.2, "half of peers", color=MID, fontsize=7, ha="center", va="bottom")
         core = set(rep.standard.core_codes)
-        ax.set_yticks(y, [f"{code}{' (core)' if code in core else ''}" for code in c["criterion"]], fontsize=7)
+        row_labels(ax, y, [f"{code}{' (core)' if code in core else ''}" for code in c["criterion"]], fontsize=7)
         practices = c["practice"].to_numpy()
         for i in range(1, n):
             if practices[i] != practices[i - 1]:
@@ -235,6 +312,33 @@ def criterion_chart(rep: CityReport) -> Figure:
         ax.set_title(_short(_title(rep, "status of each criterion against peers"), 90), loc="left")
         ax.legend(loc="lower right", frameon=True, fontsize=8, title="city's status", title_fontsize=8)
     return fig
+
+
+def row_labels(ax, y: np.ndarray, labels: list[str], fontsize: float) -> None:
+    """Labels and tick marks left of the axes at heights `y`, as y tick labels look, drawn as plain artists.
+
+    Each tick is a handful of artists whose label is measured again and again on every draw: a chart
+    with a row per criterion spent more time on its ticks than on anything else.
+    """
+    size, pad = matplotlib.rcParams["ytick.major.size"], matplotlib.rcParams["ytick.major.pad"]
+    axis = ax.get_yaxis_transform()  # x in axes units, y in data units
+    ax.set_yticks([])
+    ax.plot(
+        np.zeros(len(y)),
+        y,
+        linestyle="none",
+        marker=matplotlib.markers.TICKLEFT,
+        markersize=size,
+        markeredgewidth=matplotlib.rcParams["ytick.major.width"],
+        color=matplotlib.rcParams["ytick.color"],
+        transform=axis,
+        clip_on=False,
+    )
+    shift = matplotlib.transforms.ScaledTranslation(-(size + pad) / 72, 0, ax.figure.dpi_scale_trans)
+    for yi, label in zip(y, labels):
+        ax.text(
+            0, yi, label, transform=axis + shift, ha="right", va="center_baseline", fontsize=fontsize, clip_on=False
+        )
 
 
 def tier_bands(ax, std) -> None:
