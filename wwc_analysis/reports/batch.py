@@ -40,7 +40,7 @@ from ..io.responses import REQUIRED, check_duplicates, responses_from_table
 from ..io.slugs import slugify
 from ..io.store import store_files, write_store
 from ..opportunities import current_rank, requirements
-from ..phrases import md, tier_label, with_published
+from ..phrases import NO_TIER, md, tier_label, with_published
 from ..plan import load_plan
 from ..progress import change_text, progress
 from ..scoring import Assessments, assessment_index, build_assessments, score_assessments
@@ -374,7 +374,7 @@ def index_rows(results: list[Result]) -> dict:
     """What the index shows, as data: one entry per city report, the failures, the tiers to filter by."""
     editions = [r.job.parameters.get("edition") for r in results if r.job.parameters.get("edition")]
     std = load_standard(editions[0] if editions else DEFAULT_EDITION)
-    rank = {"no tier": 0, **{t: i + 1 for i, t in enumerate(std.tier_names)}}
+    rank = {NO_TIER: 0, **{t: i + 1 for i, t in enumerate(std.tier_names)}}
     cities = []
     for r in _order(results):
         if not (r.ok or r.stale) or r.job.folder == COHORT_FOLDER:
@@ -407,7 +407,7 @@ def index_rows(results: list[Result]) -> dict:
     return {
         "cities": cities,
         "total": std.n_criteria,
-        "tiers": [t for t in ["no tier", *std.tier_names] if t in present],
+        "tiers": [t for t in [NO_TIER, *std.tier_names] if t in present],
         "cohort": COHORT_FOLDER if any(r.ok and r.job.folder == COHORT_FOLDER for r in results) else None,
         "failed": [
             {"name": r.job.name, "error": r.error + ("; the last good report is kept, marked stale" if r.stale else "")}

@@ -32,7 +32,7 @@ from PIL import Image
 from .. import status as st
 from ..cohorts import is_simulated
 from ..io.atomic import write_file
-from ..phrases import join, percent, plural, with_published
+from ..phrases import NO_TIER, join, percent, plural, with_published
 from ..phrases import tier_label as tier_text
 from .city_report import CityReport, self_vs_audited
 
@@ -346,7 +346,7 @@ def tier_bands(ax, std) -> None:
     total = std.n_criteria
     starts = [0, *(std.min_criteria(t) for t in std.tier_names)]
     shades = tier_shades(std.tier_names)
-    for k, name in enumerate(["no tier", *std.tier_names]):
+    for k, name in enumerate([NO_TIER, *std.tier_names]):
         lo, hi = starts[k], (starts[k + 1] if k + 1 < len(starts) else total + 1)
         shade = shades.get(name, "#ffffff")
         ax.axvspan(lo - 0.5, hi - 0.5, ymin=0.25, ymax=0.75, color=shade, ec=DARK, lw=0.6)
@@ -474,7 +474,7 @@ def _band(rep: CityReport) -> str:
     """The tier band the city's count of criteria met falls in, as counts and shares of the total."""
     std, met = rep.standard, int(rep.score["criteria_met"])
     total = std.n_criteria
-    starts = [("no tier", 0)] + [(t, std.min_criteria(t)) for t in std.tier_names]
+    starts = [(NO_TIER, 0)] + [(t, std.min_criteria(t)) for t in std.tier_names]
     for k, (name, lo) in enumerate(starts):
         hi = starts[k + 1][1] - 1 if k + 1 < len(starts) else total
         if lo <= met <= hi:
@@ -544,7 +544,7 @@ def _sim_note(names: pd.Series) -> str:
 
 
 def tier_counts_chart(scored: pd.DataFrame, tiers: list[str]) -> Figure:
-    counts = scored["tier"].map(tier_text).value_counts().reindex(["no tier", *tiers], fill_value=0)
+    counts = scored["tier"].map(tier_text).value_counts().reindex([NO_TIER, *tiers], fill_value=0)
     with matplotlib.rc_context(STYLE):
         fig, ax = _figure(figsize=(6, 3))
         shades = tier_shades(tiers)
@@ -640,6 +640,7 @@ def spread_chart(scored: pd.DataFrame, edges: dict[str, int], total: int) -> Fig
             ax.axvline(edge - 0.5, color=DARK, linestyle="--", linewidth=1)
             ax.text(edge - 0.3, ax.get_ylim()[1] * 0.95, tier, fontsize=8, va="top")
         ax.set_xlim(-0.5, total + 0.5)
+        ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))  # counts of cities
         ax.set_xlabel(f"criteria met, of {total}")
         ax.set_ylabel("cities")
         ax.set_title(f"Spread of the field: criteria met per city{_sim_note(scored['city'])}", loc="left")

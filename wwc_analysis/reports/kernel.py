@@ -118,8 +118,7 @@ class WarmKernel:
         self.ensure()
         nb = copy.deepcopy(nb)
         reset = nbformat.v4.new_code_cell(
-            "%reset -f\nimport os as _os, matplotlib.pyplot as _plt\n"
-            f"_plt.close('all'); _os.chdir({str(cwd)!r}); del _os, _plt"
+            f"%reset -f\nimport os as _os\n_os.chdir({str(cwd)!r}); del _os"  # charts are Figures: no pyplot to reset
         )
         reset.metadata["tags"] = [_RESET_TAG]
         nb.cells.insert(0, reset)

@@ -228,13 +228,24 @@ _SCORE_HEADERS = {
 
 
 def cohort_table(ov: Overview) -> Table:
-    """Every loaded city: criteria met, tier, core criteria, outcome metrics and each practice's share."""
-    frame = table(ov).rename(columns=_SCORE_HEADERS)
+    """Every loaded city's standing: criteria met, tier, core criteria, outcome metrics, self-assessment.
+
+    Each practice's share is in `cohort_practice_table`: sixteen columns in one table do not fit a
+    page, on screen or in the PDF.
+    """
+    frame = table(ov).rename(columns=_SCORE_HEADERS).drop(columns=list(ov.standard.practice_codes))
     if "Tier" in frame:
         frame["Tier"] = frame["Tier"].replace({"none": NO_TIER})
-    numeric = [c for c in frame.columns if c in ov.standard.practice_codes or c in ("Criteria met", "Share met")]
-    legend = "; ".join(f"{c}: {ov.standard.practice_name(c)}" for c in ov.standard.practice_codes)
-    return Table(frame, "cohort", numeric=numeric, caption=f"Share of each practice's criteria met. {legend}.")
+    return Table(frame, "cohort", numeric=["Criteria met", "Share met"])
+
+
+def cohort_practice_table(ov: Overview) -> Table:
+    """Every loaded city's share of each practice's criteria met: the numbers behind the practice heatmap."""
+    codes = list(ov.standard.practice_codes)
+    frame = table(ov).rename(columns=_SCORE_HEADERS)[["City", "Year", *codes]]
+    legend = "; ".join(f"{c}: {ov.standard.practice_name(c)}" for c in codes)
+    caption = f"Share of each practice's criteria met (of those with a known answer). {legend}."
+    return Table(frame, "cohort_practices", numeric=codes, caption=caption)
 
 
 def field_summary_table(ov: Overview) -> Table:
