@@ -20,6 +20,8 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "everyday"))
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "data" / "raw"
+# The committed Scottsdale report: tests/test_reports.py checks that a fresh one is the same, byte for byte.
+GOLDEN = ROOT / "outputs" / "scottsdale"
 
 
 @pytest.fixture(scope="session")
@@ -86,16 +88,6 @@ def make_city(tmp_path, standard):
         return responses, outcomes
 
     return make
-
-
-@pytest.fixture(scope="session")
-def fresh_scottsdale(tmp_path_factory):
-    """A fresh `wwc report --city Scottsdale`, run once per session; its folder."""
-    from wwc_analysis.cli import main
-
-    out = tmp_path_factory.mktemp("fresh")
-    assert main(["report", "--city", "Scottsdale", "--out", str(out)]) == 0
-    return out / "scottsdale"
 
 
 @pytest.fixture

@@ -88,6 +88,17 @@ def test_batch_writes_every_report_whole_and_an_index(batch):
     assert "## Failed" in index and "Brokenville" in index and "'Maybe'" in index
 
 
+def test_carlsbad_report_has_no_self_assessment_and_says_so(batch):
+    _, out, _, _ = batch
+    folder = out / "carlsbad"
+    summary = (folder / "summary.md").read_text()
+    assert "Silver (published)" in summary
+    assert "No self-assessment was given" in summary
+    assert "| Open Data | unknown | unknown | unknown | 4 |" in summary
+    assert not (folder / "self_vs_audited.png").exists()
+    assert "&amp;" not in summary and "Leadership & Capacity" in summary
+
+
 def test_report_html_has_every_chart_and_no_code(batch):
     _, out, _, _ = batch
     page = (out / "scottsdale" / "report.html").read_text()

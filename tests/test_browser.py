@@ -10,6 +10,7 @@ import os
 import re
 
 import pytest
+from conftest import GOLDEN
 
 from wwc_analysis.reports.batch import Job, Result, index_html
 from wwc_analysis.reports.pdf import find_chromium
@@ -72,9 +73,10 @@ def _check_rendered(page, name: str, width: int, screenshots):
 
 
 @pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
-def test_report_html_in_a_browser(fresh_scottsdale, offline_page, screenshots, width):
+def test_report_html_in_a_browser(offline_page, screenshots, width):
+    """The committed report (tests/test_reports.py checks that a fresh one is the same bytes)."""
     page = offline_page(width)
-    page.goto((fresh_scottsdale / "report.html").as_uri(), wait_until="load")
+    page.goto((GOLDEN / "report.html").as_uri(), wait_until="load")
     text, images = _check_rendered(page, "report", width, screenshots)
     assert "Scottsdale" in text and "Gold" in text and "31 of 43" in text
     assert len(images) == 4
@@ -184,10 +186,11 @@ def test_index_sorts_and_filters_in_a_browser(tmp_path, offline_page, screenshot
     assert len(column(1)) == 4
 
 
-def test_pdf_reads_back(fresh_scottsdale, chromium_path):
+def test_pdf_reads_back(chromium_path):
+    """The committed PDF (a fresh one has the same text: tests/test_reports.py)."""
     from pypdf import PdfReader
 
-    pdf = fresh_scottsdale / "report.pdf"
+    pdf = GOLDEN / "report.pdf"
     assert pdf.is_file()
     reader = PdfReader(pdf)
     assert 4 <= len(reader.pages) <= 20

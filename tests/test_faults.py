@@ -133,8 +133,7 @@ def test_whole_pipeline_never_writes_under_data_raw(tmp_path, capsys, no_pdf):
         ["simulate", "--cities", "3", "--out", str(tmp_path / "sim")],
         ["template", "--out", str(tmp_path / "t.xlsx")],
         ["import-report", str(report), "--out", str(tmp_path / "i")],
-        ["report", "--out", str(tmp_path / "reports")],
-    ]
+    ]  # reports: every test that builds one runs under the session's check that data/ is unchanged (conftest.py)
     for command in commands:
         assert main(command) == 0, command
     for refused in (

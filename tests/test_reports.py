@@ -2,7 +2,8 @@
 
 import json
 
-from conftest import ROOT
+import pytest
+from conftest import GOLDEN
 
 from wwc_analysis.cli import main
 from wwc_analysis.reports.pdf import find_chromium, stable
@@ -26,7 +27,14 @@ CITY_FILES = {
 } | ({"report.pdf"} if find_chromium() else set())
 # A city without a self-assessment has no self-assessed table or chart.
 FILES_WITHOUT_SELF = CITY_FILES - {"self_vs_audited.csv", "self_vs_audited.png", "self_vs_audited.svg"}
-GOLDEN = ROOT / "outputs" / "scottsdale"
+
+
+@pytest.fixture(scope="module")
+def fresh_scottsdale(tmp_path_factory):
+    """A fresh `wwc report --city Scottsdale`; its folder."""
+    out = tmp_path_factory.mktemp("fresh")
+    assert main(["report", "--city", "Scottsdale", "--out", str(out)]) == 0
+    return out / "scottsdale"
 
 
 def test_pdf_dates_and_tag_ids_are_made_stable():
