@@ -35,6 +35,15 @@ def distinct(values: pd.Series | pd.Categorical | np.ndarray) -> tuple[np.ndarra
     return codes, np.asarray(uniques, dtype=object)
 
 
+def int_values(column: pd.Series, missing: int) -> np.ndarray:
+    """A column of whole numbers as int64, `missing` where a value is absent.
+
+    A nullable integer column with nothing absent hands over its own values: a long column is not copied.
+    """
+    array = column.array if isinstance(column.dtype, pd.Int64Dtype) else column.astype("Int64").array
+    return array.to_numpy(dtype=np.int64, na_value=missing)
+
+
 def text_index(array: pa.Array) -> pd.Index:
     """Arrow strings as a pandas Index of text, without making a Python string of each."""
     return pd.Index(array.to_pandas())

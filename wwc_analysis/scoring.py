@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import status as st
-from .distinct import distinct, first_rows, row_keys
+from .distinct import distinct, first_rows, int_values, row_keys
 from .errors import InputError
 from .identity import city_key, city_key_codes, city_keys, group_city_years
 from .io.bundled import published_tiers
@@ -80,7 +80,7 @@ def build_assessments(
     `identity.city_key`. With `published`, the tier the program announced for each city
     and year is attached as evidence.
     """
-    years = responses["year"].astype("Int64").to_numpy(dtype=np.int32, na_value=standard.default_year)
+    years = int_values(responses["year"], standard.default_year)
     groups = group_city_years(responses["city"], years)
     keys = pd.DataFrame(
         {"city": pd.Series(groups.display_names, dtype=str), "year": pd.array(years[groups.first], dtype="Int64")}

@@ -94,7 +94,10 @@ def parse_years(table: Table, missing: int | None = None) -> pd.api.extensions.E
     bad = (raw != "") & (years.isna() | (years % 1 != 0) | (years < 2000) | (years > 2100))
     table.refuse_first("year must be a four-digit year", bad.to_numpy(), codes, "year")
     years = years.astype("Int64")
-    return (years if missing is None else years.fillna(missing)).array.take(codes)
+    years = (years if missing is None else years.fillna(missing)).array
+    # Taken in numpy, values and mask apart: pandas' own take of a masked array is several times slower.
+    values, absent = years.to_numpy(dtype=np.int64, na_value=0), years.isna()
+    return pd.arrays.IntegerArray(values[codes], absent[codes])
 
 
 def normalise_header(name: object) -> str:
