@@ -87,9 +87,11 @@ def build_assessments(
     )
     codes, names = distinct(responses["criterion"])
     position = standard.criterion_index()
-    crit_idx = np.array([position.get(n, -1) for n in names], dtype=np.int8 if len(position) < 127 else np.int64)[codes]
-    cell = row_keys(groups.rows, np.maximum(crit_idx, 0), sizes=(len(groups.first), standard.n_criteria))
-    known = slice(None) if crit_idx.min(initial=0) >= 0 else crit_idx >= 0  # a criterion not in the edition: none
+    columns = np.array([position.get(n, -1) for n in names], dtype=np.int8 if len(position) < 127 else np.int64)
+    cell = groups.cells(np.maximum(columns, 0)[codes], standard.n_criteria)
+    known = (
+        slice(None) if columns.min(initial=0) >= 0 else (columns >= 0)[codes]
+    )  # a criterion not in the edition: none
     shape = (len(groups.first), standard.n_criteria)
     audited = np.full(shape, st.UNKNOWN, dtype=np.int8)
     self_assessed = np.full(shape, st.UNKNOWN, dtype=np.int8)
