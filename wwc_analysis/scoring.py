@@ -158,7 +158,7 @@ def _outcome_matrix(
     pos, which = _assessments_of(cities, o_city[rows])
     _write_first(out, pos, metric[rows][which], met[rows][which])
     rows = np.flatnonzero(use & ~general)
-    o_years = o_year.to_numpy(dtype=np.int64, na_value=-1)[rows]
+    o_years = int_values(o_year, -1)[rows]
     pos = pd.Index(_city_year(cities, years)).get_indexer(_city_year(o_city[rows], o_years))
     hit = pos >= 0
     _write_first(out, pos[hit], metric[rows][hit], met[rows][hit])
@@ -167,6 +167,8 @@ def _outcome_matrix(
 
 def _positions(index: pd.Index, values: pd.Index) -> np.ndarray:
     """Where each of `values` is in `index` (of distinct texts), -1 where it is not."""
+    if len(values) == len(index) and values.equals(index):  # the same cities in both files, as is usual
+        return np.arange(len(index), dtype=np.int64)
     try:
         found = pc.index_in(pa.array(values, type=pa.string()), value_set=pa.array(index, type=pa.string()))
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # not all text
@@ -192,7 +194,13 @@ def _assessments_of(cities: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray,
 
 def _write_first(out: np.ndarray, rows: np.ndarray, cols: np.ndarray, values: np.ndarray) -> None:
     """out[rows, cols] = values, where of two values for one cell the first one is written."""
-    first = ~pd.Index(rows.astype(np.int64) * out.shape[1] + cols).duplicated(keep="first")
+    cells = rows.astype(np.int64) * out.shape[1] + cols
+    seen = np.zeros(out.size, dtype=bool)
+    seen[cells] = True
+    if np.count_nonzero(seen) == len(cells):  # no cell given twice (as is usual): every value is written
+        out.reshape(-1)[cells] = values
+        return
+    first = ~pd.Index(cells).duplicated(keep="first")
     out[rows[first], cols[first]] = values[first]
 
 
