@@ -89,9 +89,8 @@ def build_assessments(
     position = standard.criterion_index()
     columns = np.array([position.get(n, -1) for n in names], dtype=np.int8 if len(position) < 127 else np.int64)
     cell = groups.cells(np.maximum(columns, 0)[codes], standard.n_criteria)
-    known = (
-        slice(None) if columns.min(initial=0) >= 0 else (columns >= 0)[codes]
-    )  # a criterion not in the edition: none
+    # A row whose criterion is not in the edition places no answer.
+    known = slice(None) if columns.min(initial=0) >= 0 else (columns >= 0)[codes]
     shape = (len(groups.first), standard.n_criteria)
     audited = np.full(shape, st.UNKNOWN, dtype=np.int8)
     self_assessed = np.full(shape, st.UNKNOWN, dtype=np.int8)
