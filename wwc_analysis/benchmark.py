@@ -17,7 +17,6 @@ from .explain import add_reasons
 from .io.outcomes import outcomes_from_table
 from .io.responses import check_duplicates, responses_from_table
 from .io.tables import table_from_frame
-from .panel import PlanningPanel
 from .reports.kernel import NOTEBOOKS
 from .scoring import build_assessments, score_assessments
 from .simulate import simulate_cohort, simulated_names, write_cohort
@@ -303,6 +302,8 @@ def report_batch(n_reports: int, workers: int, loop: bool) -> None:
 
 def bench_panel(changes: int = 20) -> dict[str, float]:
     """Per-change latency of the planning panel for one city: rescore, reasons, paths and both charts redrawn."""
+    from .panel import PlanningPanel  # here, not above: the widgets and charts it loads cost every command a second
+
     panel = PlanningPanel("Scottsdale")
     codes = ["DM8", "SI1", "RDC1", "BF3", "RDC3", "RDC7"]
     times = []
