@@ -35,6 +35,15 @@ def distinct(values: pd.Series | pd.Categorical | np.ndarray) -> tuple[np.ndarra
     return codes, np.asarray(uniques, dtype=object)
 
 
+def int_values(column: pd.Series, missing: int) -> np.ndarray:
+    """A column of whole numbers as int64, `missing` where a value is absent.
+
+    A nullable integer column with nothing absent hands over its own values: a long column is not copied.
+    """
+    array = column.array if isinstance(column.dtype, pd.Int64Dtype) else column.astype("Int64").array
+    return array.to_numpy(dtype=np.int64, na_value=missing)
+
+
 def text_index(array: pa.Array) -> pd.Index:
     """Arrow strings as a pandas Index of text, without making a Python string of each."""
     return pd.Index(array.to_pandas())
@@ -89,14 +98,14 @@ def categorical(codes: np.ndarray, values: Sequence[object] | np.ndarray) -> pd.
     uniques = np.asarray(uniques, dtype=object)
     if len(uniques) == len(values) and not pd.isna(uniques).any() and _ascending(uniques):
         return pd.Categorical.from_codes(
-            codes.astype(_code_type(len(values)), copy=False),
+            codes.astype(code_type(len(values)), copy=False),
             dtype=pd.CategoricalDtype(pd.Index(values)),
             validate=False,
         )
     order = np.argsort(uniques, kind="stable")
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order))
-    lut = np.full(len(values), -1, dtype=_code_type(len(uniques)))
+    lut = np.full(len(values), -1, dtype=code_type(len(uniques)))
     lut[used] = np.where(merged < 0, -1, rank[merged])  # a missing value stays missing
     return pd.Categorical.from_codes(lut[codes], dtype=pd.CategoricalDtype(pd.Index(uniques[order])), validate=False)
 
@@ -152,5 +161,6 @@ def first_rows(codes: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.concatenate([[True], seen[1:] > seen[:-1]]))
 
 
-def _code_type(n: int) -> type:
-    return np.int8 if n < 2**7 else np.int16 if n < 2**15 else np.int32
+def code_type(n: int) -> type:
+    """The smallest integer type pandas keeps as the codes of a categorical of `n` categories."""
+    return np.int8 if n < 2**7 - 1 else np.int16 if n < 2**15 - 1 else np.int32 if n < 2**31 - 1 else np.int64

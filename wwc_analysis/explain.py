@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from . import status as st
+from .distinct import distinct, first_rows
 from .io.export import json_value as _clean
 from .phrases import is_missing, join, noun, percent, plural, sentence, tier_label, tier_range, verb, with_published
 from .scoring import build_assessments, score_assessments
@@ -274,6 +275,22 @@ def practice_cell(share: object, unknown: int) -> str:
     return percent(share) + (f" ({int(unknown)}?)" if unknown else "")
 
 
+def _joined_codes(lists: pd.Series) -> pd.Series:
+    """Each row's codes joined by ';', each list joined once however many rows share it (scoring shares them)."""
+    values = lists.to_numpy(dtype=object)
+    which, _ = pd.factorize(np.fromiter(map(id, values), dtype=np.int64, count=len(values)))
+    texts = np.array([";".join(codes) for codes in values[first_rows(which)]], dtype=object)
+    return pd.Series(texts[which], index=lists.index, name=lists.name)
+
+
+def _tier_names(tiers: pd.Series, shown: np.ndarray) -> list[str | None]:
+    """Each row's tier as `tier_name` gives it where `shown`, None elsewhere; each distinct tier named once."""
+    codes, values = distinct(tiers)
+    names = np.array([tier_name(value) for value in values], dtype=object)[codes]
+    names[~shown] = None
+    return names.tolist()
+
+
 def score_table(scored: pd.DataFrame, standard: Standard, numeric: bool = False) -> pd.DataFrame:
     """A flat table of scores: percentages as text for people, or numbers for machines."""
     total = standard.n_criteria
@@ -286,15 +303,15 @@ def score_table(scored: pd.DataFrame, standard: Standard, numeric: bool = False)
         for p in standard.practice_codes:
             out[p] = scored[f"share_{p}"].round(4)
         out["core_met"] = scored["core_met"]
-        out["missing_core"] = scored["missing_core"].map(";".join)
+        out["missing_core"] = _joined_codes(scored["missing_core"])
         out["outcomes_met"] = scored["outcomes_met"]
         out["outcomes_unknown"] = scored["outcomes_unknown"]
         for col in ("tier", "tier_low", "tier_high", "published_tier"):
             out[col] = scored[col].map(tier_name)
         out["published_conflict"] = scored["published_conflict"]
         out["self_criteria_met"] = scored["self_criteria_met"]
-        out["self_tier"] = [tier_name(t) if has else None for t, has in zip(scored["self_tier"], scored["has_self"])]
-        out["changed_by_audit"] = scored["audit_changes"].map(";".join)
+        out["self_tier"] = _tier_names(scored["self_tier"], scored["has_self"].to_numpy(dtype=bool))
+        out["changed_by_audit"] = _joined_codes(scored["audit_changes"])
         return out
     out["met"] = [
         f"{m}/{total}" + (f" ({u}?)" if u else "") for m, u in zip(scored["criteria_met"], scored["criteria_unknown"])

@@ -118,7 +118,6 @@ def display_names(names: np.ndarray | pd.Index) -> pd.Index:
 class CityYears:
     """Rows grouped by city (every spelling of one city together) and year, in order of first appearance."""
 
-    rows: np.ndarray  # the group of each row (int32)
     first: np.ndarray  # the first row of each group
     city: np.ndarray  # each group's city, as a code into `keys`
     keys: pd.Index  # the city keys
@@ -126,6 +125,21 @@ class CityYears:
     run_spelling: np.ndarray
     run_length: np.ndarray
     spellings: np.ndarray | pd.Index
+
+    @cached_property
+    def rows(self) -> np.ndarray:
+        """The group of each row (int32), spelled out only where it is asked for."""
+        return np.repeat(self.run_group.astype(np.int32), self.run_length)
+
+    def cells(self, codes: np.ndarray, size: int) -> np.ndarray:
+        """Each row's cell in a grid of a line per group and `size` columns, its column given by `codes` (below `size`).
+
+        That is `row_keys(self.rows, codes, sizes=(groups, size))`, made in one long array rather than three.
+        """
+        grid = np.int32 if len(self.first) * size < 2**31 else np.int64
+        out = np.repeat((self.run_group * size).astype(grid), self.run_length)
+        out += codes
+        return out
 
     @cached_property
     def display_names(self) -> pd.Index:
@@ -153,7 +167,6 @@ def group_city_years(names: pd.Series, years: np.ndarray) -> CityYears:
     run_length = np.diff(np.append(starts, n))
     first_run = first_rows(run_group)
     return CityYears(
-        rows=np.repeat(run_group.astype(np.int32), run_length),
         first=starts[first_run],
         city=run_city[first_run],
         keys=keys,

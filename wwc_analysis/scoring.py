@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import status as st
-from .distinct import distinct, first_rows, row_keys
+from .distinct import distinct, first_rows, int_values, row_keys
 from .errors import InputError
 from .identity import city_key, city_key_codes, city_keys, group_city_years
 from .io.bundled import published_tiers
@@ -80,16 +80,17 @@ def build_assessments(
     `identity.city_key`. With `published`, the tier the program announced for each city
     and year is attached as evidence.
     """
-    years = responses["year"].astype("Int64").to_numpy(dtype=np.int32, na_value=standard.default_year)
+    years = int_values(responses["year"], standard.default_year)
     groups = group_city_years(responses["city"], years)
     keys = pd.DataFrame(
         {"city": pd.Series(groups.display_names, dtype=str), "year": pd.array(years[groups.first], dtype="Int64")}
     )
     codes, names = distinct(responses["criterion"])
     position = standard.criterion_index()
-    crit_idx = np.array([position.get(n, -1) for n in names], dtype=np.int8 if len(position) < 127 else np.int64)[codes]
-    cell = row_keys(groups.rows, np.maximum(crit_idx, 0), sizes=(len(groups.first), standard.n_criteria))
-    known = slice(None) if crit_idx.min(initial=0) >= 0 else crit_idx >= 0  # a criterion not in the edition: none
+    columns = np.array([position.get(n, -1) for n in names], dtype=np.int8 if len(position) < 127 else np.int64)
+    cell = groups.cells(np.maximum(columns, 0)[codes], standard.n_criteria)
+    # A row whose criterion is not in the edition places no answer.
+    known = slice(None) if columns.min(initial=0) >= 0 else (columns >= 0)[codes]
     shape = (len(groups.first), standard.n_criteria)
     audited = np.full(shape, st.UNKNOWN, dtype=np.int8)
     self_assessed = np.full(shape, st.UNKNOWN, dtype=np.int8)
@@ -156,7 +157,7 @@ def _outcome_matrix(
     pos, which = _assessments_of(cities, o_city[rows])
     _write_first(out, pos, metric[rows][which], met[rows][which])
     rows = np.flatnonzero(use & ~general)
-    o_years = o_year.to_numpy(dtype=np.int64, na_value=-1)[rows]
+    o_years = int_values(o_year, -1)[rows]
     pos = pd.Index(_city_year(cities, years)).get_indexer(_city_year(o_city[rows], o_years))
     hit = pos >= 0
     _write_first(out, pos[hit], metric[rows][hit], met[rows][hit])
@@ -165,6 +166,8 @@ def _outcome_matrix(
 
 def _positions(index: pd.Index, values: pd.Index) -> np.ndarray:
     """Where each of `values` is in `index` (of distinct texts), -1 where it is not."""
+    if len(values) == len(index) and values.equals(index):  # the same cities in both files, as is usual
+        return np.arange(len(index), dtype=np.int64)
     try:
         found = pc.index_in(pa.array(values, type=pa.string()), value_set=pa.array(index, type=pa.string()))
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # not all text
@@ -190,7 +193,13 @@ def _assessments_of(cities: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray,
 
 def _write_first(out: np.ndarray, rows: np.ndarray, cols: np.ndarray, values: np.ndarray) -> None:
     """out[rows, cols] = values, where of two values for one cell the first one is written."""
-    first = ~pd.Index(rows.astype(np.int64) * out.shape[1] + cols).duplicated(keep="first")
+    cells = rows.astype(np.int64) * out.shape[1] + cols
+    seen = np.zeros(out.size, dtype=bool)
+    seen[cells] = True
+    if np.count_nonzero(seen) == len(cells):  # no cell given twice (as is usual): every value is written
+        out.reshape(-1)[cells] = values
+        return
+    first = ~pd.Index(cells).duplicated(keep="first")
     out[rows[first], cols[first]] = values[first]
 
 

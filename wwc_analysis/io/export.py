@@ -13,7 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..distinct import distinct
+from ..distinct import distinct, first_rows, row_keys
 
 DECIMALS = 4  # every CSV and JSON number: shares to a hundredth of a percent
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -55,8 +55,44 @@ def to_csv_text(frame: pd.DataFrame) -> str:
     if any(c is None for c in columns):
         return safe_frame(frame).to_csv(index=False, lineterminator="\n")
     header = ",".join(_csv_field(neutralise(str(c))) for c in frame.columns) + "\n"
-    rows = pc.binary_join_element_wise(pc.binary_join_element_wise(*columns, ","), "", "\n")  # each row and "\n"
+    rows = pc.binary_join_element_wise(_joined(columns), "", "\n")  # each row and "\n"
     return header + _concatenated(rows)
+
+
+_Fields = tuple[np.ndarray, pa.Array]  # a column's fields: each row's code into its distinct fields
+_BLOCK = 1 << 16  # columns are joined in blocks of at most this many combinations of their fields
+
+
+def _joined(columns: list[_Fields]) -> pa.Array:
+    """Each row's fields joined by commas.
+
+    Neighbouring columns with few distinct fields are joined per distinct combination, which rows
+    share, so Arrow joins a handful of columns per row rather than every one of them.
+    """
+    parts = []
+    for block in _blocks([len(fields) for _, fields in columns]):
+        codes = [columns[i][0] for i in block]
+        if len(block) == 1:
+            parts.append(pc.take(columns[block[0]][1], codes[0]))
+            continue
+        combination, _ = pd.factorize(row_keys(*codes, sizes=[len(columns[i][1]) for i in block]))
+        first = first_rows(combination)
+        texts = [pc.take(columns[i][1], code[first]) for i, code in zip(block, codes)]
+        parts.append(pc.take(pc.binary_join_element_wise(*texts, ","), combination))
+    return pc.binary_join_element_wise(*parts, ",") if len(parts) > 1 else parts[0]
+
+
+def _blocks(sizes: list[int]) -> list[list[int]]:
+    """Runs of neighbouring columns (by position) whose numbers of distinct fields multiply to at most _BLOCK."""
+    blocks: list[list[int]] = []
+    product = _BLOCK + 1
+    for i, size in enumerate(sizes):
+        product *= max(size, 1)
+        if product > _BLOCK:
+            blocks.append([])
+            product = max(size, 1)
+        blocks[-1].append(i)
+    return blocks
 
 
 def _concatenated(texts: pa.Array) -> str:
@@ -81,8 +117,9 @@ def _csv_field(text: str) -> str:
     return buffer.getvalue()[:-2]
 
 
-def _csv_column(column: pd.Series) -> pa.Array | None:
-    """Each row's CSV field, as `safe_frame` then pandas would write it; None for a kind of column not handled."""
+def _csv_column(column: pd.Series) -> _Fields | None:
+    """Each row's CSV field (a code into distinct fields), as `safe_frame` then pandas would write it; None for a
+    kind of column not handled."""
     dtype = column.dtype
     if dtype == np.float64:  # rounded as safe_frame rounds, written as pandas writes floats
         values = _rounded(column).to_numpy()
@@ -100,10 +137,10 @@ def _csv_column(column: pd.Series) -> pa.Array | None:
         if text is None:
             return None
         encoded = pc.dictionary_encode(text)
-        return pc.take(_text_fields(encoded.dictionary), encoded.indices)
+        return encoded.indices.to_numpy(zero_copy_only=False), _text_fields(encoded.dictionary)
     else:
         return None
-    return pc.take(pa.array([_csv_field(t) for t in texts], pa.string()), pa.array(codes))
+    return np.asarray(codes), pa.array([_csv_field(t) for t in texts], pa.string())
 
 
 def _text(column: pd.Series) -> pa.Array | None:

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..distinct import categorical, constant, distinct, row_keys, sorted_categorical
+from ..distinct import categorical, constant, distinct, first_rows, row_keys, sorted_categorical
 from ..errors import InputError
 from ..identity import city_key_codes
 from ..standard import Standard, load_standard
@@ -174,13 +174,19 @@ _CELLS = ("city", "metric", "value", "target", "direction", "met")
 
 def outcomes_from_table(table: Table, standard: Standard) -> pd.DataFrame:
     """Validate one table of outcome values and judge each: every distinct cell parsed once, every rule
-    applied to all rows at once, and the first row that breaks one checked on its own to name its problem."""
+    applied once per distinct combination of the cells it reads, and the first row that breaks one
+    checked on its own to name its problem."""
     years = parse_years(table)
     columns = {name: table.cells(name) for name in _CELLS}
-    metric, spec = _specs(*columns["metric"], standard)
-    cells = _cells(columns, spec)
+    combination, first = _combinations([columns[name][0] for name in _JUDGED])
+    # The rules read a row's metric, value, target, direction and `met`: rows alike in these are judged once.
+    judged = {name: (columns[name][0][first], columns[name][1]) for name in _JUDGED}
+    metric, spec = _specs(*judged["metric"], standard)
+    cells = _cells(judged, spec)
     value, target, direction, met, broken = _judge(cells, spec)
-    for i in np.flatnonzero(broken | cells.broken):  # the first of them raises its error
+    city_codes, cities = columns["city"]
+    broken = (broken | cells.broken)[combination] | np.asarray(cities == "")[city_codes]
+    for i in np.flatnonzero(broken):  # the first of them raises its error
         _judge_row(table, int(i), {name: found[codes[i]] for name, (codes, found) in columns.items()}, standard)
     n = len(table.frame)
     return pd.DataFrame(
@@ -188,15 +194,26 @@ def outcomes_from_table(table: Table, standard: Standard) -> pd.DataFrame:
             "city": sorted_categorical(table.frame["city"]),
             "year": years,
             "metric": categorical(columns["metric"][0], metric),
-            "value": value,
-            "target": target,
-            "direction": categorical(*distinct(direction)),
-            "met": met,
+            "value": value[combination],
+            "target": target[combination],
+            "direction": categorical(combination, direction),
+            "met": pd.arrays.BooleanArray(
+                met.to_numpy(dtype=bool, na_value=False)[combination], met.isna()[combination]
+            ),
             "source_file": constant(table.label, n),
             "source_row": table.lines.astype(np.int64),
         },
         copy=False,  # every column is new: no copy needed
     )
+
+
+_JUDGED = ("metric", "value", "target", "direction", "met")  # the cells the rules read (the city is apart)
+
+
+def _combinations(codes: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's distinct combination of `codes` (numbered in order of first appearance), and a row of each."""
+    combination, _ = pd.factorize(row_keys(*codes))
+    return combination, first_rows(combination)
 
 
 @dataclass
@@ -240,14 +257,13 @@ class _Cells:
 
 
 def _cells(columns: dict[str, tuple[np.ndarray, np.ndarray]], spec: _Spec) -> _Cells:
-    """Parse each distinct cell once; the rules that look at one cell, for every row."""
+    """Parse each distinct cell once; the rules that look at one cell, for every row (or combination) given."""
     texts = {name: (codes, list(np.asarray(cells, dtype=object))) for name, (codes, cells) in columns.items()}
     value, value_problem, typed_percent, percent, ambiguous = _values(*texts["value"])
     target, target_problem = _numbers(*texts["target"])
     direction, bad_direction = _directions(*texts["direction"])
     stated, bad_met = _stated(*texts["met"])
-    city_codes, cities = columns["city"]
-    broken = (cities == "")[city_codes] | spec.unknown | value_problem | target_problem | bad_direction | bad_met
+    broken = spec.unknown | value_problem | target_problem | bad_direction | bad_met
     broken |= np.where(spec.share, ambiguous, typed_percent)  # 1 as a share; a % on a metric that is not one
     return _Cells(np.where(spec.share, percent, value), target, direction, stated, broken)
 

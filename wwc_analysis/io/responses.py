@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .. import status as st
-from ..distinct import categorical, constant, distinct, row_keys, sorted_categorical
+from ..distinct import categorical, constant, distinct, int_values, sorted_categorical
 from ..errors import InputError
 from ..identity import group_city_years
 from ..standard import Standard, load_standard
@@ -118,11 +118,11 @@ def check_duplicates(frame: pd.DataFrame) -> None:
 
 
 def _assessment_criterion_keys(frame: pd.DataFrame) -> np.ndarray:
-    """One int64 per row, equal where city (by `city_key`), year (a missing one apart) and criterion are."""
-    years = frame["year"].astype("Int64").to_numpy(dtype=np.int32, na_value=-1)
+    """One int per row, equal where city (by `city_key`), year (a missing one apart) and criterion are."""
+    years = int_values(frame["year"], -1)
     groups = group_city_years(frame["city"], years)
-    criteria, _ = distinct(frame["criterion"])
-    return row_keys(groups.rows, criteria)
+    criteria, names = distinct(frame["criterion"])
+    return groups.cells(criteria, len(names))
 
 
 def _repeats(key: np.ndarray) -> bool:
