@@ -48,6 +48,19 @@ def pytest_configure(config):
     _state["before"] = _snapshot()
 
 
+# The slowest test files first: pytest-xdist hands out files in collection order, so the long ones start
+# at once on separate workers and the short ones fill in around them.
+SLOW_FIRST = ("tests/test_faults.py", "tests/test_batch.py", "tests/test_app_browser.py", "tests/test_sentences.py")
+
+
+def pytest_collection_modifyitems(items):
+    def rank(item) -> int:
+        path = item.nodeid.split("::")[0]
+        return SLOW_FIRST.index(path) if path in SLOW_FIRST else len(SLOW_FIRST)
+
+    items.sort(key=rank)  # stable: each file keeps its own order
+
+
 def pytest_sessionfinish(session, exitstatus):
     before, after = _state.pop("before", None), _snapshot()
     if before is not None and after != before:
