@@ -85,7 +85,7 @@ def _interrupt(proc: subprocess.Popen, sig: signal.Signals, out) -> list:
 
 def test_killed_batch_leaves_reports_complete_or_absent_and_a_rerun_finishes(tmp_path):
     """Ctrl-C (SIGINT, cleanup runs) and then SIGKILL (no cleanup) mid-batch, then a rerun on the same folder."""
-    cities = 3
+    cities = 2  # and the cohort overview: three reports on two workers
     responses, outcomes = write_cohort(cities, seed=3, folder=tmp_path / "sim")
     out = tmp_path / "out"
     command = [sys.executable, "-m", "wwc_analysis.cli", *_batch_args(responses, outcomes, out)]

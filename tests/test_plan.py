@@ -4,6 +4,7 @@ import json
 
 import pytest
 from conftest import write_csv
+from test_reports import CITY_FILES
 
 from wwc_analysis.cli import main
 from wwc_analysis.errors import InputError
@@ -97,9 +98,15 @@ def test_whatif_needs_set_or_plan_and_refuses_a_bad_plan(tmp_path, capsys):
     assert f"{bad}: row 2: 'due' must be a date written YYYY-MM-DD: 'soon'" in capsys.readouterr().err
 
 
-def test_report_with_a_plan_writes_the_section(plan_csv, tmp_path, no_pdf):
+def test_report_with_a_plan_writes_the_section_and_says_where(plan_csv, tmp_path, capsys, no_pdf):
+    """`no_pdf` runs it as on a machine without Chromium: the report says so once and writes the rest."""
     assert main(["report", "--city", "Scottsdale", "--plan", str(plan_csv), "--out", str(tmp_path / "out")]) == 0
     folder = tmp_path / "out" / "scottsdale"
+    out, err = capsys.readouterr()
+    assert f"report written to {folder}/" in out
+    assert err.count("Chromium is not installed") == 1 and "apt-get install -y chromium" in err
+    assert {p.name for p in folder.iterdir()} >= CITY_FILES - {"report.pdf"} and not (folder / "report.pdf").exists()
+    assert not (tmp_path / "out" / "index.html").exists()
     summary = (folder / "summary.md").read_text()
     assert "## With the plan" in summary and "would reach Platinum, 37 of 43" in summary
     assert "With the plan" in (folder / "report.html").read_text()

@@ -90,13 +90,3 @@ def test_fresh_report_matches_the_committed_outputs_byte_for_byte(fresh_scottsda
             assert text(fresh_scottsdale / name) == text(GOLDEN / name), name
             continue
         assert new == old, f"{name} differs from outputs/scottsdale/{name} (run `make notebooks` after a change)"
-
-
-def test_report_command_prints_where_the_report_is_and_once_that_no_pdf_was_written(tmp_path, capsys, no_pdf):
-    """`no_pdf` runs the report as on a machine without Chromium."""
-    assert main(["report", "--city", "Scottsdale", "--out", str(tmp_path)]) == 0
-    out, err = capsys.readouterr()
-    assert f"report written to {tmp_path / 'scottsdale'}/" in out
-    assert err.count("Chromium is not installed") == 1 and "apt-get install -y chromium" in err
-    assert {p.name for p in (tmp_path / "scottsdale").iterdir()} == CITY_FILES - {"report.pdf"}
-    assert not (tmp_path / "index.html").exists()
