@@ -36,7 +36,7 @@ score: setup
 test: setup
 	$(BIN)/ruff check wwc_analysis tests benchmarks conftest.py
 	$(BIN)/ruff format --check wwc_analysis tests benchmarks conftest.py
-	WWC_OUTPUT_DIR="$$(mktemp -d)" $(BIN)/python -m pytest -n auto --dist loadfile  # one process per core, a test file each
+	WWC_OUTPUT_DIR="$$(mktemp -d)" $(BIN)/python -m pytest -n auto --dist loadfile --no-loadscope-reorder  # one process per core, a file each, slowest first (conftest.py)
 
 notebooks: setup  # re-execute the committed notebooks (and outputs/) after a change to the package
 	$(BIN)/wwc report --city Scottsdale

@@ -48,8 +48,9 @@ def pytest_configure(config):
     _state["before"] = _snapshot()
 
 
-# The slowest test files first: pytest-xdist hands out files in collection order, so the long ones start
-# at once on separate workers and the short ones fill in around them.
+# The slowest test files first: with --no-loadscope-reorder (Makefile) pytest-xdist hands out files in
+# collection order, so the long ones start at once on separate workers and the short ones fill in around
+# them (its default order, by number of tests, left the two-test kill file for the end).
 SLOW_FIRST = ("tests/test_faults.py", "tests/test_batch.py", "tests/test_app_browser.py", "tests/test_sentences.py")
 
 
