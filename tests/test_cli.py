@@ -83,13 +83,15 @@ def test_unknown_city_is_an_error(capsys):
 def test_benchmark_command_reports_each_stage(capsys):
     from wwc_analysis.cli import main
 
-    assert main(["benchmark", "--cities", "50", "--reports", "0", "--repeat", "1"]) == 0
+    args = ["--cities", "50", "--reports", "0", "--repeat", "1", "--changes", "0"]  # the panel: tests/test_panel.py
+    assert main(["benchmark", *args]) == 0
     out = capsys.readouterr().out
     assert "scoring 50 simulated assessments (2,150 response rows)" in out
     for stage in ("validate and normalise", "score (vectorised)", "plain-language reasons", "total"):
         assert stage in out
     assert "wwc score on a CSV of 50 simulated assessments (2,150 rows" in out and "best of 1 runs" in out
     assert "time ratio:" in out and "x pd.read_csv" in out and "peak memory:" in out and " MB" in out
+    assert "planning panel" not in out
 
 
 def test_gaps_json_for_scottsdale(capsys):

@@ -318,9 +318,10 @@ def bench_panel(changes: int = 20) -> dict[str, float]:
     return {"changes": float(changes), "median_ms": times[len(times) // 2] * 1000, "max_ms": times[-1] * 1000}
 
 
-def report_panel() -> None:
+def report_panel(changes: int = 20) -> None:
+    """Print the planning panel's latency per change (`changes` of them, rescore and redraw each)."""
     try:
-        r = bench_panel()
+        r = bench_panel(changes)
     except ImportError as exc:  # the app extra is not installed
         print(f"planning panel: skipped ({exc.name} is not installed)")
         return
@@ -337,13 +338,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=int, default=0, help="batch workers (default: one per core)")
     parser.add_argument("--no-loop", action="store_true", help="skip the sequential papermill loop (slow)")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each scoring measurement; the best counts")
+    parser.add_argument("--changes", type=int, default=20, help="planning panel changes to time (0: skip)")
 
 
 def run(args: argparse.Namespace) -> int:
     if args.cities:
         report_scoring(args.cities, args.repeat)
         report_score_file(args.cities, args.repeat)
-    report_panel()
+    if args.changes:
+        report_panel(args.changes)
     if args.reports:
         report_batch(args.reports, args.workers, loop=not args.no_loop)
     return 0
