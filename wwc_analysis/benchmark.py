@@ -6,8 +6,10 @@ Timings are printed, never asserted: they depend on the machine.
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -96,9 +98,6 @@ def _measure(body: str) -> tuple[float, float, float]:
     neither measurement. The peak is the interpreter's own high-water mark (VmHWM, Linux):
     `ru_maxrss` would also count the memory of the process that started it, which a fork hands down.
     """
-    import os
-    import subprocess
-    import sys
 
     env = {**os.environ, "WWC_MAX_INPUT_MB": "100000"}
     done = subprocess.run([sys.executable, "-c", _MEASURE.format(body=body)], capture_output=True, text=True, env=env)
@@ -166,7 +165,6 @@ def _wwc_command() -> list[str]:
 
 def _command_seconds(command: list[str]) -> float:
     """Wall time of a whole command, from the interpreter's start to its exit, its output discarded."""
-    import os
 
     env = {**os.environ, "WWC_MAX_INPUT_MB": "100000"}
     start = time.perf_counter()
@@ -176,7 +174,6 @@ def _command_seconds(command: list[str]) -> float:
 
 def report_score_file(n_cities: int, repeat: int = 3) -> None:
     """Print the time and memory of `wwc score` on a large CSV against a bare `pd.read_csv`, and their ratios."""
-    import tempfile
 
     with tempfile.TemporaryDirectory(prefix="wwc-bench-") as tmp:
         r = bench_score_file(n_cities, Path(tmp), repeat=repeat)
@@ -200,13 +197,11 @@ def report_score_file(n_cities: int, repeat: int = 3) -> None:
 
 
 def _wwc(*args: str) -> list[str]:
-    import sys
 
     return [sys.executable, "-m", "wwc_analysis.cli", *args]
 
 
 def _run(cmd: list[str], cwd: Path | None = None, env: dict | None = None) -> float:
-    import subprocess
 
     start = time.perf_counter()
     done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=env)
@@ -232,8 +227,6 @@ def bench_batch(n_reports: int, work: Path, loop: bool = True, workers: int = 0)
     more (an HTML copy of each report, the cohort overview and the index): the like-for-like figure.
     The full batch also prints each report to PDF. Each run starts from an empty output folder.
     """
-    import os
-    import sys
 
     responses, outcomes = write_cohort(n_reports, seed=11, folder=work / "cohort")
     result: dict = {"reports": float(n_reports)}
@@ -274,8 +267,6 @@ def bench_batch(n_reports: int, work: Path, loop: bool = True, workers: int = 0)
 
 def report_batch(n_reports: int, workers: int, loop: bool) -> None:
     """Print the batch comparison: both batches with their time per stage, the loop, and the speed-ups."""
-    import os
-    import tempfile
 
     with tempfile.TemporaryDirectory(prefix="wwc-bench-") as tmp:
         work = Path(tmp)

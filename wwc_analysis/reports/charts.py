@@ -49,7 +49,6 @@ STYLE = {
     "hatch.linewidth": 0.6,
     "figure.dpi": 100,
     "savefig.dpi": 110,
-    "savefig.bbox": "tight",
     "path.simplify": True,
     # Titles stay at the top edge (where the automatic placement puts them here, since no tick labels are above
     # the axes); saying so spares measuring every tick label again on each draw, the slowest part of a save.
@@ -80,7 +79,10 @@ def _figure(figsize: tuple[float, float]) -> tuple[Figure, object]:
 
 
 def figure_bytes(fig: Figure) -> dict[str, bytes]:
-    """The figure as PNG and SVG, cropped to what it draws, without timestamps or software versions."""
+    """The figure as PNG and SVG, cropped to what it draws, without timestamps or software versions.
+
+    Drawing it resizes the figure (room is left around it for labels), so a figure is saved once.
+    """
     with matplotlib.rc_context(STYLE):
         png, box = _png(fig)
         return {"png": png, "svg": _saved(fig, "svg", box)}
