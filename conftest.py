@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -63,6 +64,8 @@ def pytest_collection_modifyitems(items):
 
 
 def pytest_sessionfinish(session, exitstatus):
+    if "wwc_analysis.reports.worker" in sys.modules:  # a warm report worker: its kernel and Chromium end here
+        sys.modules["wwc_analysis.reports.worker"].stop_worker()
     before, after = _state.pop("before", None), _snapshot()
     if before is not None and after != before:
         changed = sorted(name for name in before.keys() | after.keys() if before.get(name) != after.get(name))

@@ -103,12 +103,18 @@ def chromium_path():
     return find_chromium()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium_browser(chromium_path):
-    """One headless Chromium for the whole session, shared by every browser test (one Playwright per process)."""
+    """One headless Chromium for a module's browser tests.
+
+    Playwright's sync API runs one instance per thread at a time: while this one is open, a report built in
+    this process would have to print its PDF with a Chromium of its own. Per module, it is closed again
+    before the tests that build reports."""
     from wwc_analysis.reports.pdf import QUIET_FLAGS
+    from wwc_analysis.reports.worker import stop_worker
 
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed: pip install playwright")
+    stop_worker()  # a warm report worker's Playwright, if an earlier test left one: one Playwright at a time
     with sync_api.sync_playwright() as pw:
         launched = pw.chromium.launch(executable_path=chromium_path, args=list(QUIET_FLAGS), headless=True)
         yield launched

@@ -17,6 +17,7 @@ from test_reports import CITY_FILES, FILES_WITHOUT_SELF
 from wwc_analysis.cli import main
 from wwc_analysis.io.slugs import slugify
 from wwc_analysis.reports import batch as batch_module
+from wwc_analysis.reports import worker as worker_module
 from wwc_analysis.reports.pdf import find_chromium
 from wwc_analysis.simulate import write_cohort
 
@@ -205,7 +206,9 @@ def test_a_change_rebuilds_that_city_and_the_cohort_and_a_failure_keeps_the_last
     # 2022 passes validation, but no peer shares are published for 2022 or earlier: the notebook raises.
     frame.loc[frame["city"] == SIMULATED[0], "year"] = "2022"
     frame.to_csv(root / "sim" / "responses.csv", index=False)
+    kernel = worker_module._WORKER.kernel  # the --force run's, still warm in this process
     assert run() == 1
+    assert worker_module._WORKER.kernel is kernel and "start" not in batch_module.STAGES  # not started again
     assert changed_folders(before, state(out)) - {"index.html", "index.md", "_failed"} == {"carlsbad", "cohort"}
     assert f"{SIMULATED[0]}: the notebook failed: InputError" in capsys.readouterr().out
     assert state(out / folder) == good
@@ -216,3 +219,16 @@ def test_a_change_rebuilds_that_city_and_the_cohort_and_a_failure_keeps_the_last
     assert "stale: the last rebuild failed (the notebook failed: InputError" in page
     assert f'href="{folder}/report.html"' in page
     assert "**stale**" in (out / "index.md").read_text()
+
+
+def test_the_warm_worker_keeps_its_kernel_when_only_chromium_changes(batch, monkeypatch):
+    """The rerun above left this process's worker warm: another Chromium setting swaps the printer only,
+    while a change to where the kernel reads or writes (a WWC_ path) calls for a new kernel."""
+    worker = worker_module._WORKER
+    kernel, env = worker.kernel, worker_module.kernel_settings()
+    monkeypatch.setenv("WWC_CHROMIUM", "")
+    worker_module.init_worker()
+    assert worker_module._WORKER is worker and worker.kernel is kernel and worker.printer is None
+    assert worker_module.kernel_settings() == env
+    monkeypatch.setenv("WWC_OUTPUT_DIR", "/somewhere/else")
+    assert worker_module.kernel_settings() != env

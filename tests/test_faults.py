@@ -85,7 +85,10 @@ def _interrupt(proc: subprocess.Popen, sig: signal.Signals, out) -> list:
 
 def test_killed_batch_leaves_reports_complete_or_absent_and_a_rerun_finishes(tmp_path):
     """Ctrl-C (SIGINT, cleanup runs) and then SIGKILL (no cleanup) mid-batch, then a rerun on the same folder."""
-    cities = 2  # and the cohort overview: three reports on two workers
+    # Three cities and the cohort overview on two workers: when the first city's report is in place, two
+    # city reports are still to finish and one worker cannot finish both at once, so Ctrl-C always lands
+    # mid-batch (with two cities, both could finish within the moment it takes to send it).
+    cities = 3
     responses, outcomes = write_cohort(cities, seed=3, folder=tmp_path / "sim")
     out = tmp_path / "out"
     command = [sys.executable, "-m", "wwc_analysis.cli", *_batch_args(responses, outcomes, out)]
@@ -94,9 +97,11 @@ def test_killed_batch_leaves_reports_complete_or_absent_and_a_rerun_finishes(tmp
     _wait_for(lambda: out.is_dir() and _city_folders(out), "no report was finished")
     done = _interrupt(proc, signal.SIGINT, out)
     assert 1 <= len(done) < cities
-    # 2. SIGKILL a rerun while a report is being written (its staging folder exists): nothing cleans up
+    # 2. SIGKILL a rerun while a report is being written (its staging folder exists): nothing cleans up.
+    # Without Chromium: step 1 saw browsers leave with their worker, and here no report gets to its PDF.
     stale = set(out.glob(".tmp-*"))
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    env = {**os.environ, "WWC_CHROMIUM": ""}
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT, env=env)
     _wait_for(lambda: set(out.glob(".tmp-*")) - stale, "the second run started no report")
     _interrupt(proc, signal.SIGKILL, out)
     # 3. a rerun (here in this process, on one worker) finishes every report and leaves no staging folder behind

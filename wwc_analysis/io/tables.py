@@ -33,6 +33,7 @@ EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls
 _HEAD_BYTES = 1 << 16  # a plain CSV file's header line fits in this
+_BLOCK_BYTES = 4 << 20  # pyarrow's read block: fewer, larger per-block dictionaries to merge than its 1 MB
 
 # The columns each kind of table must have (the loaders in responses.py and outcomes.py use them).
 RESPONSE_COLUMNS = ("city", "criterion", "status")
@@ -170,6 +171,7 @@ def _read_plain_csv(path: Path, required: tuple[str, ...]) -> Table | None:
     it). Blank lines are rows of blank cells, dropped as the careful reader drops them. None for any
     other file. The blocks are read with the system allocator: pyarrow's default one hands freed
     memory back within milliseconds, and a read block after block then pays for fresh pages each time.
+    UTF-8 is checked on each column's distinct cells afterwards, not on every row as it is read.
     """
     header = _plain_header(path)
     if header is None:
@@ -179,9 +181,11 @@ def _read_plain_csv(path: Path, required: tuple[str, ...]) -> Table | None:
     try:
         table = pacsv.read_csv(
             path,
-            read_options=pacsv.ReadOptions(autogenerate_column_names=True),
+            read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=_BLOCK_BYTES),
             parse_options=pacsv.ParseOptions(delimiter=sep, ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(column_types={f"f{i}": text for i in range(header.count(sep) + 1)}),
+            convert_options=pacsv.ConvertOptions(
+                column_types={f"f{i}": text for i in range(header.count(sep) + 1)}, check_utf8=False
+            ),
             memory_pool=pa.system_memory_pool(),  # see _read_plain_csv's docstring
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError):
@@ -204,6 +208,10 @@ def _codes_and_cells(column: pa.ChunkedArray) -> _Column | None:
     if not chunks:
         return None
     raw = pa.concat_arrays([c.dictionary for c in chunks])  # each chunk has a dictionary of its own
+    try:
+        raw.validate(full=True)  # UTF-8 (the careful reader names the line that is not)
+    except pa.ArrowInvalid:
+        return None
     if pc.any(pc.match_substring_regex(raw, '["\\r\\n\\x00]')).as_py():
         return None
     # Stripped as the careful reader strips (pandas' str.strip is this same Arrow function), then merged.

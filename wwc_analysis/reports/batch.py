@@ -268,13 +268,14 @@ def run_batch(
     try:
         if not jobs:
             pass  # everything is up to date: no kernel is started
-        elif workers == 1:
+        elif workers == 1:  # in this process; its worker stays warm for the next run (see `worker`)
             try:
                 for job in jobs:
                     results.append(run_job(job, str(out)))
                     bar.update()
-            finally:
+            except BaseException:  # interrupted: its kernel may still be running a cell
                 stop_worker()
+                raise
         else:
             context = multiprocessing.get_context("spawn")
             with ProcessPoolExecutor(

@@ -83,8 +83,11 @@ class WarmKernel:
         self.kc.wait_for_ready(timeout=60)
         self.kc.execute_interactive(WARM_UP, timeout=120, store_history=False)
 
+    def alive(self) -> bool:
+        return self.km is not None and self.km.is_alive()
+
     def ensure(self) -> None:
-        if self.km is None or not self.km.is_alive():
+        if not self.alive():
             self.stop()
             self.start()
 

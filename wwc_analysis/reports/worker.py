@@ -2,8 +2,11 @@
 
 A worker (a process of the batch's pool, or the batch's own process with one worker) keeps what is
 slow to start for all its reports: a warm kernel, the HTML exporter with its compiled template, and
-one headless Chromium for the PDFs. Each report is written to a staging folder and moved into place
-whole; a failed notebook is kept, with its traceback, in `_failed/<folder>.ipynb`.
+one headless Chromium for the PDFs. In the batch's own process it also outlives the batch, so the
+next report or batch started from the same Python session (a notebook, a script) skips the start;
+it is replaced when its settings change and stopped when the process exits. Each report is written
+to a staging folder and moved into place whole; a failed notebook is kept, with its traceback, in
+`_failed/<folder>.ipynb`.
 """
 
 from __future__ import annotations
@@ -46,27 +49,49 @@ class Worker:
     kernel: WarmKernel
     printer: Printer | None  # None without Chromium
     start_seconds: float = 0.0  # starting it: reported once, with its first report
+    kernel_env: tuple = ()  # the WWC_ settings its kernel inherited (see `kernel_settings`)
+    chromium: str | None = None  # the Chromium its printer runs
 
 
 _WORKER: Worker | None = None
 
 
+def kernel_settings() -> tuple:
+    """The WWC_ environment a kernel inherits (where data and outputs are): a change needs a new kernel."""
+    return tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("WWC_") and k != "WWC_CHROMIUM"))
+
+
 def init_worker(parent: int | None = None) -> None:
-    """Start this process's warm kernel and Chromium (once per process); in a pool, leave with the batch process."""
+    """Start this process's warm kernel and Chromium, unless they are running with the current settings (a new
+    Chromium setting replaces the printer only); in a pool, leave with the batch process."""
     global _WORKER
+    kernel_env, chromium = kernel_settings(), find_chromium()
+    if _WORKER is not None:
+        if _WORKER.kernel_env == kernel_env and _WORKER.kernel.alive():
+            if _WORKER.chromium != chromium:
+                _replace_printer(_WORKER, chromium)
+            return
+        stop_worker()
     started = time.perf_counter()
     if parent is not None:
         threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     kernel = WarmKernel()
     kernel.launch()  # while it boots: the HTML template and Chromium
     prepare()
-    chromium = find_chromium()
     printer = Printer(chromium) if chromium else None
     if printer is not None:
         printer.start()
     kernel.wait()
-    _WORKER = Worker(kernel, printer, time.perf_counter() - started)
+    _WORKER = Worker(kernel, printer, time.perf_counter() - started, kernel_env, chromium)
+    atexit.unregister(stop_worker)  # registered once, however many workers this process starts
     atexit.register(stop_worker)
+
+
+def _replace_printer(worker: Worker, chromium: str | None) -> None:
+    if worker.printer is not None:
+        worker.printer.close()
+    worker.printer = Printer(chromium) if chromium else None  # started on its first report
+    worker.chromium = chromium
 
 
 def stop_worker() -> None:
@@ -91,8 +116,7 @@ def _watch_parent(parent: int) -> None:
 
 def run_job(job: Job, out: str) -> Result:
     """Run one notebook into a staging folder, add its HTML and PDF copies, and move it into place whole."""
-    if _WORKER is None:
-        init_worker()
+    init_worker()  # at once where this process's worker is running with the current settings
     worker = _WORKER
     start = time.perf_counter()
     target = Path(out) / job.folder
