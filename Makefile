@@ -33,11 +33,11 @@ run: setup
 score: setup
 	$(BIN)/wwc score
 
+# The suite: one process per core, a file each, slowest first (conftest.py). Bytecode is cached even where
+# the environment turns that off (PYTHONDONTWRITEBYTECODE): the suite starts some sixty Python processes.
 test: setup
 	$(BIN)/ruff check wwc_analysis tests benchmarks conftest.py
 	$(BIN)/ruff format --check wwc_analysis tests benchmarks conftest.py
-	# One process per core, a file each, slowest first (conftest.py). Bytecode is cached even where the
-	# environment turns that off (PYTHONDONTWRITEBYTECODE): the suite starts some sixty Python processes.
 	PYTHONDONTWRITEBYTECODE= WWC_OUTPUT_DIR="$$(mktemp -d)" $(BIN)/python -m pytest -n auto --dist loadfile --no-loadscope-reorder
 
 notebooks: setup  # re-execute the committed notebooks (and outputs/) after a change to the package
