@@ -23,9 +23,9 @@ def raw_checksums() -> dict[str, str]:
     }
 
 
-def _batch_args(responses, outcomes, out, workers: int = 2) -> list[str]:
+def _batch_args(responses, outcomes, out) -> list[str]:
     files = [str(responses), "--outcomes", str(outcomes)]
-    return ["batch", *files, "--workers", str(workers), "--no-progress", "--out", str(out)]
+    return ["batch", *files, "--workers", "2", "--no-progress", "--out", str(out)]
 
 
 def _city_folders(out):

@@ -194,10 +194,8 @@ def test_a_single_path_parameter_is_one_file(tmp_path, monkeypatch):
 
 def test_papermill_with_a_string_parameter_runs(tmp_path, monkeypatch):
     """`papermill ... -p responses mine.csv`, as a scheduler runs it: one string, relative to the working folder."""
-    pytest.importorskip("papermill")
-    load_jsonschema()
-    import papermill
-
+    load_jsonschema()  # before papermill imports nbformat (see notebook_libs)
+    papermill = pytest.importorskip("papermill")
     data = tmp_path / "mine.csv"
     data.write_bytes(SCOTTSDALE.read_bytes())
     monkeypatch.chdir(tmp_path)

@@ -143,7 +143,7 @@ class WarmKernel:
     def _leave(self, cwd: Path) -> None:
         """Move the kernel out of the run's folder, which is about to be renamed or removed; read its chart time."""
         self.chart_seconds = 0.0
-        if self.kc is not None and self.km is not None and self.km.is_alive():
+        if self.kc is not None and self.alive():
             reply = self.kc.execute_interactive(
                 f"import os as _os; _os.chdir({str(PROJECT_ROOT)!r}); del _os",
                 store_history=False,
