@@ -44,6 +44,24 @@ def int_values(column: pd.Series, missing: int) -> np.ndarray:
     return array.to_numpy(dtype=np.int64, na_value=missing)
 
 
+def holds_any(texts: pa.Array, characters: bytes) -> bool:
+    """Whether any of Arrow strings `texts` holds one of the ASCII `characters`.
+
+    One scan of the strings' bytes, all of them at once (a UTF-8 sequence never holds an ASCII byte
+    it does not mean): much cheaper than a pattern matched string by string.
+    """
+    if len(texts) == 0:
+        return False
+    wide = pa.types.is_large_string(texts.type) or pa.types.is_large_binary(texts.type)
+    offsets = np.frombuffer(texts.buffers()[1], dtype=np.int64 if wide else np.int32)
+    start, end = int(offsets[texts.offset]), int(offsets[texts.offset + len(texts)])
+    data = texts.buffers()[2]
+    if data is None or end == start:
+        return False
+    raw = data[start:end].to_pybytes()
+    return any(raw.find(bytes([c])) >= 0 for c in characters)
+
+
 def text_index(array: pa.Array) -> pd.Index:
     """Arrow strings as a pandas Index of text, without making a Python string of each."""
     return pd.Index(array.to_pandas())
@@ -106,8 +124,10 @@ def categorical(codes: np.ndarray, values: Sequence[object] | np.ndarray) -> pd.
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order))
     lut = np.full(len(values), -1, dtype=code_type(len(uniques)))
-    lut[used] = np.where(merged < 0, -1, rank[merged])  # a missing value stays missing
-    return pd.Categorical.from_codes(lut[codes], dtype=pd.CategoricalDtype(pd.Index(uniques[order])), validate=False)
+    lut[used] = np.append(rank, -1)[merged]  # a missing value (-1) stays missing
+    return pd.Categorical.from_codes(
+        lookup(lut, codes), dtype=pd.CategoricalDtype(pd.Index(uniques[order])), validate=False
+    )
 
 
 def _ascending(values: np.ndarray) -> bool:
@@ -151,6 +171,23 @@ def run_starts(*codes: np.ndarray) -> np.ndarray:
         for column in codes[1:]:
             change[1:] |= column[1:] != column[:-1]
     return np.flatnonzero(change)
+
+
+def lookup(values: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """`values[codes]` for non-negative codes: each row's entry of a small table of numbers or flags.
+
+    Arrow's take does this about twice as fast as numpy's indexing on a long column of small codes
+    (numpy first widens every code to a 64-bit index); other tables are indexed by numpy.
+    """
+    values, codes = np.asarray(values), np.asarray(codes)
+    if len(values) == 1 and codes.ndim == 1:
+        return np.full(len(codes), values[0], dtype=values.dtype)
+    if len(codes) < 1 << 16 or values.dtype.kind not in "biuf" or codes.dtype.kind not in "iu" or codes.ndim != 1:
+        return values[codes]
+    flags = values.dtype == np.bool_
+    taken = pc.take(pa.array(values.view(np.uint8) if flags else values), pa.array(codes))
+    out = taken.to_numpy(zero_copy_only=False)
+    return out.view(np.bool_) if flags else out
 
 
 def first_rows(codes: np.ndarray) -> np.ndarray:

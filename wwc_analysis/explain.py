@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from . import status as st
-from .distinct import distinct, first_rows
+from .distinct import categorical, distinct, first_rows
 from .io.export import json_value as _clean
 from .phrases import is_missing, join, noun, percent, plural, sentence, tier_label, tier_range, verb, with_published
 from .scoring import build_assessments, score_assessments
@@ -276,43 +276,46 @@ def practice_cell(share: object, unknown: int) -> str:
 
 
 def _joined_codes(lists: pd.Series) -> pd.Series:
-    """Each row's codes joined by ';', each list joined once however many rows share it (scoring shares them)."""
+    """Each row's codes joined by ';' (a categorical), each list joined once however many rows share it (scoring
+    shares them)."""
     values = lists.to_numpy(dtype=object)
     which, _ = pd.factorize(np.fromiter(map(id, values), dtype=np.int64, count=len(values)))
-    texts = np.array([";".join(codes) for codes in values[first_rows(which)]], dtype=object)
-    return pd.Series(texts[which], index=lists.index, name=lists.name)
+    texts = [";".join(codes) for codes in values[first_rows(which)]]
+    return pd.Series(categorical(which, texts), index=lists.index, name=lists.name)
 
 
-def _tier_names(tiers: pd.Series, shown: np.ndarray) -> list[str | None]:
-    """Each row's tier as `tier_name` gives it where `shown`, None elsewhere; each distinct tier named once."""
+def _tier_names(tiers: pd.Series, shown: np.ndarray | None = None) -> pd.Series:
+    """Each row's tier as `tier_name` gives it (a categorical, no tier missing), and missing where not `shown`;
+    each distinct tier named once."""
     codes, values = distinct(tiers)
-    names = np.array([tier_name(value) for value in values], dtype=object)[codes]
-    names[~shown] = None
-    return names.tolist()
+    names = [tier_name(value) for value in values]
+    if shown is not None:
+        codes = np.where(shown, codes, len(names))
+        names.append(None)
+    return pd.Series(categorical(codes, names), index=tiers.index, name=tiers.name)
 
 
 def score_table(scored: pd.DataFrame, standard: Standard, numeric: bool = False) -> pd.DataFrame:
     """A flat table of scores: percentages as text for people, or numbers for machines."""
     total = standard.n_criteria
-    out = pd.DataFrame({"city": scored["city"], "year": scored["year"]})
-    if numeric:
-        out["criteria_met"] = scored["criteria_met"]
-        out["criteria_unknown"] = scored["criteria_unknown"]
-        out["criteria_total"] = total
-        out["share_met"] = scored["share_met"].round(4)
+    if numeric:  # columns gathered, then joined once (inserting them one by one is slow)
+        cols = {c: scored[c] for c in ("city", "year", "criteria_met", "criteria_unknown")}
+        cols["criteria_total"] = pd.Series(np.full(len(scored), total), index=scored.index)
+        cols["share_met"] = scored["share_met"].round(4)
         for p in standard.practice_codes:
-            out[p] = scored[f"share_{p}"].round(4)
-        out["core_met"] = scored["core_met"]
-        out["missing_core"] = _joined_codes(scored["missing_core"])
-        out["outcomes_met"] = scored["outcomes_met"]
-        out["outcomes_unknown"] = scored["outcomes_unknown"]
+            cols[p] = scored[f"share_{p}"].round(4)
+        cols["core_met"] = scored["core_met"]
+        cols["missing_core"] = _joined_codes(scored["missing_core"])
+        cols["outcomes_met"] = scored["outcomes_met"]
+        cols["outcomes_unknown"] = scored["outcomes_unknown"]
         for col in ("tier", "tier_low", "tier_high", "published_tier"):
-            out[col] = scored[col].map(tier_name)
-        out["published_conflict"] = scored["published_conflict"]
-        out["self_criteria_met"] = scored["self_criteria_met"]
-        out["self_tier"] = _tier_names(scored["self_tier"], scored["has_self"].to_numpy(dtype=bool))
-        out["changed_by_audit"] = _joined_codes(scored["audit_changes"])
-        return out
+            cols[col] = _tier_names(scored[col])
+        cols["published_conflict"] = scored["published_conflict"]
+        cols["self_criteria_met"] = scored["self_criteria_met"]
+        cols["self_tier"] = _tier_names(scored["self_tier"], scored["has_self"].to_numpy(dtype=bool))
+        cols["changed_by_audit"] = _joined_codes(scored["audit_changes"])
+        return pd.DataFrame({name: column.array for name, column in cols.items()}, index=scored.index, copy=False)
+    out = pd.DataFrame({"city": scored["city"], "year": scored["year"]})
     out["met"] = [
         f"{m}/{total}" + (f" ({u}?)" if u else "") for m, u in zip(scored["criteria_met"], scored["criteria_unknown"])
     ]

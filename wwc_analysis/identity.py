@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .distinct import distinct, first_rows, row_keys, run_starts, text_index
+from .distinct import distinct, first_rows, lookup, row_keys, run_starts, text_index
 
 # Printable ASCII words joined by single spaces: NFC and the white-space rules leave such a name as it
 # is, so its key is its lower case; a column of such names is keyed at once rather than name by name.
@@ -43,7 +43,7 @@ def city_keys(names: pd.Series) -> pd.Series:
 def city_key_codes(names: pd.Series | pd.Categorical | np.ndarray) -> tuple[np.ndarray, pd.Index]:
     """For each row, a code shared by every spelling of its city, and the key of each code (an Index of text)."""
     codes, _, key_of_name, keys = city_lookup(names)
-    return key_of_name[codes], keys
+    return lookup(key_of_name, codes), keys
 
 
 def city_lookup(names: pd.Series | pd.Categorical | np.ndarray) -> tuple[np.ndarray, ...]:
@@ -60,10 +60,15 @@ def city_lookup(names: pd.Series | pd.Categorical | np.ndarray) -> tuple[np.ndar
 def _category_keys(categories: pd.Index) -> tuple[np.ndarray, pd.Index]:
     """`_factorized_keys` of a categorical's categories, remembered for the few categoricals used lately.
 
-    A loaded frame is keyed several times (checked for duplicates, then pivoted): once is enough.
+    A loaded frame is keyed several times (checked for duplicates, then pivoted): once is enough. The
+    outcomes of the same cities usually carry the very same names: those are keyed once for both files.
     """
     for ref, found in _RECENT:
         if ref() is categories:
+            return found
+    for ref, found in _RECENT:
+        recent = ref()
+        if recent is not None and len(recent) == len(categories) and recent.equals(categories):
             return found
     found = _factorized_keys(categories)
     _RECENT[:] = [(weakref.ref(categories), found), *[(r, f) for r, f in _RECENT[:3] if r() is not None]]

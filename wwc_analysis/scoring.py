@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import status as st
-from .distinct import distinct, first_rows, int_values, row_keys
+from .distinct import distinct, first_rows, int_values, lookup, row_keys
 from .errors import InputError
 from .identity import city_key, city_key_codes, city_keys, group_city_years
 from .io.bundled import published_tiers
@@ -88,7 +88,7 @@ def build_assessments(
     codes, names = distinct(responses["criterion"])
     position = standard.criterion_index()
     columns = np.array([position.get(n, -1) for n in names], dtype=np.int8 if len(position) < 127 else np.int64)
-    cell = groups.cells(np.maximum(columns, 0)[codes], standard.n_criteria)
+    cell = groups.cells(lookup(np.maximum(columns, 0), codes), standard.n_criteria)
     # A row whose criterion is not in the edition places no answer.
     known = slice(None) if columns.min(initial=0) >= 0 else (columns >= 0)[codes]
     shape = (len(groups.first), standard.n_criteria)
@@ -330,7 +330,8 @@ def score_assessments(a: Assessments, standard: Standard) -> pd.DataFrame:
     cols["self_tier"] = tiers(np.where(has_self, tier_ranks(self_yes, res["outcomes_met"], standard), 0))
     changed = (a.self_assessed != a.audited) & (a.self_assessed != st.UNKNOWN)
     cols["audit_changes"] = _codes_where(changed, np.array(standard.codes))
-    return pd.concat([a.keys, pd.DataFrame(cols, index=a.keys.index)], axis=1)
+    keys = {name: a.keys[name].array for name in a.keys.columns}
+    return pd.DataFrame({**keys, **cols}, index=a.keys.index, copy=False)
 
 
 class CodeList(list):

@@ -13,11 +13,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..distinct import distinct, first_rows, row_keys
+from ..distinct import distinct, first_rows, holds_any, row_keys
 
 DECIMALS = 4  # every CSV and JSON number: shares to a hundredth of a percent
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
-_FORMULA = r"^[=+\-@\t\r\n]"  # a text starting with one of _FORMULA_START, as a pattern
 
 
 def neutralise(value: object) -> object:
@@ -132,7 +131,9 @@ def _csv_column(column: pd.Series) -> _Fields | None:
     elif str(dtype) in _MASKED:  # nullable integers and booleans: a missing value is blank
         codes, uniques = distinct(column)
         texts = ["" if u is pd.NA else str(u) for u in uniques]
-    elif isinstance(dtype, (pd.StringDtype, pd.CategoricalDtype)) or pd.api.types.is_object_dtype(dtype):
+    elif isinstance(dtype, pd.CategoricalDtype):  # its categories formatted once, its codes kept
+        return _category_fields(column.array)
+    elif isinstance(dtype, pd.StringDtype) or pd.api.types.is_object_dtype(dtype):
         text = _text(column)  # neutralised as safe_frame does; a missing value is blank
         if text is None:
             return None
@@ -141,6 +142,18 @@ def _csv_column(column: pd.Series) -> _Fields | None:
     else:
         return None
     return np.asarray(codes), pa.array([_csv_field(t) for t in texts], pa.string())
+
+
+def _category_fields(values: pd.Categorical) -> _Fields | None:
+    """A categorical's fields: one per category, and a blank one for a missing value; None where a category
+    is not text."""
+    text = _text(pd.Series(np.append(np.asarray(values.categories, dtype=object), "")))
+    if text is None:
+        return None
+    codes = np.asarray(values.codes)
+    if len(codes) and codes.min() < 0:
+        codes = np.where(codes < 0, len(values.categories), codes)
+    return codes, _text_fields(text)
 
 
 def _text(column: pd.Series) -> pa.Array | None:
@@ -160,7 +173,11 @@ def _text(column: pd.Series) -> pa.Array | None:
 
 def _text_fields(texts: pa.Array) -> pa.Array:
     """Distinct texts as CSV fields: neutralised as `neutralise` does, quoted where they must be."""
-    texts = pc.if_else(pc.match_substring_regex(texts, _FORMULA), pc.binary_join_element_wise("'", texts, ""), texts)
+    formula = pc.is_in(pc.utf8_slice_codeunits(texts, 0, 1), value_set=pa.array(_FORMULA_START))
+    if pc.any(formula).as_py():
+        texts = pc.if_else(formula, pc.binary_join_element_wise("'", texts, ""), texts)
+    if not holds_any(texts, b',"\r\n'):
+        return texts
     quoted = pc.match_substring_regex(texts, _NEEDS_QUOTES.pattern)
     if not pc.any(quoted).as_py():
         return texts

@@ -10,6 +10,7 @@ row that breaks one is then checked on its own (`_judge_row`), which names the p
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,19 +88,22 @@ def _parse_number(text: str) -> tuple[float, str | None]:
         value = float(cleaned)
     except ValueError:
         return np.nan, _NOT_A_NUMBER
-    return (value, None) if np.isfinite(value) else (np.nan, _NOT_FINITE)
+    return (value, None) if math.isfinite(value) else (np.nan, _NOT_FINITE)
 
 
-def _percent(value: float, text: str) -> float | None:
-    """A share as a percentage, however it was typed: '80%', 80, or 0.8 (an Excel percentage cell).
+def _percents(values: np.ndarray, typed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Shares as percentages, however they were typed: '80%', 80, or 0.8 (an Excel percentage cell).
 
-    1 alone is ambiguous (1% or 100%?): None.
+    `typed`: the cell ends in %. A bare 1 is ambiguous (1% or 100%?): NaN, and flagged in the second array.
     """
-    if np.isnan(value) or text.strip().endswith("%"):
-        return value
-    if value == 1:
-        return None
-    return value * 100 if 0 < value < 1 else value
+    bare = ~np.isnan(values) & ~typed
+    ambiguous = bare & (values == 1)
+    fraction = bare & (values > 0) & (values < 1)
+    return np.where(ambiguous, np.nan, np.where(fraction, values * 100, values)), ambiguous
+
+
+def _typed_percent(text: str) -> bool:
+    return text.strip().endswith("%")
 
 
 def _number(table: Table, i: int, column: str, text: str) -> float:
@@ -110,10 +114,10 @@ def _number(table: Table, i: int, column: str, text: str) -> float:
 
 
 def _as_percent(table: Table, i: int, value: float, text: str) -> float:
-    share = _percent(value, text)
-    if share is None:
+    shares, ambiguous = _percents(np.array([value]), np.array([_typed_percent(text)]))
+    if ambiguous[0]:
         raise table.error(i, "a share of 1 is ambiguous (1% or 100%?); write it with a % sign", text)
-    return share
+    return float(shares[0])
 
 
 def _judge_row(table: Table, i: int, cells: dict[str, str], standard: Standard) -> tuple:
@@ -300,10 +304,8 @@ def _numbers(codes: np.ndarray, cells: list[str]) -> tuple[np.ndarray, np.ndarra
 def _values(codes: np.ndarray, cells: list[str]) -> tuple[np.ndarray, ...]:
     """Each row's value, whether it is not a number, typed with %, as a percentage, and ambiguous as one."""
     values, problems = _numbers(np.arange(len(cells)), cells)
-    typed = np.array([text.strip().endswith("%") for text in cells], dtype=bool)
-    shares = [_percent(v, text) for v, text in zip(values, cells)]
-    percent = np.array([np.nan if s is None else s for s in shares], dtype=float)
-    ambiguous = np.array([s is None for s in shares], dtype=bool)
+    typed = np.array([_typed_percent(text) for text in cells], dtype=bool)
+    percent, ambiguous = _percents(values, typed)
     return values[codes], problems[codes], typed[codes], percent[codes], ambiguous[codes]
 
 

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .. import status as st
-from ..distinct import categorical, constant, distinct, int_values, sorted_categorical
+from ..distinct import categorical, constant, distinct, int_values, lookup, sorted_categorical
 from ..errors import InputError
 from ..identity import group_city_years
 from ..standard import Standard, load_standard
@@ -93,7 +93,7 @@ def _statuses(table: Table, column: str) -> np.ndarray:
     codes, cells = table.cells(column)
     parsed, bad = st.parse_statuses(pd.Series(cells, dtype=object))
     table.refuse_first(f"'{column}' is not a status (use Yes, In Progress, No or leave blank)", bad, codes, column)
-    return parsed[codes]
+    return lookup(parsed, codes)
 
 
 def check_duplicates(frame: pd.DataFrame) -> None:

@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from ..distinct import categorical, code_type, distinct, text_index
+from ..distinct import categorical, code_type, distinct, holds_any, lookup, text_index
 from ..errors import InputError
 from .store import is_parquet, read_validated
 
@@ -98,7 +98,7 @@ def parse_years(table: Table, missing: int | None = None) -> pd.api.extensions.E
     years = (years if missing is None else years.fillna(missing)).array
     # Taken in numpy, values and mask apart: pandas' own take of a masked array is several times slower.
     values, absent = years.to_numpy(dtype=np.int64, na_value=0), years.isna()
-    return pd.arrays.IntegerArray(values[codes], absent[codes])
+    return pd.arrays.IntegerArray(lookup(values, codes), lookup(absent, codes))
 
 
 def normalise_header(name: object) -> str:
@@ -212,7 +212,7 @@ def _codes_and_cells(column: pa.ChunkedArray) -> _Column | None:
         raw.validate(full=True)  # UTF-8 (the careful reader names the line that is not)
     except pa.ArrowInvalid:
         return None
-    if pc.any(pc.match_substring_regex(raw, '["\\r\\n\\x00]')).as_py():
+    if holds_any(raw, b'"\r\n\x00'):
         return None
     # Stripped as the careful reader strips (pandas' str.strip is this same Arrow function), then merged.
     merged = pc.dictionary_encode(pc.utf8_trim_whitespace(raw))
