@@ -48,6 +48,29 @@ def test_score_table_and_csv(capsys):
     assert lines[1].startswith("Scottsdale,2023,31,0,43,0.7209,0.8889,0.75,0.8571,1.0,0.8,0.6667,0.25,0.6667")
 
 
+def test_a_command_leaves_huge_pages_off_unless_numpy_is_told(monkeypatch):
+    from numpy._core import multiarray
+
+    from wwc_analysis.cli import ordinary_pages
+
+    before = multiarray._set_madvise_hugepage(True)
+    try:
+        monkeypatch.delenv("NUMPY_MADVISE_HUGEPAGE", raising=False)
+        ordinary_pages()
+        assert multiarray._set_madvise_hugepage(True) is False  # it was off
+        monkeypatch.setenv("NUMPY_MADVISE_HUGEPAGE", "1")
+        ordinary_pages()
+        assert multiarray._set_madvise_hugepage(True) is True  # the person's choice is kept
+    finally:
+        multiarray._set_madvise_hugepage(before)
+
+
+def test_score_csv_goes_to_stdout_as_utf8_bytes(capfd):
+    assert main(["score", "--city", "Scottsdale", "--format", "csv"]) == 0
+    out = capfd.readouterr().out
+    assert out.startswith("city,year,criteria_met") and "\nScottsdale,2023,31," in out
+
+
 def test_bad_input_is_one_line_and_exit_2(tmp_path):
     path = write_csv(tmp_path / "r.csv", ["city", "criterion", "status"], [["A", "DM1", "Maybe"]])
     proc = run("validate", str(path))

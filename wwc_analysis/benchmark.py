@@ -116,7 +116,8 @@ def bench_score_file(n_cities: int, work: Path, seed: int = 1, repeat: int = 3) 
     Each runs `repeat` times, alternately, in a fresh interpreter with its imports done before the
     clocks start: the best wall and CPU times count (a shared machine only ever slows a run down),
     and the highest peak memory. The files are written by another interpreter too, so that this one
-    stays small and holds no memory the measured ones might want. Each side is also timed as a whole
+    stays small and holds no memory the measured ones might want. The scores are written to the null
+    device, as a person's `wwc score ... > scores.csv` writes them to a file. Each side is also timed as a whole
     command, best of `repeat` (interpreter start and imports included, as a person running it meets it);
     the ratio that counts stays the one above.
     """
@@ -128,8 +129,8 @@ def bench_score_file(n_cities: int, work: Path, seed: int = 1, repeat: int = 3) 
     responses, outcomes = folder / "responses.csv", folder / "outcomes.csv"
     read = f"import pandas as pd\n{_RESTART}pd.read_csv({str(responses)!r}); pd.read_csv({str(outcomes)!r})"
     score = (
-        "import contextlib, io\nfrom wwc_analysis.cli import main\nimport wwc_analysis.explain, wwc_analysis.scoring\n"
-        f"{_RESTART}with contextlib.redirect_stdout(io.StringIO()):\n"
+        "import contextlib, os\nfrom wwc_analysis.cli import main\nimport wwc_analysis.explain, wwc_analysis.scoring\n"
+        f"{_RESTART}with open(os.devnull, 'w') as sink, contextlib.redirect_stdout(sink):  # as `> scores.csv`\n"
         f"    main(['score', {str(responses)!r}, '--outcomes', {str(outcomes)!r}, '--format', 'csv'])"
     )
     runs = [(_measure(read), _measure(score)) for _ in range(repeat)]

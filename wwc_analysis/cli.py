@@ -20,7 +20,7 @@ from .errors import InputError
 from .explain import add_reasons, notes_for, rows_with_notes, score_table, to_records
 from .identity import city_key, city_keys
 from .io.certification_report import import_report, write_report_tables
-from .io.export import json_records, readable, to_csv_text, to_json
+from .io.export import json_records, readable, to_csv_bytes, to_json
 from .io.outcomes import check_duplicates as check_outcome_duplicates
 from .io.outcomes import outcomes_from_table
 from .io.responses import check_duplicates, responses_from_table
@@ -261,9 +261,20 @@ def emit(args: argparse.Namespace, data: object, csv_frame=None, text: str = "")
     if args.format == "json":
         print(to_json(data))
     elif args.format == "csv":
-        sys.stdout.write(to_csv_text(csv_frame))
+        write_bytes(to_csv_bytes(csv_frame))
     else:
         print(text.rstrip("\n"))
+
+
+def write_bytes(data: bytes) -> None:
+    """UTF-8 output on stdout, handed to its binary stream where it has one (no text round trip)."""
+    binary = getattr(sys.stdout, "buffer", None)
+    if binary is None:  # a text-only stream (captured output)
+        sys.stdout.write(data.decode("utf-8"))
+        return
+    sys.stdout.flush()
+    binary.write(data)
+    binary.flush()
 
 
 def people(frame) -> str:

@@ -86,9 +86,25 @@ def _uses_all(codes: np.ndarray, n: int) -> bool:
         return n == 0
     if codes.min() < 0:
         return False
+    return bool(used_values(codes, n).all())
+
+
+def used_values(codes: np.ndarray, n: int) -> np.ndarray:
+    """Which of the values 0..n-1 the (non-negative) `codes` take, as flags.
+
+    Where rows of one value come in long runs (a city's rows one after the other) only the first
+    row of each run is looked at; otherwise every row is counted.
+    """
+    codes = np.asarray(codes)
+    if len(codes) > 1 << 16:
+        heads = np.empty(len(codes), dtype=bool)
+        heads[0] = True
+        np.not_equal(codes[1:], codes[:-1], out=heads[1:])
+        if np.count_nonzero(heads) * 4 < len(codes):
+            codes = codes[heads]
     used = np.zeros(n, dtype=bool)
-    used[codes] = True
-    return bool(used.all())
+    used[codes] = True  # numpy casts the codes to indices a block at a time, not into one long array
+    return used
 
 
 def _ascending_text(values: pd.Index) -> bool:
@@ -109,8 +125,7 @@ def categorical(codes: np.ndarray, values: Sequence[object] | np.ndarray) -> pd.
     values are already distinct, used and sorted, the codes are kept as they are.
     """
     values = np.asarray(values, dtype=object)
-    used = np.zeros(len(values), dtype=bool)
-    used[codes] = True
+    used = used_values(codes, len(values))
     kept = values[used]
     merged, uniques = pd.factorize(kept)
     uniques = np.asarray(uniques, dtype=object)

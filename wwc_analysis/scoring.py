@@ -94,8 +94,8 @@ def build_assessments(
     shape = (len(groups.first), standard.n_criteria)
     audited = np.full(shape, st.UNKNOWN, dtype=np.int8)
     self_assessed = np.full(shape, st.UNKNOWN, dtype=np.int8)
-    audited.reshape(-1)[cell[known]] = responses["status"].to_numpy(dtype=np.int8)[known]
-    self_assessed.reshape(-1)[cell[known]] = responses["self_assessed"].to_numpy(dtype=np.int8)[known]
+    for matrix, column in ((audited, "status"), (self_assessed, "self_assessed")):
+        _place(matrix.reshape(-1), cell[known], responses[column].to_numpy(dtype=np.int8)[known])
     # Within a self-assessment, a criterion left blank is the answer the city was scored on.
     has_self = (self_assessed != st.UNKNOWN).any(axis=1)
     fill = has_self[:, None] & (self_assessed == st.UNKNOWN)
@@ -105,6 +105,18 @@ def build_assessments(
     if published:
         out.published = _published_ranks(groups.city, groups.keys, years[groups.first], standard)
     return out
+
+
+def _place(out: np.ndarray, cells: np.ndarray, values: np.ndarray) -> None:
+    """out[cells] = values; a copy where the cells are every one in order (each city's criteria in the standard's).
+
+    As many cells as `out` has, rising from the first to the last: those are all of them, in order.
+    """
+    n = len(out)
+    if len(cells) == n and n and cells[0] == 0 and cells[-1] == n - 1 and bool((cells[1:] > cells[:-1]).all()):
+        out[:] = values
+    else:
+        out[cells] = values
 
 
 def published_ranks(keys: pd.DataFrame, standard: Standard) -> np.ndarray:
