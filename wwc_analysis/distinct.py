@@ -44,21 +44,24 @@ def int_values(column: pd.Series, missing: int) -> np.ndarray:
     return array.to_numpy(dtype=np.int64, na_value=missing)
 
 
+def text_bytes(texts: pa.Array) -> bytes:
+    """Arrow strings one after the other, as their UTF-8 bytes (one copy of their buffer, no Python string each)."""
+    if len(texts) == 0:
+        return b""
+    wide = pa.types.is_large_string(texts.type) or pa.types.is_large_binary(texts.type)
+    offsets = np.frombuffer(texts.buffers()[1], dtype=np.int64 if wide else np.int32)
+    start, end = int(offsets[texts.offset]), int(offsets[texts.offset + len(texts)])
+    data = texts.buffers()[2]
+    return b"" if data is None or end == start else data[start:end].to_pybytes()
+
+
 def holds_any(texts: pa.Array, characters: bytes) -> bool:
     """Whether any of Arrow strings `texts` holds one of the ASCII `characters`.
 
     One scan of the strings' bytes, all of them at once (a UTF-8 sequence never holds an ASCII byte
     it does not mean): much cheaper than a pattern matched string by string.
     """
-    if len(texts) == 0:
-        return False
-    wide = pa.types.is_large_string(texts.type) or pa.types.is_large_binary(texts.type)
-    offsets = np.frombuffer(texts.buffers()[1], dtype=np.int64 if wide else np.int32)
-    start, end = int(offsets[texts.offset]), int(offsets[texts.offset + len(texts)])
-    data = texts.buffers()[2]
-    if data is None or end == start:
-        return False
-    raw = data[start:end].to_pybytes()
+    raw = text_bytes(texts)
     return any(raw.find(bytes([c])) >= 0 for c in characters)
 
 
@@ -97,9 +100,7 @@ def used_values(codes: np.ndarray, n: int) -> np.ndarray:
     """
     codes = np.asarray(codes)
     if len(codes) > 1 << 16:
-        heads = np.empty(len(codes), dtype=bool)
-        heads[0] = True
-        np.not_equal(codes[1:], codes[:-1], out=heads[1:])
+        heads = _run_heads(codes)
         if np.count_nonzero(heads) * 4 < len(codes):
             codes = codes[heads]
     used = np.zeros(n, dtype=bool)
@@ -179,13 +180,18 @@ def row_keys(*codes: np.ndarray, sizes: Sequence[int] | None = None) -> np.ndarr
 
 def run_starts(*codes: np.ndarray) -> np.ndarray:
     """The rows that begin a run of rows equal in every one of `codes` (row 0 begins the first run)."""
+    return np.flatnonzero(_run_heads(*codes))
+
+
+def _run_heads(*codes: np.ndarray) -> np.ndarray:
+    """`run_starts` as flags, one per row."""
     n = len(codes[0])
     change = np.ones(n, dtype=bool)
     if n > 1:
         np.not_equal(codes[0][1:], codes[0][:-1], out=change[1:])
         for column in codes[1:]:
             change[1:] |= column[1:] != column[:-1]
-    return np.flatnonzero(change)
+    return change
 
 
 def lookup(values: np.ndarray, codes: np.ndarray) -> np.ndarray:

@@ -13,7 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..distinct import distinct, first_rows, holds_any, row_keys
+from ..distinct import distinct, first_rows, holds_any, row_keys, text_bytes
 
 DECIMALS = 4  # every CSV and JSON number: shares to a hundredth of a percent
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -60,7 +60,7 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
         return safe_frame(frame).to_csv(index=False, lineterminator="\n").encode("utf-8")
     header = ",".join(_csv_field(neutralise(str(c))) for c in frame.columns) + "\n"
     rows = pc.binary_join_element_wise(_joined(columns), "", "\n")  # each row and "\n"
-    return header.encode("utf-8") + _concatenated(rows)
+    return header.encode("utf-8") + text_bytes(rows)
 
 
 _Fields = tuple[np.ndarray, pa.Array]  # a column's fields: each row's code into its distinct fields
@@ -99,15 +99,6 @@ def _blocks(sizes: list[int]) -> list[list[int]]:
     return blocks
 
 
-def _concatenated(texts: pa.Array) -> bytes:
-    """Arrow strings one after the other, as their UTF-8 bytes (made once, not one string per row)."""
-    if len(texts) == 0:
-        return b""
-    width = np.int64 if pa.types.is_large_string(texts.type) else np.int32
-    offsets = np.frombuffer(texts.buffers()[1], dtype=width)[texts.offset : texts.offset + len(texts) + 1]
-    return texts.buffers()[2][int(offsets[0]) : int(offsets[-1])].to_pybytes()
-
-
 _NEEDS_QUOTES = re.compile(r'[,"\r\n]')
 _MASKED = {"boolean", "Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32", "UInt64"}
 
@@ -137,7 +128,7 @@ def _csv_column(column: pd.Series) -> _Fields | None:
         codes, uniques = distinct(column)
         texts = ["" if u is pd.NA else str(u) for u in uniques]
     elif isinstance(dtype, pd.CategoricalDtype):  # its categories formatted once, its codes kept
-        return _category_fields(column.array)
+        return _category_fields(column)
     elif isinstance(dtype, pd.StringDtype) or pd.api.types.is_object_dtype(dtype):
         text = _text(column)  # neutralised as safe_frame does; a missing value is blank
         if text is None:
@@ -149,16 +140,12 @@ def _csv_column(column: pd.Series) -> _Fields | None:
     return np.asarray(codes), pa.array([_csv_field(t) for t in texts], pa.string())
 
 
-def _category_fields(values: pd.Categorical) -> _Fields | None:
-    """A categorical's fields: one per category, and a blank one for a missing value; None where a category
+def _category_fields(column: pd.Series) -> _Fields | None:
+    """A categorical's fields, one per distinct value (`distinct`: a missing one is blank); None where a category
     is not text."""
-    text = _text(pd.Series(np.append(np.asarray(values.categories, dtype=object), "")))
-    if text is None:
-        return None
-    codes = np.asarray(values.codes)
-    if len(codes) and codes.min() < 0:
-        codes = np.where(codes < 0, len(values.categories), codes)
-    return codes, _text_fields(text)
+    codes, values = distinct(column)
+    text = _text(pd.Series(np.asarray(values, dtype=object)))
+    return None if text is None else (codes, _text_fields(text))
 
 
 def _text(column: pd.Series) -> pa.Array | None:
