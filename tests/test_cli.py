@@ -1,9 +1,11 @@
 """The `wwc` command line: exit codes, one-line errors, and the score formats."""
 
 import json
+import platform
 import subprocess
 import sys
 
+import pytest
 from conftest import ROOT, score_csv, write_csv
 
 from wwc_analysis.cli import main
@@ -51,7 +53,7 @@ def test_score_table_and_csv(capsys):
 def test_a_command_leaves_huge_pages_off_unless_numpy_is_told(monkeypatch):
     from numpy._core import multiarray
 
-    from wwc_analysis.cli import ordinary_pages
+    from wwc_analysis.memory import ordinary_pages
 
     before = multiarray._set_madvise_hugepage(True)
     try:
@@ -63,6 +65,37 @@ def test_a_command_leaves_huge_pages_off_unless_numpy_is_told(monkeypatch):
         assert multiarray._set_madvise_hugepage(True) is True  # the person's choice is kept
     finally:
         multiarray._set_madvise_hugepage(before)
+
+
+_REUSE = """
+import resource, sys
+import numpy as np
+from wwc_analysis.memory import keep_freed_memory, ordinary_pages
+
+def faults():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+
+ordinary_pages()
+print(keep_freed_memory())
+column = np.ones(3 << 20)  # 24 MB: a column of a few million rows
+del column
+before = faults()
+column = np.ones(2 << 20)  # 16 MB: another column, made after the first one is let go
+print(faults() - before)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or not platform.libc_ver()[0] == "glibc", reason="glibc only")
+def test_a_command_reuses_the_memory_of_a_freed_column(monkeypatch):
+    for name in ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_", "GLIBC_TUNABLES"):
+        monkeypatch.delenv(name, raising=False)
+    done = subprocess.run([sys.executable, "-c", _REUSE], capture_output=True, text=True, check=True)
+    kept, faults = done.stdout.split()
+    assert kept == "True"
+    assert int(faults) < (16 << 20) // 4096 // 10  # the second column reuses the first one's pages
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "131072")  # the person's own setting is kept
+    done = subprocess.run([sys.executable, "-c", _REUSE], capture_output=True, text=True, check=True)
+    assert done.stdout.split()[0] == "False"
 
 
 def test_score_csv_goes_to_stdout_as_utf8_bytes(capfd):

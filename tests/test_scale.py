@@ -7,17 +7,18 @@ import pickle
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import write_csv
 from hypothesis import given
 from hypothesis import strategies as stx
 
 from wwc_analysis.errors import InputError
-from wwc_analysis.identity import city_key, city_key_codes, display_name, group_city_years
+from wwc_analysis.identity import CityYears, city_key, city_key_codes, display_name, group_city_years
 from wwc_analysis.io import tables
 from wwc_analysis.io.export import safe_frame, to_csv_text
 from wwc_analysis.io.outcomes import _judge_row, load_outcomes, outcomes_from_table
-from wwc_analysis.io.responses import load_responses
+from wwc_analysis.io.responses import check_duplicates, load_responses
 from wwc_analysis.io.tables import parse_years, table_from_frame
-from wwc_analysis.scoring import CodeList, score
+from wwc_analysis.scoring import CodeList, build_assessments, score
 from wwc_analysis.simulate import write_cohort
 from wwc_analysis.standard import load_standard
 
@@ -72,6 +73,42 @@ def test_plain_csv_reader_reads_as_the_careful_reader(tmp_path_factory, header, 
     fast = tables._read_plain_csv(path, REQUIRED)  # None: the file is left to the careful reader
     if fast is not None:
         assert ("table", _table(fast)) == _careful(path)
+
+
+@given(
+    data=stx.data(),
+    sep=stx.sampled_from([",", "\t"]),
+    newline=stx.sampled_from(["\n", "\r\n"]),
+)
+def test_a_column_of_mostly_different_cells_reads_as_the_careful_reader(tmp_path_factory, data, sep, newline):
+    # Over 100 rows whose city mostly differs from row to row: that column is read as plain text and encoded once.
+    n = data.draw(stx.integers(110, 130))
+    spellings = [f"City {i:03d}" for i in range(n)]
+    pool = [*spellings, " City 007 ", "city 007", "City 008\u00a0", "é"]  # spellings the stripping must merge
+    cities = data.draw(stx.lists(stx.sampled_from(pool), min_size=n, max_size=n))
+    cities = [spellings[i] if i % 3 else city for i, city in enumerate(cities)]  # most rows a city of their own
+    if data.draw(stx.booleans()):  # now and then a cell that is not plain, somewhere
+        cities[data.draw(stx.integers(0, n - 1))] = data.draw(stx.sampled_from(ODD_CELLS))
+    statuses = data.draw(stx.lists(stx.sampled_from(PLAIN_CELLS), min_size=n, max_size=n))
+    rows = [sep.join([city, "DM1", status]) for city, status in zip(cities, statuses)]
+    path = tmp_path_factory.getbasetemp() / "distinct.csv"
+    path.write_bytes(newline.join([sep.join(["city", "criterion", "status"]), *rows, ""]).encode("utf-8"))
+    fast = tables._read_plain_csv(path, REQUIRED)
+    if fast is not None:
+        assert ("table", _table(fast)) == _careful(path)
+
+
+def test_a_mostly_distinct_column_is_read_as_plain_text(tmp_path, monkeypatch):
+    path = tmp_path / "outcomes.csv"
+    rows = [f"City {i:04d},2023,broadband,{50 + i % 40}.5," for i in range(3000)] + [" City 0001 ,2024,broadband,,yes"]
+    path.write_text("city,year,metric,value,met\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    encoded = []
+    real = tables._one_dictionary
+    monkeypatch.setattr(tables, "_one_dictionary", lambda column: encoded.append(1) or real(column))
+    fast = tables._read_plain_csv(path, ("city", "metric", "value"))
+    assert encoded  # the city column took the plain-text path
+    assert ("table", _table(fast)) == ("table", _table(tables._read_text_carefully(path, ("city", "metric", "value"))))
+    assert fast.frame["city"].cat.categories.size == 3000  # " City 0001 " is City 0001, stripped
 
 
 def test_plain_files_take_the_fast_reader_and_score_the_same(tmp_path, monkeypatch):
@@ -204,6 +241,32 @@ def test_rows_group_by_city_and_year_in_order_of_first_appearance():
         counts = same.value_counts(sort=False)
         best = counts[counts == counts.max()].index
         assert groups.display_names[g] == display_name(next(s for s in same if s in best))
+
+
+def test_a_file_in_the_standards_order_pivots_as_its_rows_in_any_order(tmp_path, monkeypatch):
+    responses, _ = write_cohort(30, seed=5, folder=tmp_path / "cohort")
+    frame = load_responses(responses, STANDARD)
+    placed = []  # CityYears.cells places rows one by one: only rows out of the standard's order need it
+    real = CityYears.cells
+    monkeypatch.setattr(CityYears, "cells", lambda self, *args: placed.append(1) or real(self, *args))
+    in_order = build_assessments(frame, None, STANDARD)
+    assert not placed
+    shuffled = frame.sample(frac=1, random_state=1).reset_index(drop=True)
+    check_duplicates(shuffled)
+    any_order = build_assessments(shuffled, None, STANDARD)
+    assert placed
+    by_key = lambda a: np.lexsort((a.keys["year"].to_numpy(), a.keys["city"].to_numpy()))  # noqa: E731
+    for matrix in ("audited", "self_assessed"):
+        assert np.array_equal(
+            getattr(in_order, matrix)[by_key(in_order)], getattr(any_order, matrix)[by_key(any_order)]
+        )
+
+
+def test_a_criterion_twice_in_every_assessment_is_refused(tmp_path):
+    rows = [[city, 2023, code, "Yes"] for city in ("A", "B", "C") for code in ("DM1", "DM1", "DM2")]
+    path = write_csv(tmp_path / "r.csv", ["city", "year", "criterion", "status"], rows)
+    with pytest.raises(InputError, match=r"r.csv: row 3: DM1 for A 2023 is listed twice \(also at .*row 2\)"):
+        load_responses(path, STANDARD)
 
 
 def test_shared_code_lists_are_read_only():

@@ -7,7 +7,6 @@ Bad input ends in one line on stderr naming the file, row and value, and exit st
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,6 +26,7 @@ from .io.responses import check_duplicates, responses_from_table
 from .io.slugs import slugify
 from .io.tables import tables_to_validate
 from .io.template import write_template
+from .memory import keep_freed_memory, ordinary_pages
 from .paths import outputs_dir, processed_dir
 from .phrases import plural, tier_label, tier_range, with_published
 from .plan import as_changes, load_plan
@@ -196,26 +196,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def ordinary_pages() -> None:
-    """Have numpy back large arrays with ordinary memory pages, unless NUMPY_MADVISE_HUGEPAGE says otherwise.
-
-    numpy asks Linux for transparent huge pages on every array of 4 MB or more. A command builds many
-    such arrays once each and lets them go; where the system grants huge pages only on request (the
-    common `madvise` setting), faulting them in cost `wwc score` about 0.5 s of 2.3 s on 100,000
-    assessments, and ordinary pages do not. A run of one command owns its process, so the choice is
-    made here, not on `import wwc_analysis`.
-    """
-    if "NUMPY_MADVISE_HUGEPAGE" in os.environ:  # the person running it has chosen
-        return
-    from numpy._core import multiarray
-
-    toggle = getattr(multiarray, "_set_madvise_hugepage", None)
-    if toggle is not None:
-        toggle(False)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     ordinary_pages()
+    keep_freed_memory()
     parser = build_parser()
     args = parser.parse_args(argv)
 

@@ -11,6 +11,7 @@ CLI, the reports, the overview and the notebooks load and select the same way:
 from __future__ import annotations
 
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -23,7 +24,7 @@ from .explain import add_reasons
 from .gaps import audit_risk, criterion_gaps, practice_gaps
 from .io.bundled import input_files
 from .io.outcomes import load_outcomes
-from .io.responses import load_responses
+from .io.responses import read_responses, validate_responses
 from .opportunities import opportunities
 from .progress import progress
 from .scoring import Assessments, assessment_index, build_assessments, score_assessments
@@ -65,11 +66,21 @@ def load_inputs(
 ) -> Inputs:
     """Read and validate the files given (the bundled data when no responses are given)."""
 
-    standard = load_standard(str(edition or DEFAULT_EDITION))
-    response_files, outcome_files = input_files(as_paths(responses), as_paths(outcomes))
-    frame = load_responses(response_files, standard)
-    outcome_frame = load_outcomes(outcome_files, standard)
-    return Inputs(standard, frame, outcome_frame, build_assessments(frame, outcome_frame, standard))
+    # Three jobs overlap: while this thread reads the responses (on Arrow's threads, waiting), a second
+    # loads the standard; then, while this one validates and pivots the responses, the second reads and
+    # validates the outcomes. A failure surfaces in the order the steps would run one after another.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        standard_loaded = pool.submit(load_standard, str(edition or DEFAULT_EDITION))
+        try:
+            response_files, outcome_files = input_files(as_paths(responses), as_paths(outcomes))
+            read = read_responses(response_files)
+        finally:
+            standard = standard_loaded.result()
+        outcomes_loaded = pool.submit(load_outcomes, outcome_files, standard)
+        frame = validate_responses(read, standard)
+        del read
+        assessments = build_assessments(frame, outcomes_loaded.result, standard)
+    return Inputs(standard, frame, outcomes_loaded.result(), assessments)
 
 
 @dataclass

@@ -9,6 +9,7 @@ of rows of one city (`group_city_years`).
 
 from __future__ import annotations
 
+import threading
 import unicodedata
 import weakref
 from collections.abc import Callable
@@ -26,6 +27,7 @@ from .distinct import distinct, first_rows, lookup, row_keys, run_starts, text_i
 # is, so its key is its lower case; a column of such names is keyed at once rather than name by name.
 _PLAIN = r"^[!-~]+( [!-~]+)*$"
 _RECENT: list[tuple[weakref.ref, tuple[np.ndarray, np.ndarray]]] = []  # categories keyed lately, newest first
+_KEYING = threading.Lock()  # held while categories are keyed: files validated side by side key their names once
 
 
 def city_key(name: object) -> str:
@@ -63,16 +65,17 @@ def _category_keys(categories: pd.Index) -> tuple[np.ndarray, pd.Index]:
     A loaded frame is keyed several times (checked for duplicates, then pivoted): once is enough. The
     outcomes of the same cities usually carry the very same names: those are keyed once for both files.
     """
-    for ref, found in _RECENT:
-        if ref() is categories:
-            return found
-    for ref, found in _RECENT:
-        recent = ref()
-        if recent is not None and len(recent) == len(categories) and recent.equals(categories):
-            return found
-    found = _factorized_keys(categories)
-    _RECENT[:] = [(weakref.ref(categories), found), *[(r, f) for r, f in _RECENT[:3] if r() is not None]]
-    return found
+    with _KEYING:
+        for ref, found in _RECENT:
+            if ref() is categories:
+                return found
+        for ref, found in _RECENT:
+            recent = ref()
+            if recent is not None and len(recent) == len(categories) and recent.equals(categories):
+                return found
+        found = _factorized_keys(categories)
+        _RECENT[:] = [(weakref.ref(categories), found), *[(r, f) for r, f in _RECENT[:3] if r() is not None]]
+        return found
 
 
 def _factorized_keys(names: np.ndarray | pd.Index) -> tuple[np.ndarray, pd.Index]:
@@ -145,6 +148,18 @@ class CityYears:
         out = np.repeat((self.run_group * size).astype(grid), self.run_length)
         out += codes
         return out
+
+    def layout(self, codes: np.ndarray) -> np.ndarray | None:
+        """The `codes` of every group, where each group is one run of rows holding the same codes in the
+        same order (a file written assessment by assessment, each in one order); None where not.
+
+        Then row `i` is group `i // size`, its code `layout[i % size]`: no per-row grid is needed.
+        """
+        groups = len(self.first)
+        if not groups or len(self.run_length) != groups or (self.run_length != self.run_length[0]).any():
+            return None
+        grid = codes.reshape(groups, int(self.run_length[0]))
+        return grid[0] if (grid == grid[0]).all() else None
 
     @cached_property
     def display_names(self) -> pd.Index:

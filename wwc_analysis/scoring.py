@@ -9,6 +9,7 @@ the answers allow, it settles the tier; where it does not, the conflict is repor
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import NoReturn
 
@@ -20,7 +21,7 @@ import pyarrow.compute as pc
 from . import status as st
 from .distinct import distinct, first_rows, int_values, lookup, row_keys
 from .errors import InputError
-from .identity import city_key, city_key_codes, city_keys, group_city_years
+from .identity import CityYears, city_key, city_key_codes, city_keys, group_city_years
 from .io.bundled import published_tiers
 from .standard import Standard, load_standard
 from .tiers import tier_ranks, tiers_from_ranks
@@ -72,13 +73,17 @@ class Assessments:
 
 
 def build_assessments(
-    responses: pd.DataFrame, outcomes: pd.DataFrame | None, standard: Standard, published: bool = True
+    responses: pd.DataFrame,
+    outcomes: pd.DataFrame | Callable[[], pd.DataFrame | None] | None,
+    standard: Standard,
+    published: bool = True,
 ) -> Assessments:
     """Pivot tidy responses (and outcomes) into status matrices, vectorised.
 
     Rows are (city, year), in the order they first appear; cities are matched by
     `identity.city_key`. With `published`, the tier the program announced for each city
-    and year is attached as evidence.
+    and year is attached as evidence. `outcomes` may be a function that returns them, called
+    once the responses are pivoted: outcomes still being read elsewhere are waited for last.
     """
     years = int_values(responses["year"], standard.default_year)
     groups = group_city_years(responses["city"], years)
@@ -88,18 +93,13 @@ def build_assessments(
     codes, names = distinct(responses["criterion"])
     position = standard.criterion_index()
     columns = np.array([position.get(n, -1) for n in names], dtype=np.int8 if len(position) < 127 else np.int64)
-    cell = groups.cells(lookup(np.maximum(columns, 0), codes), standard.n_criteria)
-    # A row whose criterion is not in the edition places no answer.
-    known = slice(None) if columns.min(initial=0) >= 0 else (columns >= 0)[codes]
-    shape = (len(groups.first), standard.n_criteria)
-    audited = np.full(shape, st.UNKNOWN, dtype=np.int8)
-    self_assessed = np.full(shape, st.UNKNOWN, dtype=np.int8)
-    for matrix, column in ((audited, "status"), (self_assessed, "self_assessed")):
-        _place(matrix.reshape(-1), cell[known], responses[column].to_numpy(dtype=np.int8)[known])
+    audited, self_assessed = _pivot(responses, groups, columns, codes, standard)
     # Within a self-assessment, a criterion left blank is the answer the city was scored on.
     has_self = (self_assessed != st.UNKNOWN).any(axis=1)
     fill = has_self[:, None] & (self_assessed == st.UNKNOWN)
     self_assessed[fill] = audited[fill]
+    if callable(outcomes):
+        outcomes = outcomes()
     matched = _outcome_matrix(groups.city, groups.keys, years[groups.first], outcomes, standard)
     out = Assessments(keys, audited, self_assessed, matched)
     if published:
@@ -107,16 +107,33 @@ def build_assessments(
     return out
 
 
-def _place(out: np.ndarray, cells: np.ndarray, values: np.ndarray) -> None:
-    """out[cells] = values; a copy where the cells are every one in order (each city's criteria in the standard's).
+def _pivot(
+    responses: pd.DataFrame, groups: CityYears, columns: np.ndarray, codes: np.ndarray, standard: Standard
+) -> tuple[np.ndarray, np.ndarray]:
+    """The audited and self-assessed status matrices: each row's status placed at its group and criterion.
 
-    As many cells as `out` has, rising from the first to the last: those are all of them, in order.
+    Where every assessment lists the whole standard in its order (as the program's exports do), the
+    statuses already are the matrices, row by row; otherwise each is placed in its cell. A row whose
+    criterion is not in the edition places no answer.
     """
-    n = len(out)
-    if len(cells) == n and n and cells[0] == 0 and cells[-1] == n - 1 and bool((cells[1:] > cells[:-1]).all()):
-        out[:] = values
-    else:
-        out[cells] = values
+    shape = (len(groups.first), standard.n_criteria)
+    column_of_row = lookup(np.maximum(columns, 0), codes)  # `columns`: each criterion's column, -1 if none
+    known = columns.min(initial=0) >= 0
+    layout = groups.layout(column_of_row) if known else None
+    in_order = layout is not None and np.array_equal(layout, np.arange(standard.n_criteria))
+    if not in_order:
+        cell = groups.cells(column_of_row, standard.n_criteria)
+        rows = slice(None) if known else (columns >= 0)[codes]
+    out = []
+    for column in ("status", "self_assessed"):
+        values = responses[column].to_numpy(dtype=np.int8)
+        if in_order:
+            out.append(values.reshape(shape).copy())
+            continue
+        matrix = np.full(shape, st.UNKNOWN, dtype=np.int8)
+        matrix.reshape(-1)[cell[rows]] = values[rows]
+        out.append(matrix)
+    return out[0], out[1]
 
 
 def published_ranks(keys: pd.DataFrame, standard: Standard) -> np.ndarray:

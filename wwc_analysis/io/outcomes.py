@@ -23,7 +23,7 @@ from ..errors import InputError
 from ..identity import city_key_codes
 from ..standard import Standard, load_standard
 from .store import expand
-from .tables import OUTCOME_COLUMNS, Table, load_tables, parse_years
+from .tables import OUTCOME_COLUMNS, Table, join_tables, parse_years, read_files
 
 REQUIRED = OUTCOME_COLUMNS
 _DIRECTIONS = {
@@ -45,9 +45,17 @@ _NOT_FINITE = "must be a finite number"
 
 def load_outcomes(paths: str | Path | Iterable[str | Path], standard: Standard | None = None) -> pd.DataFrame:
     """Read and validate outcome files: one row per city, year and metric, with `met` judged."""
-    standard = standard or load_standard()
-    paths = expand([paths] if isinstance(paths, (str, Path)) else paths, "outcomes")
-    return load_tables(paths, REQUIRED, lambda t: outcomes_from_table(t, standard), check_duplicates, empty_outcomes)
+    return validate_outcomes(read_outcomes(paths), standard or load_standard())
+
+
+def read_outcomes(paths: str | Path | Iterable[str | Path]) -> list[Table | pd.DataFrame]:
+    """The outcome files (or store folders) read, not yet validated (see `validate_outcomes`)."""
+    return read_files(expand([paths] if isinstance(paths, (str, Path)) else paths, "outcomes"), REQUIRED)
+
+
+def validate_outcomes(read: list[Table | pd.DataFrame], standard: Standard) -> pd.DataFrame:
+    """Outcome files as `read_outcomes` read them, validated and joined (see `load_outcomes`)."""
+    return join_tables(read, lambda t: outcomes_from_table(t, standard), check_duplicates, empty_outcomes)
 
 
 def check_duplicates(out: pd.DataFrame) -> None:
@@ -205,7 +213,7 @@ def outcomes_from_table(table: Table, standard: Standard) -> pd.DataFrame:
                 met.to_numpy(dtype=bool, na_value=False)[combination], met.isna()[combination]
             ),
             "source_file": constant(table.label, n),
-            "source_row": table.lines.astype(np.int64),
+            "source_row": table.lines,
         },
         copy=False,  # every column is new: no copy needed
     )

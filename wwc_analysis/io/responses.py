@@ -21,7 +21,7 @@ from ..errors import InputError
 from ..identity import group_city_years
 from ..standard import Standard, load_standard
 from .store import expand
-from .tables import RESPONSE_COLUMNS, Table, load_tables, parse_years
+from .tables import RESPONSE_COLUMNS, Table, join_tables, parse_years, read_files
 
 REQUIRED = RESPONSE_COLUMNS
 COLUMNS = ["city", "year", "criterion", "status", "self_assessed", "audit_note", "source_file", "source_row"]
@@ -35,9 +35,17 @@ def load_responses(paths: str | Path | Iterable[str | Path], standard: Standard 
     source_file, source_row. Text columns are categoricals. A city and year may come from
     several files, but each criterion at most once.
     """
-    standard = standard or load_standard()
-    paths = expand([paths] if isinstance(paths, (str, Path)) else paths, "responses")
-    return load_tables(paths, REQUIRED, lambda t: responses_from_table(t, standard), check_duplicates, empty_responses)
+    return validate_responses(read_responses(paths), standard or load_standard())
+
+
+def read_responses(paths: str | Path | Iterable[str | Path]) -> list[Table | pd.DataFrame]:
+    """The responses files (or store folders) read, not yet validated (see `validate_responses`)."""
+    return read_files(expand([paths] if isinstance(paths, (str, Path)) else paths, "responses"), REQUIRED)
+
+
+def validate_responses(read: list[Table | pd.DataFrame], standard: Standard) -> pd.DataFrame:
+    """Responses files as `read_responses` read them, validated and joined (see `load_responses`)."""
+    return join_tables(read, lambda t: responses_from_table(t, standard), check_duplicates, empty_responses)
 
 
 def empty_responses() -> pd.DataFrame:
@@ -98,7 +106,14 @@ def _statuses(table: Table, column: str) -> np.ndarray:
 
 def check_duplicates(frame: pd.DataFrame) -> None:
     """Refuse a criterion given twice for one city and year, naming both rows."""
-    key = _assessment_criterion_keys(frame)
+    years = int_values(frame["year"], -1)
+    groups = group_city_years(frame["city"], years)
+    criteria, names = distinct(frame["criterion"])
+    layout = groups.layout(criteria)
+    if layout is not None and len(np.unique(layout)) == len(layout):  # each assessment lists its criteria once
+        return
+    # One int per row, equal where city (by `city_key`), year (a missing one apart) and criterion are.
+    key = groups.cells(criteria, len(names))
     if not _repeats(key):
         return
     dup = pd.Index(key).duplicated(keep="first")
@@ -115,14 +130,6 @@ def check_duplicates(frame: pd.DataFrame) -> None:
     else:
         problem = f"{row['criterion']} for {row['city']}{year} is listed twice (also at {where})"
     raise InputError(row["source_file"], int(row["source_row"]), problem, st.label(row["status"]))
-
-
-def _assessment_criterion_keys(frame: pd.DataFrame) -> np.ndarray:
-    """One int per row, equal where city (by `city_key`), year (a missing one apart) and criterion are."""
-    years = int_values(frame["year"], -1)
-    groups = group_city_years(frame["city"], years)
-    criteria, names = distinct(frame["criterion"])
-    return groups.cells(criteria, len(names))
 
 
 def _repeats(key: np.ndarray) -> bool:

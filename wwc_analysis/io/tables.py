@@ -54,8 +54,11 @@ class Table:
 
     path: Path
     frame: pd.DataFrame
-    lines: np.ndarray  # line (CSV) or row (Excel) number of each frame row, 1-based
+    lines: np.ndarray  # line (CSV) or row (Excel) number of each frame row, 1-based (int32 where they fit)
     sheet: str | None = None
+
+    def __post_init__(self) -> None:
+        self.lines = np.asarray(self.lines, dtype=_line_type(len(self.lines)))  # half of int64 on a long file
 
     @property
     def label(self) -> str:
@@ -81,6 +84,11 @@ class Table:
         if rows.any():
             i = int(np.flatnonzero(rows)[0])
             raise self.error(i, problem, self.frame[column].iloc[i] if column else "")
+
+
+def _line_type(rows: int) -> type:
+    """The integer type for the line numbers of a table of `rows` rows (a title and blank lines allowed for)."""
+    return np.int32 if rows < 2**30 else np.int64
 
 
 def parse_years(table: Table, missing: int | None = None) -> pd.api.extensions.ExtensionArray:
@@ -147,8 +155,9 @@ def _read_text(path: Path, required: tuple[str, ...]) -> Table:
     return _read_plain_csv(path, required) or _read_text_carefully(path, required)
 
 
-def _plain_header(path: Path) -> str | None:
-    """The first line of a file that may be a plain CSV file, or None where the careful reader must look."""
+def _plain_header(path: Path) -> tuple[str, bytes] | None:
+    """The first line of a file that may be a plain CSV file and the file's first bytes; None where the
+    careful reader must look."""
     with path.open("rb") as fh:
         head = fh.read(_HEAD_BYTES)
     end = head.find(b"\n")
@@ -160,7 +169,30 @@ def _plain_header(path: Path) -> str | None:
         return None
     if not line.strip() or len(line.splitlines()) != 1 or line.lstrip().startswith("<"):  # blank, odd, or HTML
         return None
-    return line
+    return line, head
+
+
+def _mostly_distinct(head: bytes, sep: str, n_columns: int) -> set[int]:
+    """The columns whose cells mostly differ from row to row in a file's first bytes (at least 100 rows).
+
+    Arrow's reader builds a dictionary per block of a column: for a column of nearly all different
+    cells (each city once) that is a dictionary per block of nearly every cell, merged again after.
+    Such a column is better read as plain text and encoded once.
+    """
+    rows = [line.split(sep.encode()) for line in head.split(b"\n")[1:-1]]  # the header and a cut line left out
+    rows = [row for row in rows if len(row) == n_columns]
+    if len(rows) < 100:
+        return set()
+    return {i for i in range(n_columns) if 2 * len({row[i] for row in rows}) > len(rows)}
+
+
+def _one_dictionary(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """A column of text dictionary-encoded in one pass, as one chunk (every chunk shares the one dictionary)."""
+    chunks = pc.dictionary_encode(column).chunks
+    if len(chunks) < 2:
+        return pa.chunked_array(chunks, type=pa.dictionary(pa.int32(), pa.string()))
+    indices = pa.concat_arrays([chunk.indices for chunk in chunks])
+    return pa.chunked_array([pa.DictionaryArray.from_arrays(indices, chunks[0].dictionary)])
 
 
 def _read_plain_csv(path: Path, required: tuple[str, ...]) -> Table | None:
@@ -173,10 +205,13 @@ def _read_plain_csv(path: Path, required: tuple[str, ...]) -> Table | None:
     memory back within milliseconds, and a read block after block then pays for fresh pages each time.
     UTF-8 is checked on each column's distinct cells afterwards, not on every row as it is read.
     """
-    header = _plain_header(path)
-    if header is None:
+    found = _plain_header(path)
+    if found is None:
         return None
+    header, head = found
     sep = _separator(header)
+    n_columns = header.count(sep) + 1
+    plain = _mostly_distinct(head, sep, n_columns)
     text = pa.dictionary(pa.int32(), pa.string())
     try:
         table = pacsv.read_csv(
@@ -184,13 +219,17 @@ def _read_plain_csv(path: Path, required: tuple[str, ...]) -> Table | None:
             read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=_BLOCK_BYTES),
             parse_options=pacsv.ParseOptions(delimiter=sep, ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(
-                column_types={f"f{i}": text for i in range(header.count(sep) + 1)}, check_utf8=False
+                column_types={f"f{i}": pa.string() if i in plain else text for i in range(n_columns)},
+                check_utf8=False,
             ),
             memory_pool=pa.system_memory_pool(),  # see _read_plain_csv's docstring
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
-    columns = [_codes_and_cells(table.column(i)) for i in range(table.num_columns)]
+    columns = [
+        _codes_and_cells(_one_dictionary(table.column(i)) if i in plain else table.column(i))
+        for i in range(table.num_columns)
+    ]
     del table
     if any(column is None for column in columns):
         return None
@@ -215,14 +254,23 @@ def _codes_and_cells(column: pa.ChunkedArray) -> _Column | None:
     if holds_any(raw, b'"\r\n\x00'):
         return None
     # Stripped as the careful reader strips (pandas' str.strip is this same Arrow function), then merged.
-    merged = pc.dictionary_encode(pc.utf8_trim_whitespace(raw))
-    ids, cells = merged.indices.to_numpy(zero_copy_only=False), merged.dictionary
+    stripped = pc.utf8_trim_whitespace(raw)
+    if len(chunks) == 1 and _text_length(stripped) == _text_length(raw):
+        ids, cells = np.arange(len(raw), dtype=np.int32), stripped  # one dictionary, nothing stripped: distinct
+    else:
+        merged = pc.dictionary_encode(stripped)
+        ids, cells = merged.indices.to_numpy(zero_copy_only=False), merged.dictionary
     head = int(ids[chunks[0].indices[0].as_py()])
     header = cells[head].as_py()
     if not _in_body(head, ids, chunks):  # the header's cell is not a cell of the table
         ids = ids - (ids > head)
         cells = pa.concat_arrays([cells.slice(0, head), cells.slice(head + 1)])
     return header, _row_codes(chunks, ids.astype(code_type(len(cells)))), text_index(cells)
+
+
+def _text_length(array: pa.Array) -> int:
+    """The bytes of all the strings of an Arrow string array, together."""
+    return pc.sum(pc.binary_length(array)).as_py() or 0
 
 
 def _row_codes(chunks: list[pa.DictionaryArray], ids: np.ndarray) -> np.ndarray:
@@ -268,7 +316,7 @@ def _finish_plain(path: Path, columns: list[_Column], required: tuple[str, ...])
         )
         for i, (h, (_, codes, cells)) in enumerate(zip(header, columns))
     }
-    lines = np.arange(2, n + 2)
+    lines = np.arange(2, n + 2, dtype=_line_type(n))
     return Table(path=path, frame=pd.DataFrame(frame, copy=False), lines=lines if kept is None else lines[kept])
 
 
@@ -482,19 +530,27 @@ def _finish(path: Path, frame: pd.DataFrame, lines: np.ndarray, required: tuple[
     return Table(path=path, frame=body.reset_index(drop=True), lines=body_lines, sheet=sheet)
 
 
-def load_tables(paths, required: tuple[str, ...], parse, check, empty) -> pd.DataFrame:
-    """Read, validate and join the tables of one kind from one or more files, then check the whole.
+def read_files(paths: list[Path], required: tuple[str, ...]) -> list[Table | pd.DataFrame]:
+    """Each file read, not yet validated: a Parquet file of the store as its frame, any other as a Table.
+
+    Reading is kept apart from validating so that a caller can read one kind of file while it
+    validates another (Arrow's reader does its work on threads of its own).
+    """
+    return [read_validated(p) if is_parquet(p) else read_table(p, required) for p in paths]
+
+
+def join_tables(read: list[Table | pd.DataFrame], parse, check, empty) -> pd.DataFrame:
+    """Validate and join the files of one kind as read by `read_files`, then check the whole.
 
     `parse(table)` validates one table, `check(frame)` the joined rows (duplicates across
-    files), `empty()` is the frame returned when no file is given.
+    files), `empty()` is the frame returned when no file is given. A store's frame is taken as
+    it is: it was checked when it was stored.
     """
-    paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
-    # Parquet files of the validated store are read as they are (already validated, dtypes kept).
-    frames = [read_validated(p) if is_parquet(p) else parse(read_table(p, required)) for p in paths]
+    frames = [parse(item) if isinstance(item, Table) else item for item in read]
     if not frames:
         return empty()
     out = concat_frames(frames)
-    if len(frames) > 1 or not is_parquet(paths[0]):  # one stored file was checked when it was stored
+    if len(frames) > 1 or isinstance(read[0], Table):
         check(out)
     return out
 
