@@ -54,6 +54,20 @@ def test_optional_columns(tmp_path, standard):
     assert (row["self_assessed"], row["status"], row["audit_note"]) == (st.YES, st.IN_PROGRESS, "changed by the audit")
 
 
+def test_an_earlier_files_bad_row_is_reported_before_a_later_file_that_cannot_be_read(tmp_path, standard):
+    bad = write_csv(tmp_path / "bad.csv", HEADER, [["A", "DM1", "Yes"], ["A", "DM2", "Maybe"]])
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text("city,criterion,status\nB,DM1,Yes,extra,cells\n", encoding="utf-8")
+    for later in (tmp_path / "missing.csv", ragged):
+        with pytest.raises(InputError, match=r"bad.csv: row 3: 'status' is not a status"):
+            load_responses([bad, later], standard)
+    with pytest.raises(InputError, match="missing.csv: file not found"):
+        load_responses([write_csv(tmp_path / "good.csv", HEADER, [["A", "DM1", "Yes"]]), tmp_path / "missing.csv"])
+    bad_value = write_csv(tmp_path / "o.csv", ["city", "metric", "value"], [["A", "broadband", "abc"]])
+    with pytest.raises(InputError, match=r"o.csv: row 2: 'value' must be a number"):
+        load_outcomes([bad_value, tmp_path / "missing.csv"], standard)
+
+
 def error_text(exc_info) -> str:
     return str(exc_info.value)
 

@@ -48,12 +48,12 @@ def load_outcomes(paths: str | Path | Iterable[str | Path], standard: Standard |
     return validate_outcomes(read_outcomes(paths), standard or load_standard())
 
 
-def read_outcomes(paths: str | Path | Iterable[str | Path]) -> list[Table | pd.DataFrame]:
+def read_outcomes(paths: str | Path | Iterable[str | Path]) -> list[Table | pd.DataFrame | InputError]:
     """The outcome files (or store folders) read, not yet validated (see `validate_outcomes`)."""
     return read_files(expand([paths] if isinstance(paths, (str, Path)) else paths, "outcomes"), REQUIRED)
 
 
-def validate_outcomes(read: list[Table | pd.DataFrame], standard: Standard) -> pd.DataFrame:
+def validate_outcomes(read: list[Table | pd.DataFrame | InputError], standard: Standard) -> pd.DataFrame:
     """Outcome files as `read_outcomes` read them, validated and joined (see `load_outcomes`)."""
     return join_tables(read, lambda t: outcomes_from_table(t, standard), check_duplicates, empty_outcomes)
 

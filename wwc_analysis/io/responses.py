@@ -38,12 +38,12 @@ def load_responses(paths: str | Path | Iterable[str | Path], standard: Standard 
     return validate_responses(read_responses(paths), standard or load_standard())
 
 
-def read_responses(paths: str | Path | Iterable[str | Path]) -> list[Table | pd.DataFrame]:
+def read_responses(paths: str | Path | Iterable[str | Path]) -> list[Table | pd.DataFrame | InputError]:
     """The responses files (or store folders) read, not yet validated (see `validate_responses`)."""
     return read_files(expand([paths] if isinstance(paths, (str, Path)) else paths, "responses"), REQUIRED)
 
 
-def validate_responses(read: list[Table | pd.DataFrame], standard: Standard) -> pd.DataFrame:
+def validate_responses(read: list[Table | pd.DataFrame | InputError], standard: Standard) -> pd.DataFrame:
     """Responses files as `read_responses` read them, validated and joined (see `load_responses`)."""
     return join_tables(read, lambda t: responses_from_table(t, standard), check_duplicates, empty_responses)
 

@@ -530,23 +530,36 @@ def _finish(path: Path, frame: pd.DataFrame, lines: np.ndarray, required: tuple[
     return Table(path=path, frame=body.reset_index(drop=True), lines=body_lines, sheet=sheet)
 
 
-def read_files(paths: list[Path], required: tuple[str, ...]) -> list[Table | pd.DataFrame]:
+def read_files(paths: list[Path], required: tuple[str, ...]) -> list[Table | pd.DataFrame | InputError]:
     """Each file read, not yet validated: a Parquet file of the store as its frame, any other as a Table.
 
     Reading is kept apart from validating so that a caller can read one kind of file while it
-    validates another (Arrow's reader does its work on threads of its own).
+    validates another (Arrow's reader does its work on threads of its own). A file that cannot be
+    read ends the list with its error, which `join_tables` raises in its turn: an earlier file's
+    invalid row is still reported first, as when each file is read and validated before the next.
     """
-    return [read_validated(p) if is_parquet(p) else read_table(p, required) for p in paths]
+    read: list[Table | pd.DataFrame | InputError] = []
+    for path in paths:
+        try:
+            read.append(read_validated(path) if is_parquet(path) else read_table(path, required))
+        except InputError as exc:
+            read.append(exc)
+            break
+    return read
 
 
-def join_tables(read: list[Table | pd.DataFrame], parse, check, empty) -> pd.DataFrame:
+def join_tables(read: list[Table | pd.DataFrame | InputError], parse, check, empty) -> pd.DataFrame:
     """Validate and join the files of one kind as read by `read_files`, then check the whole.
 
     `parse(table)` validates one table, `check(frame)` the joined rows (duplicates across
     files), `empty()` is the frame returned when no file is given. A store's frame is taken as
     it is: it was checked when it was stored.
     """
-    frames = [parse(item) if isinstance(item, Table) else item for item in read]
+    frames = []
+    for item in read:
+        if isinstance(item, InputError):
+            raise item
+        frames.append(parse(item) if isinstance(item, Table) else item)
     if not frames:
         return empty()
     out = concat_frames(frames)
