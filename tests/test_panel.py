@@ -4,7 +4,6 @@ import pytest
 
 pytest.importorskip("ipywidgets", reason="the planning panel needs ipywidgets (pip install -e '.[app]')")
 
-from conftest import write_csv  # noqa: E402
 
 from wwc_analysis.panel import PlanningPanel  # noqa: E402
 
@@ -62,26 +61,40 @@ def test_a_metric_value_sets_met_by_the_threshold(panel):
     assert panel.metric_controls["broadband"].value == "not met"
 
 
-def test_changes_save_as_a_plan_and_load_back(panel, tmp_path):
+def test_changes_download_as_a_plan_and_upload_back(panel):
     panel.reset()
     panel.path_buttons["Platinum"].click()
     panel._plan_rows(panel.result)
     owner = panel.meta_rows["DM8"].children[1]
     owner.value = "Data office"
     panel.meta_rows["DM8"].children[2].value = "2024-06-30"
-    csv, xlsx = panel.save_plan(tmp_path / "mine.csv")
-    assert xlsx.suffix == ".xlsx" and "DM8,Yes,Data office,2024-06-30," in csv.read_text()
+    files = panel.plan_files()
+    assert sorted(files) == ["plan-scottsdale-2023.csv", "plan-scottsdale-2023.xlsx"]
+    assert "DM8,Yes,Data office,2024-06-30," in files["plan-scottsdale-2023.csv"].decode()
+    panel.save_button.click()
+    assert 'download="plan-scottsdale-2023.xlsx"' in panel.downloads.value
     panel.reset()
-    panel.load_plan(xlsx)
+    panel.upload_plan("plan-scottsdale-2023.xlsx", files["plan-scottsdale-2023.xlsx"])
     assert (panel.result.tier, panel.result.criteria_met) == ("Platinum", 37)
     assert panel.meta["DM8"]["owner"] == "Data office"
 
 
-def test_a_bad_plan_is_shown_not_raised_from_a_button(panel, tmp_path):
-    bad = write_csv(tmp_path / "bad.csv", ["criterion", "status"], [["ZZ1", "Yes"]])
-    panel.save_name.value = str(bad)
-    panel.load_button.click()
-    assert "row 2" in panel.message.value and "ZZ1" in panel.message.value
+def test_a_bad_upload_is_shown_by_its_name_only(panel):
+    panel.upload_plan("../../bad.csv", b"criterion,status\nZZ1,Yes\n")
+    message = panel.message.value
+    assert "bad.csv: row 2" in message and "ZZ1" in message and "/tmp" not in message and ".." not in message
+
+
+def test_no_control_takes_a_server_path(panel):
+    import ipywidgets as w
+
+    def widgets(box):
+        yield box
+        for child in getattr(box, "children", ()):
+            yield from widgets(child)
+
+    texts = [x for x in widgets(panel.widget) if isinstance(x, w.Text)]
+    assert all(t.placeholder in ("owner", "due", "note", "value", "(met / not met)") for t in texts)
 
 
 def test_choosing_another_city_and_cohort_reloads(panel):

@@ -12,6 +12,7 @@ button resets them; the changes save as a plan file and load back.
 
 from __future__ import annotations
 
+import base64
 import html
 import os
 from io import BytesIO
@@ -24,9 +25,9 @@ from matplotlib.figure import Figure
 
 from . import scenario as sc
 from .errors import InputError
-from .paths import outputs_dir
+from .io.slugs import slugify
 from .phrases import tier_label, tier_range
-from .plan import Plan, apply_plan, load_plan, parse_step, write_plan
+from .plan import Plan, apply_plan, load_plan, parse_step, plan_bytes
 from .reports.charts import tier_bands
 from .standard import DEFAULT_EDITION, load_standard
 
@@ -178,10 +179,6 @@ def _short(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def _default_plan_file() -> Path:
-    return outputs_dir() / "plans" / "plan.csv"
-
-
 class PanelBox(w.VBox):
     """The panel's outer box; its plain-text form is a stable sentence, not a widget repr."""
 
@@ -234,11 +231,9 @@ class PlanningPanel:
             button.on_click(lambda _, tier=tier: self.apply_path(tier))
         self.paths_box = w.VBox([w.VBox([self.path_html[t], self.path_buttons[t]]) for t in self._tiers()])
         self.plan_rows = w.VBox()
-        self.save_name = w.Text(value=str(_default_plan_file()), description="Plan file", layout=w.Layout(width="30em"))
-        self.save_button = w.Button(description="Save plan (CSV + Excel)", icon="save", layout=w.Layout(width="auto"))
-        self.save_button.on_click(lambda _: self._guard(lambda: self.save_plan(self.save_name.value)))
-        self.load_button = w.Button(description="Load plan", icon="folder-open", layout=w.Layout(width="auto"))
-        self.load_button.on_click(lambda _: self._guard(lambda: self.load_plan(self.save_name.value)))
+        self.save_button = w.Button(description="Download plan (CSV + Excel)", layout=w.Layout(width="auto"))
+        self.save_button.on_click(lambda _: self._guard(self.offer_download))
+        self.downloads = w.HTML()
         self.upload = w.FileUpload(accept=".csv,.xlsx", multiple=False, description="Upload plan")
         self.upload.observe(self._on_upload, "value")
         self._build_controls()
@@ -339,8 +334,8 @@ class PlanningPanel:
             [
                 w.HTML("<b>The plan</b> (owner, due date YYYY-MM-DD and note for each change)"),
                 self.plan_rows,
-                w.HBox([self.save_name, self.save_button, self.load_button]),
-                self.upload,
+                w.HBox([self.save_button, self.upload]),
+                self.downloads,
                 self.message,
             ]
         )
@@ -619,13 +614,22 @@ class PlanningPanel:
             )
         return plan
 
-    def save_plan(self, path: str | Path) -> list[Path]:
-        """Write the changes as `path` (CSV) and the same columns as an Excel workbook beside it."""
-        path = Path(path)
+    def plan_files(self) -> dict[str, bytes]:
+        """The changes as a plan, as the bytes of a CSV file and of an Excel workbook, named for the city."""
         plan = self.current_plan()
-        written = [write_plan(plan, path.with_suffix(".csv")), write_plan(plan, path.with_suffix(".xlsx"))]
-        self.message.value = "Saved: " + ", ".join(html.escape(str(p)) for p in written)
-        return written
+        name = f"plan-{slugify(self.data.city)}-{self.data.year}"
+        return {f"{name}.csv": plan_bytes(plan, ".csv"), f"{name}.xlsx": plan_bytes(plan, ".xlsx")}
+
+    def offer_download(self) -> None:
+        """Links that download the plan from the browser; nothing is written on the server."""
+        types = {".csv": "text/csv", ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+        links = [
+            f'<a download="{html.escape(name)}" href="data:{types[Path(name).suffix]};base64,'
+            f'{base64.b64encode(data).decode("ascii")}">{html.escape(name)}</a>'
+            for name, data in self.plan_files().items()
+        ]
+        self.downloads.value = "Download: " + " · ".join(links)
+        self.message.value = ""
 
     def load_plan(self, path: str | Path) -> None:
         """Start from the recorded answers and apply a plan file's changes, owners, due dates and notes."""
@@ -646,17 +650,20 @@ class PlanningPanel:
 
     def _on_upload(self, change) -> None:
         files = change["new"]
-        if not files:
-            return
+        if files:
+            self.upload_plan(files[0]["name"], bytes(files[0]["content"]))
+
+    def upload_plan(self, name: str, content: bytes) -> None:
+        """Load a plan uploaded from the browser; messages name it by its file name only."""
         import tempfile
 
-        item = files[0]
-        suffix = Path(item["name"]).suffix or ".csv"
+        shown = Path(str(name)).name or "plan"
+        suffix = Path(shown).suffix.lower() if Path(shown).suffix.lower() in (".csv", ".xlsx") else ".csv"
         with tempfile.TemporaryDirectory(prefix="wwc-plan-") as tmp:
-            path = Path(tmp) / f"uploaded{suffix}"
-            path.write_bytes(bytes(item["content"]))
+            path = Path(tmp) / f"plan{suffix}"
+            path.write_bytes(content)
             self._guard(lambda: self.load_plan(path))
-        self.message.value = self.message.value.replace(html.escape(str(path)), html.escape(item["name"]))
+        self.message.value = self.message.value.replace(html.escape(str(path)), html.escape(shown))
 
     # Static rendering ---------------------------------------------------------------------------
 

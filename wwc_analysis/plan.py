@@ -20,7 +20,7 @@ import numpy as np
 from . import status as st
 from .errors import InputError
 from .io.atomic import write_file
-from .io.export import to_csv_text
+from .io.export import safe_frame, to_csv_text
 from .io.tables import EXCEL_SUFFIXES, read_table
 from .phrases import join, md, plural, tier_label
 from .scenario import evaluate_scenario, judge_metric, score_row, status_choice
@@ -174,18 +174,23 @@ def plan_frame(plan: Plan):
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
-def write_plan(plan: Plan, path: str | Path) -> Path:
-    """Write a plan as CSV, or as an Excel workbook with one `plan` sheet (by the file's suffix)."""
-    path = Path(path)
+def plan_bytes(plan: Plan, suffix: str) -> bytes:
+    """A plan as the bytes of a CSV file, or of an Excel workbook with one `plan` sheet (suffix .xlsx)."""
     frame = plan_frame(plan)
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
+    if suffix.lower() in (".xlsx", ".xlsm"):
         from io import BytesIO
 
         buffer = BytesIO()
         with __import__("pandas").ExcelWriter(buffer, engine="openpyxl") as writer:
-            frame.to_excel(writer, sheet_name=SHEET, index=False)
-        return write_file(path, buffer.getvalue())
-    return write_file(path, to_csv_text(frame))
+            safe_frame(frame).to_excel(writer, sheet_name=SHEET, index=False)
+        return buffer.getvalue()
+    return to_csv_text(frame).encode("utf-8")
+
+
+def write_plan(plan: Plan, path: str | Path) -> Path:
+    """Write a plan as CSV, or as an Excel workbook with one `plan` sheet (by the file's suffix)."""
+    path = Path(path)
+    return write_file(path, plan_bytes(plan, path.suffix))
 
 
 def apply_plan(plan: Plan, statuses: np.ndarray, outcomes: np.ndarray, standard: Standard):
