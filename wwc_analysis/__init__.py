@@ -8,25 +8,24 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 # public name -> submodule that defines it
 _EXPORTS = {
+    "WWCError": "errors",
     "InputError": "errors",
-    "load_standard": "standard",
-    "available_editions": "standard",
+    "ParameterError": "errors",
+    "load_standard": "rules.standard",
+    "available_editions": "rules.standard",
     "load_responses": "io.responses",
     "load_outcomes": "io.outcomes",
-    "load_bundled": "io.bundled",
-    "score": "scoring",
-    "explain": "explain",
-    "score_table": "explain",
-    "city_context": "context",
-    "load_inputs": "context",
-    "CityContext": "context",
-    "progress": "progress",
-    "city_key": "identity",
-    "tier_label": "phrases",
+    "load_inputs": "io.inputs",
+    "city_context": "io.inputs",
+    "Scenario": "analysis.scenario",
+    "parse_changes": "analysis.changes",
+    "score_table": "analysis.records",
+    "city_key": "analysis.identity",
+    "tier_label": "analysis.phrases",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]

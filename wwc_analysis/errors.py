@@ -1,11 +1,22 @@
-"""The one error type users see for bad input: it names the file, the row and the value."""
+"""The errors the workbench raises for people: one base class, each a one-line message.
+
+`InputError` names a file, a row and a value; `ParameterError` names a parameter of a question
+(city, year, cohort, edition) and the value given. The command line turns a parameter's name
+into its flag (`city` into `--city`); a notebook shows the name as it is.
+"""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from pathlib import Path
 
 
-class InputError(ValueError):
+class WWCError(Exception):
+    """Something the workbench could not do, said in one line."""
+
+
+class InputError(WWCError, ValueError):
     """Bad input, described in one line: `FILE: row N: PROBLEM: 'VALUE'`.
 
     `row` is the line a person sees in a spreadsheet or editor (the header is row 1);
@@ -23,11 +34,36 @@ class InputError(ValueError):
         where = self.path if self.row is None else f"{self.path}: row {self.row}"
         text = f"{where}: {self.problem}"
         if self.value is not None:
-            text += f": {_show(self.value)}"
+            text += f": {shown(self.value)}"
         return text
 
 
-def _show(value: object, limit: int = 80) -> str:
-    """Quote a value for a one-line message: newlines escaped, long values cut."""
+class ParameterError(WWCError, ValueError):
+    """A question's parameter names nothing the workbench has: `city: no assessment ...: 'Nowhere'`."""
+
+    def __init__(self, parameter: str, problem: str, value: object = None):
+        self.parameter, self.problem, self.value = parameter, problem, value
+        super().__init__(self.message(parameter))
+
+    def message(self, name: str) -> str:
+        return f"{name}: {self.problem}" + (f": {shown(self.value)}" if self.value is not None else "")
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
+
+
+def printable(text: object) -> str:
+    """Text safe for a terminal or a page: control characters (escape sequences, NUL, bidi marks) as \\x.. escapes."""
+    return _CONTROL.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), str(text))
+
+
+def without_controls(text: str) -> str:
+    """Text for a page: control characters removed (line breaks and tabs kept)."""
+    return _CONTROL.sub("", text.replace("\x00", ""))
+
+
+def shown(value: object, limit: int = 80) -> str:
+    """Quote a value for a one-line message: control characters escaped, long values cut."""
     text = repr(value) if isinstance(value, str) else repr(str(value))
+    text = printable(unicodedata.normalize("NFC", text))
     return text if len(text) <= limit else text[: limit - 4] + "...'"

@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import InputError
-from ..paths import raw_dir
+from ..settings import raw_dir
 
 TMP_PREFIX = ".tmp-"
 

@@ -17,13 +17,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import status as st
+from ..analysis.phrases import tier_label
+from ..analysis.scoring import build_assessments, score_assessments
 from ..errors import InputError
-from ..phrases import tier_label
-from ..scoring import score
-from ..standard import Standard, load_standard
-from ..tiers import tier_name
+from ..rules import status as st
+from ..rules.standard import Standard, load_standard
+from ..rules.tiers import tier_name
 from .atomic import write_folder
+from .export import to_csv_text
 from .outcomes import outcomes_from_table
 from .responses import responses_from_table
 from .tables import table_from_frame
@@ -325,7 +326,7 @@ def check_tier(report: ImportedReport, source: str | Path, standard: Standard) -
 
     responses = responses_from_table(table_from_frame(report.responses, source), standard)
     outcomes = outcomes_from_table(table_from_frame(report.outcomes, source), standard)
-    tier = score(responses, outcomes, standard)["tier"].iloc[0]
+    tier = score_assessments(build_assessments(responses, outcomes, standard), standard)["tier"].iloc[0]
     if tier_name(tier) != report.stated_tier:
         raise InputError(
             source,
@@ -338,6 +339,4 @@ def check_tier(report: ImportedReport, source: str | Path, standard: Standard) -
 def write_report_tables(report: ImportedReport, folder: Path) -> list[Path]:
     """Write responses.csv, outcomes.csv and published_shares.csv into `folder`, whole or not at all."""
     tables = {"responses.csv": report.responses, "outcomes.csv": report.outcomes, "published_shares.csv": report.shares}
-    return write_folder(
-        folder, {name: frame.to_csv(index=False, lineterminator="\n") for name, frame in tables.items()}
-    )
+    return write_folder(folder, {name: to_csv_text(frame) for name, frame in tables.items()})

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
-from ..paths import raw_dir, standard_dir
+from ..settings import raw_dir
 
 
 def digest(data: bytes | str) -> str:
@@ -31,7 +31,7 @@ def files_digest(paths: Iterable[Path], root: Path) -> str:
 @lru_cache(maxsize=8)
 def edition_digest(edition: str) -> str:
     """Every file of one edition of the standard: its criteria, tiers, bands and outcome thresholds."""
-    folder = standard_dir(edition)
+    folder = raw_dir() / "standard" / edition
     return files_digest([p for p in folder.rglob("*") if p.is_file()], folder)
 
 

@@ -12,7 +12,7 @@ import hashlib
 import re
 import unicodedata
 
-from ..identity import city_key
+from ..analysis.identity import city_key
 
 MAX_LENGTH = 60
 

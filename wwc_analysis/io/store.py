@@ -1,12 +1,10 @@
-"""Validated inputs, stored once as Parquet in a content-addressed folder of data/processed/.
+"""Validated inputs, stored once as Parquet in a content-addressed folder of data/processed/, and read back.
 
 `write_store` puts validated responses and outcomes in `data/processed/validated/<digest>/`
-(`responses.parquet`, `outcomes.parquet`, `manifest.json`), the digest being that of the rows
-and of the edition's files: the same inputs give the same folder, written once. The loaders
-read such a folder, or one of its `.parquet` files, directly: the rows are already validated,
-so they are not checked again, and their dtypes (int8 status codes, Int64 years) are kept.
-Nothing here is copied into outputs/, so no input cell reaches a spreadsheet from a report
-folder. The folder is regenerable and git-ignored.
+(`responses.parquet`, `outcomes.parquet`, `manifest.json`), the digest being that of the rows and of
+the edition's files: the same inputs give the same folder, written once. Its rows are read back as
+they were stored, without validating again, only while each file still has the SHA-256 its manifest
+records. Any other Parquet file is read as a table of text and validated as a CSV file is.
 """
 
 from __future__ import annotations
@@ -14,28 +12,24 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pandas as pd
 
 from ..errors import InputError
-from ..paths import processed_dir
+from ..settings import MAX_COLUMNS, MAX_ROWS, max_input_bytes, processed_dir
 from .atomic import write_folder
 from .digests import edition_digest
+from .tables import Table, read_table, table_from_frame
 
 MANIFEST = "manifest.json"
-STORE_FOLDER = "validated"
 FILES = {"responses": "responses.parquet", "outcomes": "outcomes.parquet"}
 
 
 def is_store(path: str | Path) -> bool:
     path = Path(path)
     return path.is_dir() and (path / MANIFEST).is_file()
-
-
-def is_parquet(path: str | Path) -> bool:
-    return Path(path).suffix.lower() == ".parquet"
 
 
 def frame_digest(frame: pd.DataFrame | None) -> str:
@@ -57,19 +51,14 @@ def write_store(responses: pd.DataFrame, outcomes: pd.DataFrame | None, edition:
     key = hashlib.sha256(
         "\0".join([frame_digest(responses), frame_digest(outcomes), edition_digest(edition)]).encode()
     ).hexdigest()
-    folder = processed_dir() / STORE_FOLDER / key[:24]
+    folder = processed_dir() / "validated" / key[:24]
     if is_store(folder):
         return folder
     files: dict[str, str | bytes] = {FILES["responses"]: _parquet(responses)}
-    manifest = {
-        "format": 1,
-        "edition": edition,
-        "digest": key,
-        "responses": {"file": FILES["responses"], "rows": len(responses), "cities": int(responses["city"].nunique())},
-    }
     if outcomes is not None and len(outcomes):
         files[FILES["outcomes"]] = _parquet(outcomes)
-        manifest["outcomes"] = {"file": FILES["outcomes"], "rows": len(outcomes)}
+    manifest = {"format": 2, "edition": edition, "digest": key}
+    manifest |= {name: {"file": name, "sha256": hashlib.sha256(data).hexdigest()} for name, data in files.items()}
     files[MANIFEST] = json.dumps(manifest, indent=1, sort_keys=True) + "\n"
     write_folder(folder, files)
     return folder
@@ -82,22 +71,60 @@ def store_files(folder: str | Path) -> tuple[list[Path], list[Path]]:
     return [folder / FILES["responses"]], [outcomes] if outcomes.is_file() else []
 
 
-def expand(paths: Iterable[str | Path], kind: str) -> list[Path]:
+def _trusted(path: Path) -> bool:
+    """Whether a Parquet file is one the store wrote and nobody has changed since."""
+    try:
+        manifest = json.loads((path.parent / MANIFEST).read_text(encoding="utf-8"))
+        return manifest.get(path.name, {}).get("sha256") == hashlib.sha256(path.read_bytes()).hexdigest()
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def _parquet_table(path: Path, required: tuple[str, ...], any_of: tuple[str, ...]) -> Table:
+    """A Parquet file that is not the store's, as a table of text to validate like a CSV file."""
+    import pyarrow.parquet as pq
+
+    if path.stat().st_size > max_input_bytes():
+        raise InputError(path, None, f"file is too large (the limit is {max_input_bytes() // 2**20} MB)")
+    try:
+        meta = pq.ParquetFile(path).metadata
+        if meta.num_rows > MAX_ROWS or meta.num_columns > MAX_COLUMNS:
+            raise InputError(
+                path, None, f"the table has {meta.num_rows:,} rows and {meta.num_columns:,} columns, over the limits"
+            )
+        frame = pd.read_parquet(path, engine="pyarrow")
+    except (OSError, ValueError) as exc:
+        raise InputError(path, None, f"not a readable Parquet file ({str(exc)[:80]})") from None
+    return table_from_frame(frame, path, required, any_of)
+
+
+def input_paths(paths: str | Path | Iterable[str | Path], kind: str) -> list[Path]:
     """Paths with each store folder replaced by its file of `kind` (responses or outcomes)."""
+    items = [paths] if isinstance(paths, (str, Path)) else list(paths)
     out = []
-    for p in paths:
+    for p in map(Path, items):
         if is_store(p):
-            file = Path(p) / FILES[kind]
-            if file.is_file():
-                out.append(file)
+            out += [p / FILES[kind]] if (p / FILES[kind]).is_file() else []
         else:
-            out.append(Path(p))
+            out.append(p)
     return out
 
 
-def read_validated(path: str | Path) -> pd.DataFrame:
-    """Rows already validated into the store: read as stored, not checked again."""
-    try:
-        return pd.read_parquet(path, engine="pyarrow")
-    except (OSError, ValueError) as exc:
-        raise InputError(path, None, f"not a readable Parquet file of validated rows ({exc})") from None
+def read_inputs(
+    paths: str | Path | Iterable[str | Path],
+    kind: str,
+    required: tuple[str, ...],
+    any_of: tuple[str, ...],
+    parse: Callable[[Table], pd.DataFrame],
+) -> list[pd.DataFrame]:
+    """Each file of one kind read and validated in turn (so a bad row is named before a later file's problem);
+    a store's own Parquet file is taken as stored."""
+    frames = []
+    for path in input_paths(paths, kind):
+        if path.suffix.lower() == ".parquet" and _trusted(path):
+            frames.append(pd.read_parquet(path, engine="pyarrow"))
+        elif path.suffix.lower() == ".parquet":
+            frames.append(parse(_parquet_table(path, required, any_of)))
+        else:
+            frames.append(parse(read_table(path, required, any_of=any_of)))
+    return frames

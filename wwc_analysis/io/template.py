@@ -1,8 +1,9 @@
 """A self-assessment template: one row per criterion, ready to fill in and load.
 
-The Excel workbook restricts each status to Yes / In Progress / No with a drop-down and
-has a second sheet for the resident outcome metrics; the CSV variant holds the same
-rows for people without Excel. Both load with the usual loaders once filled in.
+The answers go in the `self_assessed` column: they are the city's own, and a tier the program
+published is never taken to settle them. The Excel workbook restricts each answer to Yes / In
+Progress / No with a drop-down and has a second sheet for the resident outcome metrics; the CSV
+variant holds the same rows for people without Excel. Both load with the usual loaders once filled in.
 """
 
 from __future__ import annotations
@@ -12,13 +13,23 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import status as st
-from ..identity import display_name
-from ..standard import Standard, load_standard
+from ..analysis.identity import display_name
+from ..rules import status as st
+from ..rules.standard import Standard, load_standard
 from .atomic import write_file
-from .export import neutralise, to_csv_text
+from .export import to_csv_text
 
-RESPONSE_COLUMNS = ["city", "year", "criterion", "practice", "core", "criterion_text", "status", "notes"]
+RESPONSE_COLUMNS = [
+    "city",
+    "year",
+    "criterion",
+    "short_name",
+    "practice",
+    "core",
+    "criterion_text",
+    "self_assessed",
+    "notes",
+]
 OUTCOME_COLUMNS = ["city", "year", "metric", "indicator", "standard", "value", "target", "direction", "met", "source"]
 STATUS_CHOICES = [st.LABELS[c] for c in (st.YES, st.IN_PROGRESS, st.NO)]
 
@@ -31,12 +42,13 @@ def response_rows(standard: Standard, city: str, year: int) -> pd.DataFrame:
             "city": display_name(city),
             "year": year,
             "criterion": c["code"],
+            "short_name": [standard.short_name(code) for code in c["code"]],
             "practice": [standard.practice_name(p) for p in c["practice"]],
             "core": [
                 "core" if core else ("required for " + r if r else "") for core, r in zip(c["core"], c["required_from"])
             ],
             "criterion_text": c["text"],
-            "status": "",
+            "self_assessed": "",
             "notes": "",
         },
         columns=RESPONSE_COLUMNS,
@@ -89,16 +101,28 @@ def template_xlsx(standard: Standard | None = None, city: str = "Your city", yea
     year = year or standard.assessment_years[0]
     book = Workbook()
     sheets = [
-        ("responses", response_rows(standard, city, year), {"status": STATUS_CHOICES}),
+        ("responses", response_rows(standard, city, year), {"self_assessed": STATUS_CHOICES}),
         ("outcomes", outcome_rows(standard, city, year), {"met": ["yes", "no"], "direction": [">=", "<="]}),
     ]
-    widths = {"criterion_text": 80, "indicator": 40, "standard": 34, "notes": 40, "practice": 26, "source": 30}
+    widths = {
+        "criterion_text": 80,
+        "short_name": 30,
+        "indicator": 40,
+        "standard": 34,
+        "notes": 40,
+        "practice": 26,
+        "source": 30,
+    }
     for n, (title, frame, choices) in enumerate(sheets):
         ws = book.active if n == 0 else book.create_sheet()
         ws.title = title
         ws.append(list(frame.columns))
         for row in frame.itertuples(index=False):
-            ws.append([neutralise(v) for v in row])
+            ws.append(list(row))
+        for cells in ws.iter_rows(min_row=2):
+            for cell in cells:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"  # a name starting with '=' stays text
         for cell in ws[1]:
             cell.font = Font(bold=True)
             cell.fill = PatternFill("solid", fgColor="DDDDDD")
@@ -123,7 +147,7 @@ def template_xlsx(standard: Standard | None = None, city: str = "Your city", yea
     about = book.create_sheet("about")
     for line in (
         f"WWC self-assessment template, edition {standard.edition} of the standard",
-        "Fill in 'status' on the responses sheet (Yes, In Progress or No; blank means not yet known).",
+        "Fill in 'self_assessed' on the responses sheet (Yes, In Progress or No; blank means not yet known).",
         "On the outcomes sheet give each metric's value; for the city-nominated metric give a target and "
         "direction, or say whether it is met.",
         "Then run: wwc score THIS_FILE.xlsx --outcomes THIS_FILE.xlsx",

@@ -11,6 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..errors import without_controls
 from .notebook_libs import load_jsonschema
 
 if TYPE_CHECKING:
@@ -46,17 +47,12 @@ def prepare() -> None:
     _ = exporter().template  # reading the template compiles it
 
 
-def to_html(nb: NotebookNode, title: str, byline: str = "") -> str:
-    """A self-contained HTML copy without code cells: images embedded with their alt text, nothing fetched.
-
-    `byline` (the city, tier and year of the data, say) is shown at the top of the page, so the first
-    page of the PDF copy carries it too.
-    """
+def to_html(nb: NotebookNode, title: str) -> str:
+    """A self-contained HTML copy without code cells: images embedded with their alt text, nothing fetched,
+    control characters stripped."""
     from nbconvert.exporters import TemplateExporter
 
     # HTMLExporter.from_notebook_node would parse the page again with BeautifulSoup to add alt text and
     # tabindex, which the template writes itself; that second pass took most of the export's time.
-    body, _ = TemplateExporter.from_notebook_node(
-        exporter(), nb, resources={"metadata": {"name": title}, "wwc_byline": byline}
-    )
-    return body
+    body, _ = TemplateExporter.from_notebook_node(exporter(), nb, resources={"metadata": {"name": title}})
+    return without_controls(body)

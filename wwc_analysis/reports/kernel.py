@@ -21,18 +21,17 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..errors import WWCError
 from ..io.atomic import write_file
-from ..paths import PROJECT_ROOT
 from .notebook_libs import load_jsonschema
 
 if TYPE_CHECKING:
     from nbformat import NotebookNode
 
-NOTEBOOKS = PROJECT_ROOT / "notebooks"
 KERNEL = "python3"
 WARM_UP = (
     "import pandas, IPython.display, wwc_analysis.reports.charts, wwc_analysis.reports.city_report, "
-    "wwc_analysis.reports.overview, wwc_analysis.reports.styled_tables"
+    "wwc_analysis.reports.overview, wwc_analysis.reports.reader_tables, wwc_analysis.reports.summary"
 )
 # Seconds the last run spent drawing and saving charts, read from the kernel as it leaves the run's folder.
 CHART_SECONDS = "__import__('wwc_analysis.reports.charts', fromlist=['take_seconds']).take_seconds()"
@@ -40,10 +39,11 @@ CHART_SECONDS = "__import__('wwc_analysis.reports.charts', fromlist=['take_secon
 KERNEL_ARGS = ["--InteractiveShell.cache_size=0", "--HistoryManager.hist_file=:memory:"]
 _RESET_TAG = "wwc-reset"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-TIMEOUT = 600
+TIMEOUT = 600  # seconds a cell may run
+KERNEL_DIED = "the notebook's kernel died"
 
 
-class NotebookFailed(Exception):
+class NotebookFailed(WWCError):
     """A notebook cell raised; the message is the error's last line, `notebook` the run up to the error."""
 
     def __init__(self, message: str, notebook: NotebookNode | None = None):
@@ -74,7 +74,7 @@ class WarmKernel:
         self.km = KernelManager(kernel_name=self.kernel_name, transport="ipc", ip=os.path.join(self._sockets, "k"))
 
         env = {**os.environ, "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg"}
-        self.km.start_kernel(cwd=str(PROJECT_ROOT), env=env, extra_arguments=KERNEL_ARGS)
+        self.km.start_kernel(cwd=self._sockets, env=env, extra_arguments=KERNEL_ARGS)
         self.kc = self.km.client()
         self.kc.start_channels()
 
@@ -133,9 +133,10 @@ class WarmKernel:
             client.execute(cleanup_kc=False)
         except CellExecutionError as exc:
             raise NotebookFailed(_last_line(exc), clean(nb)) from None
-        except DeadKernelError as exc:
-            self.stop()
-            raise NotebookFailed(f"the kernel died: {exc}") from None
+        except DeadKernelError:
+            self.kill()
+            self.km = self.kc = None
+            raise NotebookFailed(KERNEL_DIED) from None
         finally:
             self._leave(cwd)
         return clean(nb)
@@ -145,7 +146,7 @@ class WarmKernel:
         self.chart_seconds = 0.0
         if self.kc is not None and self.alive():
             reply = self.kc.execute_interactive(
-                f"import os as _os; _os.chdir({str(PROJECT_ROOT)!r}); del _os",
+                f"import os as _os; _os.chdir({self._sockets!r}); del _os",
                 store_history=False,
                 timeout=30,
                 user_expressions={"charts": CHART_SECONDS},

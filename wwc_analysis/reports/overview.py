@@ -1,56 +1,58 @@
-"""All loaded cities side by side, and the certification landscape from the published history."""
+"""All loaded cities side by side, and the certification landscape from the whole published record."""
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..cohorts import is_simulated
-from ..context import load_inputs
-from ..explain import score_table
-from ..identity import city_keys
-from ..io.bundled import certification_history
-from ..phrases import NO_TIER, plural
-from ..phrases import tier_label as tier_text
-from ..standard import Standard
-from . import charts
+from ..analysis.cohorts import is_simulated
+from ..analysis.phrases import NO_TIER, plural, tier_label
+from ..analysis.timeline import announced_text
+from ..io.inputs import Paths, load_inputs
+from ..rules.standard import Standard
+from . import cohort_charts as charts
+
+MIN_FOR_QUARTILES = 10  # fewer cities than this: no quartiles (they would describe two or three cities)
 
 
 @dataclass
 class Overview:
     standard: Standard
-    scored: pd.DataFrame  # explain() of every loaded assessment, sorted by criteria met
-    statuses: np.ndarray  # audited status codes, rows as in `scored`
-    history: pd.DataFrame  # published certification history
-
-    @property
-    def n_simulated(self) -> int:
-        """Simulated cities (not assessments)."""
-        cities = self.scored.drop_duplicates("city_key")
-        return int(is_simulated(cities["city"]).sum())
+    scored: pd.DataFrame  # every loaded assessment scored, most criteria met first
+    statuses: np.ndarray  # the statuses scored, rows as in `scored`
+    record: pd.DataFrame  # the published record, every city
 
     @property
     def n_cities(self) -> int:
         """Distinct cities loaded; a city assessed in several years counts once."""
-        return int(self.scored["city_key"].nunique())
+        return int(self.scored["key"].nunique())
+
+    @property
+    def n_simulated(self) -> int:
+        return int(is_simulated(self.scored.drop_duplicates("key")["city"]).sum())
 
     @property
     def labels(self) -> pd.Series:
         """Row labels: the city, with its year where the city has more than one assessment."""
-        several = self.scored["city_key"].duplicated(keep=False)
+        several = self.scored["key"].duplicated(keep=False)
         return pd.Series(
-            np.where(several, self.scored["city"] + " " + self.scored["year"].astype(str), self.scored["city"]),
-            index=self.scored.index,
+            np.where(several, self.scored["city"] + " " + self.scored["year"].astype(str), self.scored["city"])
         )
 
+    @property
+    def latest(self) -> pd.DataFrame:
+        """Each loaded city's latest assessment."""
+        return self.scored.sort_values("year").drop_duplicates("key", keep="last").sort_index()
 
-def build_overview(responses=(), outcomes=(), edition: str | None = None) -> Overview:
+
+def build_overview(responses: Paths = (), outcomes: Paths = (), edition: str | None = None) -> Overview:
     """Score every loaded assessment (the bundled data when no files are given)."""
     inputs = load_inputs(responses, outcomes, edition)
-    scored = inputs.scored.assign(city_key=city_keys(inputs.scored["city"]))
+    scored = inputs.scored.assign(key=inputs.assessments.keys["key"].to_numpy())
     order = np.lexsort(
         (
             -scored["year"].to_numpy(dtype=np.int64),
@@ -59,83 +61,123 @@ def build_overview(responses=(), outcomes=(), edition: str | None = None) -> Ove
         )
     )
     return Overview(
-        inputs.standard,
-        scored.iloc[order].reset_index(drop=True),
-        inputs.assessments.audited[order],
-        certification_history(),
+        inputs.standard, scored.iloc[order].reset_index(drop=True), inputs.assessments.statuses[order], inputs.record
     )
 
 
-def counts_line(ov: Overview) -> str:
-    """How many cities (and assessments) are loaded, and how many are simulated."""
+def counts_html(ov: Overview) -> str:
+    """How many cities (and assessments) are loaded, and how many are simulated, as a paragraph."""
     text = f"{plural(ov.n_cities, 'city')} loaded"
     if len(ov.scored) != ov.n_cities:
         text += f" ({plural(len(ov.scored), 'assessment')})"
-    return text + (f", {ov.n_simulated} of them simulated" if ov.n_simulated else ", none simulated")
+    text += f", {ov.n_simulated} of them simulated." if ov.n_simulated else ", none of them simulated."
+    return f"<p>{html.escape(text)}</p>"
 
 
-def table(ov: Overview) -> pd.DataFrame:
-    """Every loaded assessment's score, one row each, as the cohort table shows it."""
-    return score_table(ov.scored, ov.standard)
-
-
-def field_summary(ov: Overview) -> pd.DataFrame:
-    """The spread of the field: quartiles of criteria met and of each practice's share."""
+def field_summary(ov: Overview) -> pd.DataFrame | None:
+    """Quartiles of criteria met and of each practice's share over the cities' latest assessments; None for
+    a cohort too small for quartiles to mean anything."""
+    latest = ov.latest
+    if len(latest) < MIN_FOR_QUARTILES:
+        return None
     cols = ["criteria_met", *[f"share_{p}" for p in ov.standard.practice_codes]]
-    return ov.scored[cols].describe().loc[["count", "min", "25%", "50%", "75%", "max"]].round(2)
+    return latest[cols].describe().loc[["count", "min", "25%", "50%", "75%", "max"]].round(2)
 
 
-def moves_up(ov: Overview) -> pd.DataFrame:
-    """Cities the published history records moving up a tier."""
-    h = ov.history
-    return h[h["event"] == "moved up"][["city", "region", "year", "tier"]].reset_index(drop=True)
+def field_note(ov: Overview) -> str:
+    """Why the spread has no quartiles, where it has none ('' where it has)."""
+    n = len(ov.latest)
+    if n >= MIN_FOR_QUARTILES:
+        return ""
+    return html.escape(
+        f"Quartiles are left out: {plural(n, 'city')} loaded, fewer than the {MIN_FOR_QUARTILES} they would need to "
+        "describe the field."
+    ).join(("<p>", "</p>"))
+
+
+def certified_cities(ov: Overview) -> pd.DataFrame:
+    """Every city the published record names, with its latest published tier and when it was announced."""
+    rec = ov.record[ov.record["tier"] != ""].sort_values(["assessment_year", "announced"], kind="stable")
+    latest = rec.drop_duplicates("key", keep="last")
+    first = rec.drop_duplicates("key", keep="first").set_index("key")["announced_year"]
+    rank = {t: i for i, t in enumerate(ov.standard.tier_names)}
+    frame = pd.DataFrame(
+        {
+            "City": latest["city"],
+            "Region": [", ".join(p for p in (r, c) if p) for r, c in zip(latest["region"], latest["country"])],
+            "Latest tier": latest["tier"],
+            "Announced": latest["announced"].map(announced_text),
+            "For the assessment of": latest["assessment_year"],
+            "First certified": latest["key"].map(first),
+            "_rank": latest["tier"].map(rank),
+        }
+    )
+    return frame.sort_values(["_rank", "City"], ascending=[False, True]).drop(columns="_rank").reset_index(drop=True)
+
+
+def landscape_counts(ov: Overview) -> pd.DataFrame:
+    """Announcements by year and tier, as the record holds them (the numbers behind the history chart)."""
+    rec = ov.record
+    tiers = [*ov.standard.tier_names, ""]
+    table = rec.groupby(["announced_year", "tier"]).size().unstack(fill_value=0).reindex(columns=tiers, fill_value=0)
+    table.columns = [*ov.standard.tier_names, "tier not published"]
+    table["moved up"] = (
+        rec[rec["event"] == "moved up"].groupby("announced_year").size().reindex(table.index, fill_value=0)
+    )
+    return table.rename_axis("Announced").reset_index()
 
 
 def draw(name: str, ov: Overview, out_dir: str | Path):
     """Draw, save and return for display one overview chart."""
     s = ov.standard
     figures = {
-        "tiers": lambda: charts.tier_counts_chart(ov.scored.drop_duplicates("city_key"), s.tier_names),
+        "tiers": lambda: charts.tier_counts_chart(ov.latest, s.tier_names),
         "practice_heatmap": lambda: charts.practice_heatmap(ov.scored.assign(city=ov.labels), s.practice_codes),
         "criteria_heatmap": lambda: charts.criteria_heatmap(ov.statuses, ov.labels, s.codes),
-        "spread": lambda: charts.spread_chart(ov.scored, {t: s.min_criteria(t) for t in s.tier_names}, s.n_criteria),
-        "history": lambda: charts.history_chart(ov.history, s.tier_names),
+        "spread": lambda: charts.spread_chart(ov.latest, {t: s.min_criteria(t) for t in s.tier_names}, s.n_criteria),
+        "history": lambda: charts.history_chart(landscape_counts(ov), s.tier_names),
     }
-    return charts.drawn(figures[name], out_dir, name, alt_text(name, ov))
+    from .charts import save
+
+    return save(figures[name](), out_dir, name, alt_text(name, ov))
 
 
 def alt_text(name: str, ov: Overview) -> str:
     """What one overview chart shows, in words written from the data (the chart's alt text)."""
-    s, scored = ov.standard, ov.scored
-    n = len(scored)
+    s, latest = ov.standard, ov.latest
+    n = len(latest)
     sim = f" ({ov.n_simulated} simulated)" if ov.n_simulated else ""
     if name == "tiers":
-        counts = scored["tier"].map(tier_text).value_counts()
+        counts = latest["tier"].map(tier_label).value_counts()
         parts = ", ".join(f"{counts.get(t, 0)} {t}" for t in [NO_TIER, *s.tier_names])
-        return f"Bar chart of the tiers of the {n} cities loaded{sim}: {parts}."
+        return f"Bar chart of the tiers of the {plural(n, 'city')} loaded{sim}, at their latest assessment: {parts}."
     if name == "practice_heatmap":
         return (
-            f"Heatmap of the share of each practice's criteria met, {n} cities{sim} by "
-            f"{len(s.practice_codes)} practices ({', '.join(s.practice_codes)}), darker for more met."
+            f"Heatmap of the share of each practice's criteria met, {len(ov.scored)} assessments{sim} by "
+            f"{len(s.practice_codes)} practices ({', '.join(s.practice_codes)}), darker for more met; hatched where "
+            "no answer is known."
         )
     if name == "criteria_heatmap":
         return (
-            f"Heatmap of the status of all {s.n_criteria} criteria for each of the {n} cities{sim}: "
+            f"Heatmap of the status of all {s.n_criteria} criteria for each of the {len(ov.scored)} assessments{sim}: "
             "met, in progress, not met, unknown (crossed)."
         )
     if name == "spread":
-        met = scored["criteria_met"]
+        met = latest["criteria_met"]
         return (
-            f"Histogram of criteria met per city, {n} cities{sim}: from {met.min()} to {met.max()} of "
-            f"{s.n_criteria}, median {met.median():g}, with the tier band edges "
-            + ", ".join(f"{t} {s.min_criteria(t)}" for t in s.tier_names)
-            + "."
+            f"Histogram of criteria met per city, {plural(n, 'city')}{sim}: from {met.min()} to {met.max()} of "
+            f"{s.n_criteria}, "
+            "with the tier band edges " + ", ".join(f"{t} {s.min_criteria(t)}" for t in s.tier_names) + "."
         )
     if name == "history":
-        h = ov.history
+        counts = landscape_counts(ov)
+        parts = "; ".join(
+            f"{row['Announced']}: " + ", ".join(f"{int(row[t])} {t}" for t in s.tier_names)
+            for _, row in counts.iterrows()
+        )
         return (
-            f"Stacked bar chart of certification announcements by year and tier, {int(h['year'].min())} to "
-            f"{int(h['year'].max())}, {len(h)} announcements in all, "
-            f"{int((h['event'] == 'moved up').sum())} of them cities moving up a tier."
+            f"Stacked bar chart of certification announcements by year and tier: {parts}; {len(ov.record)} "
+            "announcements "
+            f"in all, {int(counts['moved up'].sum())} of them cities moving up a tier."
         )
     raise KeyError(name)

@@ -23,11 +23,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from ..errors import WWCError
 from ..io.atomic import write_file
+from ..settings import chromium_setting
 
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-INSTALL_HINT = "apt-get install -y chromium"
-MISSING = f"Chromium is not installed: report.pdf not written ({INSTALL_HINT})"
 # What every headless Chromium here needs: no sandbox (root), no GPU, no calls home on a closed network.
 QUIET_FLAGS = (
     "--no-sandbox",
@@ -57,13 +57,13 @@ _DATE = re.compile(rb"(/(?:CreationDate|ModDate)\s*\(D:)(\d{14})")
 _NODE = re.compile(rb"\(node(\d{8})\)")
 
 
-class PdfFailed(Exception):
+class PdfFailed(WWCError):
     """Chromium ran but wrote no PDF."""
 
 
 def find_chromium() -> str | None:
     """The Chromium executable (WWC_CHROMIUM overrides the search), or None when there is none."""
-    override = os.environ.get("WWC_CHROMIUM")
+    override = chromium_setting()
     if override is not None:
         return shutil.which(override) if override else None
     for name in CANDIDATES:
@@ -84,7 +84,7 @@ def html_to_pdf(html: Path, pdf: Path, chromium: str | None = None) -> Path:
     """Print `html` to `pdf` with a Chromium process of its own (no network, no header or footer), byte-stable."""
     chromium = chromium or find_chromium()
     if chromium is None:
-        raise PdfFailed(MISSING)
+        raise PdfFailed("Chromium is not installed (apt-get install -y chromium)")
     with tempfile.TemporaryDirectory(prefix="wwc-chromium-") as profile:
         target = Path(profile) / "out.pdf"
         cmd = [

@@ -1,0 +1,43 @@
+"""One city identity: when two names are the same city, for files, cohorts and folders alike.
+
+Names that differ only in letter case, in spacing, or in Unicode composition (a precomposed
+"é" against "e" plus an accent) are one city. Everything that matches cities calls `city_key`
+(or `city_codes` for a column), so the scorer, the cohorts and the batch never disagree.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+import numpy as np
+import pandas as pd
+
+
+def city_key(name: object) -> str:
+    """The identity of a city name: NFC-normalised, runs of white space as one space, casefolded."""
+    return " ".join(unicodedata.normalize("NFC", str(name)).split()).casefold()
+
+
+def display_name(name: object) -> str:
+    """A name as shown to people: outer and repeated spaces removed, case kept."""
+    return " ".join(unicodedata.normalize("NFC", str(name)).split())
+
+
+def city_codes(names: pd.Series | np.ndarray | list) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's city as a code shared by every spelling of it, and the key of each code.
+
+    Each distinct name (a categorical's category) is keyed once, however many rows carry it.
+    """
+    names = pd.Series(names)
+    if isinstance(names.dtype, pd.CategoricalDtype):
+        codes, uniques = names.cat.codes.to_numpy(), names.cat.categories
+    else:
+        codes, uniques = pd.factorize(names.astype(object), use_na_sentinel=False)
+    key_codes, keys = pd.factorize(np.array([city_key(u) for u in uniques] + [""], dtype=object))
+    return key_codes[codes], np.asarray(keys, dtype=object)
+
+
+def city_keys(names: pd.Series | np.ndarray | list) -> np.ndarray:
+    """`city_key` of each name of a column."""
+    codes, keys = city_codes(names)
+    return keys[codes]

@@ -1,0 +1,230 @@
+"""Every sentence a reader meets about a scenario, written once.
+
+The command line, the report, summary.md, the index and the app all say a fact through these
+functions, so it reads the same everywhere: the headline, the city's story, the path to each
+higher tier, progress between assessments, what a set of changes does, and a plan's effect.
+The reasons for a tier are in `reasons`; the words they are built from in `phrases`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..rules import status as st
+from ..rules.tiers import tier_name
+from .changes import Change
+from .phrases import join, noun, percent, plural, sentence, tier_label, tier_range, verb, with_published
+from .timeline import announced_text
+
+
+def tier_text(score: dict) -> str:
+    """'Gold (published)', or 'Silver (up to Gold while statuses are unknown)'."""
+    text = with_published(score["tier"], score.get("published_tier"))
+    if tier_name(score["tier_high"]) != tier_name(score["tier"]):
+        text += f" (up to {tier_label(score['tier_high'])} while statuses are unknown)"
+    return text
+
+
+def headline(score: dict, standard) -> str:
+    """The one-paragraph headline: tier, criteria met, outcome metrics, and the range while answers are unknown."""
+    total, n_metrics, omet = standard.n_criteria, len(standard.metric_codes), int(score["outcomes_met"])
+    text = (
+        f"Tier: {with_published(score['tier'], score.get('published_tier'))}. {score['criteria_met']} of {total} "
+        f"criteria are met ({percent(score['share_met'])})"
+    )
+    if score["criteria_unknown"]:
+        text += f", {score['criteria_unknown']} unknown"
+    text += f"; {omet} of {plural(n_metrics, 'resident outcome metric')} {verb(omet, 'is')} met."
+    if tier_label(score["tier_low"]) != tier_label(score["tier_high"]):
+        text += f" While answers are unknown, the tier could be {tier_range(score['tier_low'], score['tier_high'])}."
+    return text
+
+
+def known_share(share: object, known: int, total: int) -> str:
+    """A practice's share with how much of it is known: '89%', or '100% of 4 known (of 9)'."""
+    if pd.isna(share):
+        return f"unknown (none of {total} known)"
+    return percent(share) if known == total else f"{percent(share)} ({known} of {total} known)"
+
+
+# The city's story --------------------------------------------------------------------------------
+
+
+def timeline_sentences(table: pd.DataFrame) -> list[str]:
+    """Each year of the city's timeline: what the program announced, what is loaded, what changed."""
+    out = []
+    for row in table.itertuples():
+        parts = []
+        if row.published_tier:
+            detail = ", ".join(
+                p for p in (row.event, f"{row.edition} edition of the standard" if row.edition else "") if p
+            )
+            parts.append(f"{row.published_tier}, announced {row.announced}" + (f" ({detail})" if detail else ""))
+        if row.loaded:
+            parts.append(f"answers loaded: {plural(int(row.criteria_met), 'criterion')} met, {tier_label(row.tier)}")
+        text = f"{row.year} assessment: " + "; ".join(parts)
+        out.append(sentence(text + (f"; {row.change}" if row.change else "")))
+    return out
+
+
+def since_sentence(since: dict | None, year: int) -> str:
+    """What the program announced after the assessment a report is on ('' when nothing newer is known)."""
+    if not since:
+        return ""
+    when = announced_text(since["announced"])
+    return sentence(
+        f"The program announced {since['tier']} in {when} for the {since['assessment_year']} assessment; "
+        f"this report is on the {year} assessment"
+    )
+
+
+# Opportunities ---------------------------------------------------------------------------------
+
+
+def step_sentence(step: dict, criteria_met: int = 0, criteria_unknown: int = 0) -> str:
+    """One higher tier's needs and shortest path, as one or two sentences."""
+    mandatory = [p["criterion"] for p in step["shortlist"] if p["mandatory"]]
+    n, k = step["criteria_needed"], step["outcomes_needed"]
+    parts = []
+    if n:
+        text = plural(n, "more criterion")
+        if criteria_unknown:
+            text += f" than the {criteria_met} known to be met"
+        if mandatory:
+            text += f" (including {join(mandatory)})"
+        parts.append(text)
+    if k:
+        parts.append(
+            f"{plural(k, 'more resident outcome metric')} (not yet met or unknown: "
+            f"{join(step['outcome_metrics_not_met'])})"
+        )
+    if not parts:
+        return sentence(f"{step['tier']} needs nothing more that the answers can show")
+    out = sentence(
+        f"{step['tier']} needs no more criteria, only {parts[0]}" if not n else f"{step['tier']} needs {join(parts)}"
+    )
+    if step["shortlist"]:
+        out += " " + sentence(f"Shortest path: {join(p['criterion'] for p in step['shortlist'])}")
+    if n and criteria_unknown:
+        out += " " + sentence(
+            f"{plural(criteria_unknown, 'criterion')} {noun(criteria_unknown, 'is', 'are')} unknown and may already "
+            "be met"
+        )
+    return out
+
+
+def opportunity_sentences(opp: dict) -> list[str]:
+    """The opportunities in sentences: each higher tier's needs and shortest path, or the risks at the top."""
+    lead = []
+    beyond = opp.get("beyond_announced")
+    if beyond:
+        since = opp["announced_since"]
+        lead = [
+            sentence(
+                f"The program has since announced {beyond} ({announced_text(since['announced'])}), so the path "
+                f"starts above it; the answers here are those of {opp['year']}"
+            )
+        ]
+    if opp["next_tier"] is None:
+        top = beyond or opp["tier"]
+        return lead + [
+            sentence(f"{opp['city']} is at {top}: there is no higher tier"),
+            sentence(f"Criteria whose loss alone would lower its tier: {join(opp['at_risk']) or 'none'}"),
+        ]
+    return lead + [step_sentence(step, opp["criteria_met"], opp["criteria_unknown"]) for step in opp["steps"]]
+
+
+# Progress ---------------------------------------------------------------------------------------
+
+
+def progress_sentences(table: pd.DataFrame) -> list[str]:
+    """Each assessment against the one before, in sentences."""
+    out = []
+    for i in range(1, len(table)):
+        prev, row = table.iloc[i - 1], table.iloc[i]
+        parts = [f"{row['criteria_met']} criteria met against {prev['criteria_met']} in {prev['year']}"]
+        if row["gained"]:
+            parts.append(f"gained {join(row['gained'])}")
+        if row["lost"]:
+            parts.append(f"lost {join(row['lost'])}")
+        if row["newly_known_met"]:
+            parts.append(f"newly known to be met (unknown before): {join(row['newly_known_met'])}")
+        if row["no_longer_known"]:
+            parts.append(f"met before, unknown now: {join(row['no_longer_known'])}")
+        if not (row["gained"] or row["lost"] or row["newly_known_met"] or row["no_longer_known"]):
+            parts.append("no criterion known to be gained or lost")
+        out.append(sentence(f"{row['year']}: {'; '.join(parts)}; tier {row['tier_change']}"))
+    return out
+
+
+def change_text(table: pd.DataFrame) -> str:
+    """A short index cell: '+3 criteria since 2023; tier up from Silver to Gold', or '' with one assessment."""
+    if len(table) < 2:
+        return ""
+    prev, row = table.iloc[-2], table.iloc[-1]
+    n = int(row["met_change"])
+    return f"{n:+d} {noun(abs(n), 'criterion')} since {prev['year']}; tier {row['tier_change']}"
+
+
+# Changes and plans ------------------------------------------------------------------------------
+
+
+def change_phrases(changes: list[Change], recorded_statuses, recorded_outcomes, standard) -> list[str]:
+    """Each change from the recorded answer: 'DM8: In Progress → Yes', 'nominated: not met → met'."""
+    index, metrics = standard.criterion_index(), standard.metric_codes
+    out = []
+    for c in changes:
+        if c.kind == "criterion":
+            was = st.CHOICES[int(recorded_statuses[index[c.code]])]
+        else:
+            was = {1: "met", 0: "not met", -1: "unknown"}[int(recorded_outcomes[metrics.index(c.code)])]
+        out.append(f"{c.code}: {was} → {c.value_text}")
+    return out
+
+
+def scenario_sentences(scenario) -> list[str]:
+    """What a scenario's changes do: how many, the tier and criteria met against the recorded ones."""
+    rec, now = scenario.recorded_score, scenario.score
+    total = scenario.standard.n_criteria
+    n = len(scenario.changed)
+    if not n:
+        return [sentence(f"As recorded: {tier_text(rec)}, {rec['criteria_met']} of {total} criteria met")]
+    out = [
+        sentence(
+            f"With {plural(n, 'change')} from the recorded answers: {tier_text(now)}, {now['criteria_met']} of {total} "
+            f"criteria met (recorded: {tier_label(rec['tier'])}, {rec['criteria_met']} of {total})"
+        )
+    ]
+    published = tier_name(rec["published_tier"])
+    if published and scenario.lowers:
+        out.append(sentence(f"The published {published} is set aside: a change lowers a recorded answer"))
+    return out
+
+
+def plan_sentences(section: dict) -> list[str]:
+    """A plan's effect: the tier it reaches (or keeps), and what it still lacks for the next tier."""
+    b, a, total = section["before"], section["after"], section["total"]
+    changing = [s for s in section["steps"] if s["from"] != s["to"]]
+    same = [s for s in section["steps"] if s["from"] == s["to"]]
+    moves = "reach" if a["tier"] != b["tier"] else "stay at"
+    steps = plural(len(changing), "change") + (f", {len(same)} already as planned" if same else "")
+    lines = [
+        sentence(
+            f"With the plan ({steps}), {section['city']} would {moves} {tier_label(a['tier'])}, {a['criteria_met']} of "
+            f"{total} criteria met (now {tier_label(b['tier'])}, {b['criteria_met']} of {total})"
+        )
+    ]
+    if section["next_tier"]:
+        lines.append(sentence(f"For {section['next_tier']} the plan still lacks {' and '.join(section['lacks'])}"))
+    else:
+        lines.append(sentence(f"{tier_label(a['tier'])} is the highest tier: the plan lacks nothing more"))
+    lines += section["band_notes"]
+    if same:
+        lines.append(sentence(f"Already as planned, so not listed: {join([s['criterion'] for s in same])}"))
+    return lines
+
+
+def plan_mismatch(plan_city: str, plan_year: int | None, city: str, year: int) -> str:
+    """Why a plan is not applied to this city: it was made for another."""
+    made = f"{plan_city} {plan_year}" if plan_year else plan_city
+    return f"this plan was made for {made}, not {city} {year}"

@@ -1,0 +1,274 @@
+"""Tables for people, as the report, the overview and a notebook show them.
+
+Percentages read as percentages, headers are plain words, statuses are marks with words and a
+legend, long text wraps, numbers are right-aligned in tabular figures. Every cell carries its
+column's name (`data-label`), so on a narrow screen each row reflows into a card of labelled lines
+instead of scrolling sideways. Cells are escaped: a city's name is data, never markup. Each table
+has a fixed id, so the same report is the same bytes.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+
+import pandas as pd
+
+from ..analysis.phrases import percent, percent_points, tier_label
+from ..analysis.sentences import known_share
+from ..errors import without_controls
+from .city_report import CityReport, shortlist_table
+from .overview import Overview, certified_cities, field_summary, landscape_counts
+
+STATUS_MARKS = {"Yes": "● met", "In Progress": "◐ in progress", "No": "○ not met", "Unknown": "? unknown"}
+STATUS_LEGEND = "● met · ◐ in progress · ○ not met · ? unknown"
+EM_DASH = "—"
+
+
+class ReaderTable:
+    """A table for display: HTML in notebooks and reports, aligned plain text elsewhere."""
+
+    def __init__(
+        self,
+        frame: pd.DataFrame,
+        table_id: str,
+        numeric: tuple[str, ...] = (),
+        text: tuple[str, ...] = (),
+        caption: str = "",
+        formats: dict[str, Callable[[object], str]] | None = None,
+        key: str | None = None,
+    ):
+        self.frame, self.table_id, self.caption = frame.reset_index(drop=True), table_id, caption
+        self.numeric, self.text, self.formats = set(numeric), set(text), formats or {}
+        self.key = key or (frame.columns[0] if len(frame.columns) else None)  # the card's title on a phone
+
+    def cell(self, column: str, value: object) -> str:
+        if column in self.formats:
+            return self.formats[column](value)
+        if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)):
+            return EM_DASH
+        return str(value)
+
+    def to_html(self) -> str:
+        e = lambda t: html.escape(without_controls(str(t)), quote=True)  # noqa: E731
+        classes = {
+            c: " ".join(
+                k for k, on in (("num", c in self.numeric), ("text", c in self.text), ("key", c == self.key)) if on
+            )
+            for c in self.frame.columns
+        }
+        head = "".join(f"<th scope='col' class='{classes[c]}'>{e(c)}</th>" for c in self.frame.columns)
+        rows = "".join(
+            "<tr>"
+            + "".join(f"<td class='{classes[c]}' data-label='{e(c)}'>{e(self.cell(c, v))}</td>" for c, v in row.items())
+            + "</tr>"
+            for _, row in self.frame.iterrows()
+        )
+        caption = f"<caption>{e(self.caption)}</caption>" if self.caption else ""
+        return (
+            f"<table id='{self.table_id}' class='wwc-table'>{caption}<thead><tr>{head}</tr></thead>"
+            f"<tbody>{rows}</tbody></table>"
+        )
+
+    def to_text(self) -> str:
+        plain = pd.DataFrame({c: [self.cell(c, v) for v in self.frame[c]] for c in self.frame.columns})
+        return plain.to_string(index=False) + (f"\n{self.caption}" if self.caption else "")
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def __repr__(self) -> str:
+        return self.to_text()
+
+
+def _status(value: object) -> str:
+    return STATUS_MARKS.get(str(value), str(value) if value not in ("", None) else EM_DASH)
+
+
+def practices_table(rep: CityReport) -> ReaderTable:
+    """Each practice: share met (with how much is known) against a typical peer, leads and lags."""
+    p = rep.practices
+    frame = pd.DataFrame(
+        {
+            "Practice": [f"{n} ({c})" for n, c in zip(p["name"], p["practice"])],
+            "Share met": [known_share(s, k, n) for s, k, n in zip(p["share_met"], p["compared"], p["criteria"])],
+            "Typical peer": p["peer_share"].map(percent),
+            "Difference": [
+                percent_points(a, b) if ok else ("not compared" if k else EM_DASH)
+                for a, b, ok, k in zip(p["share_met"], p["peer_share"], p["enough_known"], p["compared"])
+            ],
+            "Leads on": p["leads"],
+            "Lags on": p["lags"],
+        }
+    )
+    return ReaderTable(
+        frame,
+        "practices",
+        numeric=("Typical peer", "Difference", "Leads on", "Lags on"),
+        caption=f"Typical peer: {rep.peers_label}. Shares count the criteria whose answer is known; a practice with "
+        "fewer than half its answers known is not compared. Leads on: criteria met that most peers do not meet; "
+        "lags on: criteria missed that most peers meet.",
+    )
+
+
+def criteria_table(rep: CityReport) -> ReaderTable:
+    """Every criterion: its short name, status, the share of peers meeting it, and the full wording."""
+    c = rep.criteria
+    frame = pd.DataFrame(
+        {
+            "Criterion": [
+                f"{code}{' (core)' if core else ''}: {name}"
+                for code, core, name in zip(c["criterion"], c["core"], c["short_name"])
+            ],
+            "Status": c["status"].map(_status),
+            "Peers meeting it": c["peer_share"].map(percent),
+            "Position": c["position"],
+            "Wording": c["text"],
+        }
+    )
+    return ReaderTable(
+        frame,
+        "criteria",
+        numeric=("Peers meeting it",),
+        text=("Wording",),
+        caption=f"Status: {STATUS_LEGEND}. Peers: {rep.peers_label}.",
+    )
+
+
+def audit_risk_table(rep: CityReport) -> ReaderTable:
+    """The answers most at risk in an audit, with why and the auditor's note in full."""
+    r = rep.audit_risk
+    frame = pd.DataFrame(
+        {
+            "Criterion": r["criterion"],
+            "Self-assessed": r["self_assessed"].map(_status),
+            "After audit": r["status"].map(_status),
+            "Peers meeting it": r["peer_share"].map(percent),
+            "Why": r["risk"],
+            "Audit note": r["audit_note"].replace("", EM_DASH),
+        }
+    )
+    return ReaderTable(
+        frame,
+        "audit_risk",
+        numeric=("Peers meeting it",),
+        text=("Why", "Audit note"),
+        caption=f"Status: {STATUS_LEGEND}. Peers: {rep.peers_label}.",
+    )
+
+
+def opportunities_table(rep: CityReport) -> ReaderTable:
+    """The shortest path to each higher tier, one row per criterion, with the reasons."""
+    s = shortlist_table(rep)
+    names = {c: rep.standard.short_name(c) for c in rep.standard.codes}
+    frame = pd.DataFrame(
+        {
+            "Tier": s["tier"],
+            "Step": s["rank"],
+            "Criterion": [f"{c}: {names[c]}" for c in s["criterion"]],
+            "Status": s["status"].map(_status),
+            "Peers meeting it": s["peer_share"].map(percent),
+            "Why": s["reason"],
+        }
+    )
+    return ReaderTable(
+        frame,
+        "opportunities",
+        numeric=("Step", "Peers meeting it"),
+        text=("Why",),
+        key="Criterion",
+        caption=f"Status: {STATUS_LEGEND}. Required criteria come first: the tier cannot be reached without them.",
+    )
+
+
+def timeline_table(rep: CityReport) -> ReaderTable:
+    """The city's certifications and assessments, year by year."""
+    t = rep.timeline
+    frame = pd.DataFrame(
+        {
+            "Assessment": t["year"],
+            "Published tier": [
+                f"{tier} ({when})" if tier else EM_DASH for tier, when in zip(t["published_tier"], t["announced"])
+            ],
+            "Answers loaded": [
+                f"{m} met, {tier_label(tier)}" if loaded else EM_DASH
+                for m, tier, loaded in zip(t["criteria_met"], t["tier"], t["loaded"])
+            ],
+            "Change": [c or EM_DASH for c in t["change"]],
+        }
+    )
+    return ReaderTable(
+        frame, "timeline", caption="Published tiers with the month they were announced; answers as loaded here."
+    )
+
+
+_SCORE_HEADERS = {
+    "city": "City",
+    "year": "Year",
+    "met": "Criteria met",
+    "share": "Share met",
+    "tier": "Tier",
+    "range": "Tier range",
+    "core": "Core criteria",
+    "outcomes": "Outcome metrics",
+    "self-assessed": "Self-assessed",
+}
+
+
+def cohort_table(ov: Overview, table: pd.DataFrame) -> ReaderTable:
+    """Every loaded assessment's standing: criteria met, tier and its range, core criteria, outcome metrics."""
+    frame = table.rename(columns=_SCORE_HEADERS).drop(columns=list(ov.standard.practice_codes))
+    frame["Tier range"] = [r or t for r, t in zip(frame["Tier range"], frame["Tier"])]
+    return ReaderTable(
+        frame,
+        "cohort",
+        numeric=("Criteria met", "Share met"),
+        caption="Tier range: the tiers the answers allow while some are unknown.",
+    )
+
+
+def cohort_practice_table(ov: Overview, table: pd.DataFrame) -> ReaderTable:
+    """Every loaded assessment's share of each practice's criteria met (the numbers behind the heatmap)."""
+    codes = list(ov.standard.practice_codes)
+    frame = table.rename(columns=_SCORE_HEADERS)[["City", "Year", *codes]]
+    legend = "; ".join(f"{c}: {ov.standard.practice_name(c)}" for c in codes)
+    return ReaderTable(
+        frame,
+        "cohort_practices",
+        numeric=tuple(codes),
+        caption=f"Share of each practice's criteria met, of those with a known answer (? with none known). {legend}.",
+    )
+
+
+def field_summary_table(ov: Overview) -> ReaderTable | None:
+    """Quartiles of criteria met and of each practice's share met; None for a cohort too small for them."""
+    s = field_summary(ov)
+    if s is None:
+        return None
+    labels = {"min": "Lowest", "25%": "Lower quartile", "50%": "Median", "75%": "Upper quartile", "max": "Highest"}
+    n = int(s.loc["count", "criteria_met"])
+    s = s.drop(index="count")
+    frame = pd.DataFrame({"": [labels[i] for i in s.index], "Criteria met": s["criteria_met"].map(lambda v: f"{v:g}")})
+    for code in ov.standard.practice_codes:
+        frame[code] = s[f"share_{code}"].map(percent).to_numpy()
+    return ReaderTable(
+        frame, "field_summary", numeric=tuple(frame.columns[1:]), caption=f"Over the {n} cities' latest assessments."
+    )
+
+
+def certified_table(ov: Overview) -> ReaderTable:
+    """Every city the published record names, with its latest published tier."""
+    return ReaderTable(
+        certified_cities(ov),
+        "certified",
+        numeric=("For the assessment of", "First certified"),
+        caption="From the published record of certifications (announcements found in public sources).",
+    )
+
+
+def landscape_table(ov: Overview) -> ReaderTable:
+    """Announcements by year and tier, as the record holds them."""
+    counts = landscape_counts(ov)
+    return ReaderTable(
+        counts, "landscape", numeric=tuple(counts.columns[1:]), caption="Announcements by year and tier."
+    )

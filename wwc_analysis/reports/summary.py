@@ -1,0 +1,208 @@
+"""A city report's words laid out for readers: summary.md for a council memo, and the HTML blocks of report.html.
+
+Every sentence comes from `analysis.sentences` and `analysis.reasons`; this module only arranges
+them. Text is escaped for its medium here, since a city's name is data, not markup.
+"""
+
+from __future__ import annotations
+
+import html
+
+from ..analysis.phrases import join, md, percent, plural, tier_label
+from ..analysis.sentences import (
+    headline,
+    known_share,
+    opportunity_sentences,
+    plan_sentences,
+    progress_sentences,
+    since_sentence,
+    tier_text,
+    timeline_sentences,
+)
+from .city_report import CityReport
+
+SIMULATED = "This city is simulated: its figures are not real."
+NO_SELF = "No self-assessment was given, so there is nothing to compare the audit with."
+NO_RISK = "No self-assessed Yes was changed by the audit or is rare among peers."
+
+
+def key_facts(rep: CityReport) -> list[tuple[str, str]]:
+    """The executive summary's facts, label and text: what a council member reads in a minute."""
+    s, total, opp = rep.score, rep.standard.n_criteria, rep.opportunities
+    facts = [("Tier", tier_text(s)), ("Criteria met", f"{s['criteria_met']} of {total} ({percent(s['share_met'])})")]
+    if s["criteria_unknown"]:
+        facts[-1] = ("Criteria met", facts[-1][1] + f"; {s['criteria_unknown']} not known")
+    metrics = len(rep.standard.metric_codes)
+    facts.append(("Resident outcome metrics", f"{int(s['outcomes_met'])} of {metrics} met"))
+    story = [f"{r.published_tier} {r.year}" for r in rep.timeline.itertuples() if r.published_tier]
+    if story:
+        facts.append(("Published certifications", ", then ".join(story)))
+    since = since_sentence(rep.scenario.announced_since(), rep.year)
+    if since:
+        facts.append(("Since this assessment", since))
+    if rep.previous_year:
+        facts.append((f"Since {rep.previous_year}", progress_sentences(rep.progress)[-1]))
+    if opp["steps"]:
+        step = opp["steps"][0]
+        path = join(step["criteria"]) or "no more criteria"
+        need = f"{plural(step['criteria_needed'], 'more criterion')}: {path}"
+        if step["outcomes_needed"]:
+            need += f"; and {plural(step['outcomes_needed'], 'more resident outcome metric')}"
+        facts.append((f"Shortest path to {step['tier']}", need))
+    else:
+        facts.append(("Next tier", f"{tier_label(opp['tier'])} is the highest tier"))
+    return facts
+
+
+def summary_html(rep: CityReport) -> str:
+    """Page one of the report: the city, its tier and the facts that matter, in a table."""
+    e = html.escape
+    rows = "".join(f"<tr><th scope='row'>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in key_facts(rep))
+    sim = f"<p><em>{SIMULATED}</em></p>" if rep.simulated else ""
+    edition = f"Edition {rep.standard.edition} of the standard; peers: {rep.peers_label}."
+    return (
+        f"<h2 class='wwc-city'>{e(rep.city)}, {rep.year} assessment</h2>{sim}"
+        f"<table class='wwc-facts'><tbody>{rows}</tbody></table><p class='wwc-note'>{e(edition)}</p>"
+    )
+
+
+def _paragraphs(lines: list[str]) -> str:
+    return "".join(f"<p>{html.escape(t)}</p>" for t in lines)
+
+
+def reasons_html(rep: CityReport) -> str:
+    """Where the city stands and why, as escaped HTML."""
+    items = "".join(f"<li>{html.escape(r)}</li>" for r in rep.score["reasons"])
+    notes = "".join(f"<p><em>{html.escape(n)}</em></p>" for n in rep.cohort.notes)
+    return f"<p>{html.escape(headline(rep.score, rep.standard))}</p><ul>{items}</ul>{notes}"
+
+
+def story_html(rep: CityReport) -> str:
+    """The city's story: its certifications and assessments year by year, and what changed."""
+    lines = timeline_sentences(rep.timeline) + progress_sentences(rep.progress)
+    return _paragraphs(lines or ["No earlier certification or assessment of this city is known."])
+
+
+def opportunities_html(rep: CityReport) -> str:
+    return _paragraphs(opportunity_sentences(rep.opportunities))
+
+
+def audit_html(rep: CityReport) -> str:
+    """What the audit section says when there is no table to show ('' when there is one)."""
+    if not rep.has_self:
+        return _paragraphs([NO_SELF])
+    return "" if len(rep.audit_risk) else _paragraphs([NO_RISK])
+
+
+def plan_html(rep: CityReport) -> str:
+    """The "With the plan" section, as escaped HTML ('' without a plan)."""
+    sec = rep.plan_section
+    if not sec:
+        return ""
+    e = html.escape
+    rows = "".join(
+        f"<tr><td>{e(s['criterion'])}</td><td>{e(s['from'])} → {e(s['to'])}</td><td "
+        f"class='num'>{s['criteria_met']}</td>"
+        f"<td>{e(tier_label(s['tier']))}</td><td>{e(s['owner'])}</td><td>{e(s['due'])}</td><td>{e(s['note'])}</td></tr>"
+        for s in sec["steps"]
+        if s["from"] != s["to"]
+    )
+    owners = "".join(
+        f"<li>{e(o)}: {e(', '.join(c + (f' (due {d})' if d else '') for c, d in items))}</li>"
+        for o, items in sec["owners"].items()
+    )
+    head = "".join(f"<th>{h}</th>" for h in ("Step", "Change", "Criteria met", "Tier", "Owner", "Due", "Note"))
+    return (
+        f"<h2>With the plan</h2>{_paragraphs(plan_sentences(sec))}<table "
+        f"class='wwc-plan'><thead><tr>{head}</tr></thead>"
+        f"<tbody>{rows}</tbody></table><p>By owner:</p><ul>{owners}</ul>"
+    )
+
+
+def summary_markdown(rep: CityReport) -> str:
+    """A short summary a council memo could quote."""
+    s = rep.score
+    lines = [f"# {md(rep.city)} {rep.year}: What Works Cities Certification gap report", ""]
+    lines += [f"*{SIMULATED}*", ""] if rep.simulated else []
+    lines += [f"**{md(headline(s, rep.standard))}** (edition {rep.standard.edition} of the standard)", ""]
+    lines += [f"- **{md(k)}**: {md(v)}" for k, v in key_facts(rep)] + [""]
+    lines += ["## Why this tier", ""] + [f"- {md(r)}" for r in s["reasons"]] + [""]
+    lines += ["## The city's story", ""]
+    lines += [f"- {md(t)}" for t in timeline_sentences(rep.timeline) + progress_sentences(rep.progress)] or [
+        "- none known"
+    ]
+    lines += ["", f"## Practices against {md(rep.peers_label)}", ""]
+    lines += [f"*{md(n)}*" for n in rep.cohort.notes] + ([""] if rep.cohort.notes else [])
+    lines += ["| practice | met | typical peer | difference |", "| --- | ---: | ---: | ---: |"]
+    for p in rep.practices.itertuples():
+        difference = _difference(p)
+        lines.append(
+            f"| {md(p.name)} | {md(known_share(p.share_met, p.compared, p.criteria))} | {percent(p.peer_share)} | "
+            f"{difference} |"
+        )
+    leads, lags = (rep.criteria[rep.criteria["position"] == w] for w in ("leads", "lags"))
+    lines += [
+        "",
+        md(
+            f"{rep.city} leads on {plural(len(leads), 'criterion')} most peers do not meet and lags on "
+            f"{plural(len(lags), 'criterion')} that most peers meet"
+            + (f" ({join(lags['criterion'])})." if len(lags) else ".")
+        ),
+        "",
+        "## Opportunities",
+        "",
+    ]
+    lines += [f"- {md(t)}" for t in opportunity_sentences(rep.opportunities)] + [""]
+    if rep.opportunities["at_risk"] and rep.opportunities["next_tier"]:
+        lines += [
+            md(f"Criteria whose loss alone would lower the current tier: {join(rep.opportunities['at_risk'])}."),
+            "",
+        ]
+    lines += ["## Audit risk", ""]
+    if not rep.has_self:
+        lines += [NO_SELF, ""]
+    elif len(rep.audit_risk):
+        lines += ["| criterion | status after audit | peers meeting it | why |", "| --- | --- | ---: | --- |"]
+        lines += [
+            f"| {r.criterion} | {r.status} | {percent(r.peer_share)} | {md(r.risk)} |"
+            for r in rep.audit_risk.itertuples()
+        ]
+        lines.append("")
+    else:
+        lines += [NO_RISK, ""]
+    sec = rep.plan_section
+    if sec:
+        lines += ["## With the plan", ""] + [md(t) for t in plan_sentences(sec)] + [""]
+        lines += [
+            "| step | change | criteria met | tier | owner | due | note |",
+            "| --- | --- | ---: | --- | --- | --- | --- |",
+        ]
+        for st in (x for x in sec["steps"] if x["from"] != x["to"]):
+            lines.append(
+                f"| {st['criterion']} | {md(st['from'])} → {md(st['to'])} | {st['criteria_met']} | "
+                f"{tier_label(st['tier'])} "
+                f"| {md(st['owner'])} | {st['due']} | {md(st['note'])} |"
+            )
+        lines += ["", "By owner:", ""]
+        lines += [
+            f"- {md(o)}: " + ", ".join(f"{c}{f' (due {d})' if d else ''}" for c, d in items)
+            for o, items in sec["owners"].items()
+        ]
+        lines.append("")
+    lines += [
+        md(
+            f"Sources: the city's answers and outcome metrics as loaded; peer shares: {rep.peers_label}; "
+            "certifications: the program's announcements."
+        ),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _difference(p) -> str:
+    """A practice's difference from the typical peer in points, or why it is not compared."""
+    from ..analysis.phrases import percent_points
+
+    if not p.enough_known:
+        return "not compared: too few answers known" if p.compared else "—"
+    return percent_points(p.share_met, p.peer_share)

@@ -1,0 +1,182 @@
+"""The resident outcome metrics' rule: a value judged against the standard's threshold, or a city's own target.
+
+This is the one place the rule is written. A loaded file, a plan step and a value typed in the app
+all go through `judge_cells`, which judges a column of cells at once (a single value is a column of
+one) and lists, in the order a person would fix them, every rule a cell breaks.
+
+Shares are percentages however they are typed: '80%', 80, or 0.8 (an Excel percentage cell).
+A bare 1 is ambiguous (1% or 100%?) and refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+MET, NOT_MET, UNKNOWN = 1, 0, -1
+CHOICES = {MET: "met", NOT_MET: "not met", UNKNOWN: "unknown"}  # as people choose them
+WORDS = {"met": MET, "yes": MET, "y": MET, "true": MET, "not met": NOT_MET, "no": NOT_MET, "n": NOT_MET}
+WORDS |= {"false": NOT_MET, "": UNKNOWN, "unknown": UNKNOWN}
+DIRECTIONS = {">=": ">=", "at least": ">=", "higher": ">=", "higher is better": ">=", "min": ">="}
+DIRECTIONS |= {"<=": "<=", "at most": "<=", "lower": "<=", "lower is better": "<=", "max": "<="}
+
+Problem = tuple[np.ndarray, Callable[[int], tuple[str, object]]]  # rows that break a rule; its message for a row
+
+
+@dataclass
+class Judged:
+    """Each row's metric code, value (a share as a percentage), target, direction and whether it is met (1/0/-1)."""
+
+    metric: np.ndarray
+    value: np.ndarray
+    target: np.ndarray
+    direction: np.ndarray
+    met: np.ndarray
+    problems: list[Problem] = field(default_factory=list)  # in the order a row is checked
+
+    def first_problem(self) -> tuple[int, str, object] | None:
+        """The first row that breaks a rule, with the first rule it breaks: (row, problem, value); None if none."""
+        bad = np.zeros(len(self.met), dtype=bool)
+        for rows, _ in self.problems:
+            bad |= rows
+        if not bad.any():
+            return None
+        i = int(np.flatnonzero(bad)[0])
+        message = next(describe for rows, describe in self.problems if rows[i])
+        return (i, *message(i))
+
+
+def _per_distinct(cells: pd.Series, fn: Callable[[str], object]) -> np.ndarray:
+    """`fn` of each cell, computed once per distinct cell."""
+    codes, uniques = pd.factorize(cells, use_na_sentinel=False)
+    return np.array([fn(u) for u in uniques] + [None], dtype=object)[codes]
+
+
+def parse_number(text: str) -> tuple[float, str | None]:
+    """The number a cell holds (NaN when blank), and what is wrong with it (None when nothing is)."""
+    cleaned = str(text).replace(",", "").rstrip("%").strip()
+    if cleaned == "":
+        return np.nan, None
+    try:
+        value = float(cleaned)
+    except ValueError:
+        return np.nan, "must be a number"
+    return (value, None) if np.isfinite(value) else (np.nan, "must be a finite number")
+
+
+def _numbers(cells: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    parsed = _per_distinct(cells, parse_number)
+    return np.array([p[0] for p in parsed], dtype=float), np.array([p[1] for p in parsed], dtype=object)
+
+
+def judge_cells(cells: dict[str, pd.Series], standard) -> Judged:
+    """Judge rows of text cells `metric`, `value`, `target`, `direction` and `met` (blank where absent)."""
+    n = len(cells["metric"])
+    text = {
+        k: pd.Series(cells.get(k, [""] * n), dtype=object).fillna("").astype(str).str.strip().to_numpy()
+        for k in ("metric", "value", "target", "direction", "met")
+    }
+    series = {k: pd.Series(v, dtype=object) for k, v in text.items()}
+    specs = standard.outcome_metrics.set_index("code")
+    metric = _per_distinct(series["metric"], lambda m: standard.metric_code(m) or m.lower().replace(" ", "_"))
+    known = np.isin(metric, specs.index)
+    spec = specs.reindex(metric)
+    threshold = spec["threshold"].to_numpy(dtype=float)
+    low, high = spec["min_value"].to_numpy(dtype=float), spec["max_value"].to_numpy(dtype=float)
+    unit = spec["unit"].fillna("").to_numpy(dtype=object)
+    share = unit == "%"
+    value, value_problem = _numbers(series["value"])
+    typed = np.char.endswith(text["value"].astype(str), "%")
+    bare = ~np.isnan(value) & ~typed
+    ambiguous = share & bare & (value == 1)
+    value = np.where(share & bare & (value > 0) & (value < 1), value * 100, value)
+    value = np.where(ambiguous, np.nan, value)
+    target, target_problem = _numbers(series["target"])
+    lowered = series["direction"].str.lower()
+    direction = lowered.map(lambda d: DIRECTIONS.get(d, "")).to_numpy(dtype=object)
+    bad_direction = (lowered != "").to_numpy() & (direction == "")
+    met_lower = series["met"].str.lower()
+    stated = met_lower.map(lambda m: WORDS.get(m, UNKNOWN)).to_numpy(dtype=np.int8)
+    bad_met = ~met_lower.isin(list(WORDS)).to_numpy()
+    has_threshold = ~np.isnan(threshold)
+    with np.errstate(invalid="ignore"):
+        out_of_range = (~np.isnan(low) & (value < low)) | (~np.isnan(high) & (value > high))
+        not_the_standard = has_threshold & (
+            (~np.isnan(target) & (target != threshold))
+            | ((direction != "") & (direction != spec["direction"].to_numpy()))
+        )
+    target = np.where(has_threshold, threshold, target)
+    direction = np.where(has_threshold, spec["direction"].fillna("").to_numpy(dtype=object), direction)
+    needs_target = known & ~has_threshold & ~np.isnan(value) & (np.isnan(target) | (direction == "")) & (stated < 0)
+    judgeable = ~np.isnan(value) & ~np.isnan(target) & (direction != "")
+    with np.errstate(invalid="ignore"):
+        judged = np.where(direction == ">=", value >= target, value <= target)
+    contradicts = judgeable & (stated >= 0) & (judged != (stated == MET))
+    met = np.where(judgeable, judged.astype(np.int8), stated).astype(np.int8)
+    codes = ", ".join(specs.index)
+    problems: list[Problem] = [
+        (~known, lambda i: (f"unknown outcome metric (use {codes})", text["metric"][i])),
+        (known & (value_problem != None), lambda i: (f"'value' {value_problem[i]}", text["value"][i])),  # noqa: E711
+        (
+            known & ambiguous,
+            lambda i: ("a share of 1 is ambiguous (1% or 100%?); write it with a % sign", text["value"][i]),
+        ),
+        (
+            known & ~share & typed,
+            lambda i: (
+                f"{metric[i]} is not a share: give its value in {unit[i] or 'its own unit'}, without %",
+                text["value"][i],
+            ),
+        ),
+        (known & (target_problem != None), lambda i: (f"'target' {target_problem[i]}", text["target"][i])),  # noqa: E711
+        (known & bad_direction, lambda i: ("direction must be >= or <= (or 'higher'/'lower')", text["direction"][i])),
+        (known & bad_met, lambda i: ("'met' must be yes, no or blank", text["met"][i])),
+        (
+            known & has_threshold & out_of_range,
+            lambda i: (
+                f"{metric[i]} value outside the possible range {low[i]:g}..{high[i]:g} {unit[i]}",
+                text["value"][i],
+            ),
+        ),
+        (
+            known & not_the_standard,
+            lambda i: (
+                f"the standard sets {metric[i]}'s threshold ({direction[i]} {threshold[i]:g}); leave target and "
+                "direction blank",
+                text["target"][i] or text["direction"][i],
+            ),
+        ),
+        (
+            needs_target,
+            lambda i: (
+                f"{metric[i]} needs a target and a direction (>= or <=), or a 'met' of yes/no",
+                text["value"][i],
+            ),
+        ),
+        (
+            known & contradicts,
+            lambda i: (
+                f"'met' says {text['met'][i].lower()} but {value[i]:g} {direction[i]} {target[i]:g} says "
+                f"{'yes' if judged[i] else 'no'}",
+                text["met"][i],
+            ),
+        ),
+    ]
+    return Judged(metric, value, np.where(np.isnan(target), np.nan, target), direction, met, problems)
+
+
+def judge_value(standard, metric: str, value: str | float) -> int | None:
+    """Met (1) or not (0) for one value of a metric whose threshold the standard sets; None where it sets none
+    (a city-nominated metric) or the value breaks a rule."""
+    judged = judge_cells({"metric": [metric], "value": [str(value)]}, standard)
+    if judged.first_problem() is not None or np.isnan(standard.metric(metric)["threshold"]):
+        return None
+    return int(judged.met[0])
+
+
+def parse_met(text: str) -> int | None:
+    """1, 0 or -1 for a word saying whether a metric is met ('met', 'not met', 'yes', blank...); None if none."""
+    return WORDS.get(str(text).strip().lower())
