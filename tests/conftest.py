@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from wwc_analysis.standard import load_standard
+from wwc_analysis.rules.standard import load_standard
 
 # Property tests: 100 generated cases each in the everyday run, 2,000 with HYPOTHESIS_PROFILE=thorough
 # (a nightly or pre-release run; see the README). No deadline: a busy machine must not fail a case.
@@ -20,8 +20,8 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "everyday"))
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "data" / "raw"
-# The committed Scottsdale report: tests/test_reports.py checks that a fresh one is the same, byte for byte.
-GOLDEN = ROOT / "outputs" / "scottsdale"
+# The reference Scottsdale report: tests/test_reports.py checks that a fresh one is the same, byte for byte.
+GOLDEN = ROOT / "tests" / "golden" / "scottsdale"
 
 
 @pytest.fixture(scope="session")

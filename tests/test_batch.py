@@ -6,6 +6,7 @@ rerun it after changing its inputs, as a weekly schedule would.
 """
 
 import html
+import re
 import json
 import shutil
 
@@ -19,7 +20,7 @@ from wwc_analysis.io.slugs import slugify
 from wwc_analysis.reports import batch as batch_module
 from wwc_analysis.reports import worker as worker_module
 from wwc_analysis.reports.pdf import find_chromium
-from wwc_analysis.simulate import write_cohort
+from wwc_analysis.settings import kernel_settings
 
 # One name with every hazard: a spreadsheet formula, a path out of the folder, markup, quotes, a line
 # break and 500 characters.
@@ -46,7 +47,8 @@ def changed_folders(before, after):
 def batch(tmp_path_factory):
     """A batch over real, simulated, hostile-named and broken cities: (root, its folder, a rerun, first exit code)."""
     root = tmp_path_factory.mktemp("batch")
-    sim_responses, sim_outcomes = write_cohort(len(SIMULATED), seed=5, folder=root / "sim")
+    assert main(["simulate", "--cities", str(len(SIMULATED)), "--seed", "5", "--out", str(root / "sim")]) == 0
+    sim_responses, sim_outcomes = root / "sim" / "responses.csv", root / "sim" / "outcomes.csv"
     scottsdale = pd.read_csv(RAW / "responses" / "scottsdale_2023.csv", dtype=str, keep_default_na=False)
     hostile = pd.concat([scottsdale.assign(city=name) for name in HOSTILE], ignore_index=True)
     hostile.to_csv(root / "hostile.csv", index=False)
@@ -80,11 +82,15 @@ def test_batch_writes_every_report_whole_and_an_index(batch):
     assert not (out / slugify("Brokenville")).exists()
     assert not list(out.glob(".tmp-*"))
     index = (out / "index.md").read_text()
-    assert "| Scottsdale | Gold (published) | 31 | [report](scottsdale/report.html)" in index
-    assert "| Carlsbad | Silver (published) | 17 |" in index
+    assert (
+        "| Scottsdale | Gold (published) | 31 | Silver 2019, Silver 2020, Gold 2023 | [report](scottsdale/report.html)"
+        in index
+    )
+    assert "| Carlsbad | Silver (published) | 17 | Silver 2023, Gold 2024 |" in index
     page = (out / "index.html").read_text()
     assert "<script src" not in page and "<link" not in page  # inline JS and CSS only
-    assert '<a href="scottsdale/report.html">HTML</a>' in page and 'href="scottsdale/report.ipynb"' in page
+    assert '<a href="scottsdale/report.html">Report</a>' in page and 'href="scottsdale/report.ipynb"' in page
+    assert '<option value="Silver">Silver</option>' in page and '<option value="Gold">Gold</option>' in page
     assert ('href="scottsdale/report.pdf"' in page) == bool(find_chromium())
     assert "Platinum" in page and "Brokenville" in page and "Silver (published)" in page
     assert "Simulated city 001 (simulated)" in index
@@ -97,7 +103,9 @@ def test_carlsbad_report_has_no_self_assessment_and_says_so(batch):
     summary = (folder / "summary.md").read_text()
     assert "Silver (published)" in summary
     assert "No self-assessment was given" in summary
-    assert "| Open Data | unknown | unknown | unknown | 4 |" in summary
+    assert "| Open Data | unknown (none of 4 known) | unknown | — |" in summary
+    assert "| Data Management | 100% (4 of 9 known) | 31% | not compared: too few answers known |" in summary
+    assert "The program announced Gold in June 2024 for the 2024 assessment" in summary
     assert not (folder / "self_vs_audited.png").exists()
     assert "&amp;" not in summary and "Leadership & Capacity" in summary
 
@@ -109,7 +117,7 @@ def test_report_html_has_every_chart_and_no_code(batch):
     assert "build_city_report" not in page and "charts.draw" not in page
     assert "No description has been provided" not in page and 'alt="Tier gauge: Scottsdale meets 31 of 43' in page
     assert "<script" not in page and "cdnjs" not in page and "MathJax" not in page  # nothing fetched
-    assert 'id="T_practices"' in page and "0.888889" not in page and "expected_met" not in page
+    assert "id='practices'" in page and "0.888889" not in page and "expected_met" not in page
     summary = (out / "scottsdale" / "summary.md").read_text()
     assert summary.startswith("# Scottsdale 2023: What Works Cities Certification gap report")
     assert "**Tier: Gold (published). 31 of 43" in summary and "DM8, SI1, RDC1, BF3, RDC3 and RDC7" in summary
@@ -158,17 +166,18 @@ def test_every_report_records_what_it_was_built_from(batch):
     _, out, _, _ = batch
     for folder in [*map(slugify, CITIES), "cohort"]:
         record = json.loads((out / folder / "build.json").read_text())
-        assert set(record["build"]) >= {"city_rows", "cohort_rows", "notebook", "package", "edition", "published"}
-        assert "time" not in json.dumps(record)
-    assert json.loads((out / "scottsdale" / "build.json").read_text())["figures"]["criteria_met"] == 31
+        own = set() if folder == "cohort" else {"city_rows"}  # the overview has no city of its own
+        assert set(record["build"]) >= {"cohort_rows", "notebook", "package", "edition", "published", *own}
+        assert not re.search(r"\btime\b|\d{2}:\d{2}:\d{2}", json.dumps(record))  # no timestamps
+    assert json.loads((out / "scottsdale" / "build.json").read_text())["facts"]["criteria_met"] == 31
 
 
 def no_kernel(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("a kernel or a worker was started")
 
-    monkeypatch.setattr(batch_module, "init_worker", refuse)
-    monkeypatch.setattr(batch_module, "ProcessPoolExecutor", refuse)
+    monkeypatch.setattr(worker_module, "init_worker", refuse)
+    monkeypatch.setattr("wwc_analysis.reports.pool.run_pool", refuse)
     monkeypatch.setattr("wwc_analysis.reports.kernel.WarmKernel.start", refuse)
     monkeypatch.setattr("wwc_analysis.reports.kernel.WarmKernel.launch", refuse)
 
@@ -196,40 +205,43 @@ def test_force_rebuilds_everything_to_the_same_bytes(batch):
         assert after[f"{folder}/report.html"][0] != before[f"{folder}/report.html"][0]  # rewritten
 
 
-def test_a_change_rebuilds_that_city_and_the_cohort_and_a_failure_keeps_the_last_good_report(batch, capsys):
-    """One rerun after two edits: Carlsbad gains an answer, and the simulated city's notebook now fails."""
+def test_a_change_rebuilds_that_city_and_the_cohort_only(batch):
     root, out, run, _ = batch
-    folder = slugify(SIMULATED[0])
-    before, good = state(out), state(out / folder)
+    before = state(out)
     with (root / "carlsbad.csv").open("a") as responses:  # DM2 was unknown; now it is met
         responses.write("Carlsbad,2023,DM2,Yes,a change made by this test\n")
-    frame = pd.read_csv(root / "sim" / "responses.csv", dtype=str, keep_default_na=False)
-    # 2022 passes validation, but no peer shares are published for 2022 or earlier: the notebook raises.
-    frame.loc[frame["city"] == SIMULATED[0], "year"] = "2022"
-    frame.to_csv(root / "sim" / "responses.csv", index=False)
     kernel = worker_module._WORKER.kernel  # the earlier runs', still warm in this process
     assert run() == 1
     assert worker_module._WORKER.kernel is kernel and "start" not in batch_module.STAGES  # not started again
-    assert changed_folders(before, state(out)) - {"index.html", "index.md", "_failed"} == {"carlsbad", "cohort"}
-    assert f"{SIMULATED[0]}: the notebook failed: InputError" in capsys.readouterr().out
-    assert state(out / folder) == good
-    failed = json.loads((out / "_failed" / f"{folder}.ipynb").read_text())
+    assert changed_folders(before, state(out)) - {"index.html", "index.md"} == {"carlsbad", "cohort"}
+
+
+def test_a_failure_keeps_the_last_good_report_marked_as_not_updated(batch, capsys):
+    """Compared with itself alone, Carlsbad has no peers: its report fails, and its last good one stays."""
+    _, out, run, _ = batch
+    good = state(out / "carlsbad")
+    assert run("--cohort", "cities:Carlsbad") == 1
+    assert (
+        "Carlsbad: the notebook failed: ParameterError: cohort: the cohort has no cities besides Carlsbad"
+        in capsys.readouterr().out
+    )
+    assert state(out / "carlsbad") == good
+    failed = json.loads((out / "_failed" / "carlsbad.ipynb").read_text())
     errors = [o for c in failed["cells"] for o in c.get("outputs", []) if o.get("output_type") == "error"]
-    assert errors and errors[0]["ename"] == "InputError" and errors[0]["traceback"]
+    assert errors and errors[0]["ename"] == "ParameterError" and errors[0]["traceback"]
     page = (out / "index.html").read_text()
-    assert "stale: the last rebuild failed (the notebook failed: InputError" in page
-    assert f'href="{folder}/report.html"' in page
-    assert "**stale**" in (out / "index.md").read_text()
+    assert "not updated: the last rebuild failed (the notebook failed: ParameterError" in page
+    assert 'href="carlsbad/report.html"' in page and "**stale**" in (out / "index.md").read_text()
 
 
 def test_the_warm_worker_keeps_its_kernel_when_only_chromium_changes(batch, monkeypatch):
     """The rerun above left this process's worker warm: another Chromium setting swaps the printer only,
     while a change to where the kernel reads or writes (a WWC_ path) calls for a new kernel."""
     worker = worker_module._WORKER
-    kernel, env = worker.kernel, worker_module.kernel_settings()
+    kernel, env = worker.kernel, kernel_settings()
     monkeypatch.setenv("WWC_CHROMIUM", "")
     worker_module.init_worker()
     assert worker_module._WORKER is worker and worker.kernel is kernel and worker.printer is None
-    assert worker_module.kernel_settings() == env
+    assert kernel_settings() == env
     monkeypatch.setenv("WWC_OUTPUT_DIR", "/somewhere/else")
-    assert worker_module.kernel_settings() != env
+    assert kernel_settings() != env

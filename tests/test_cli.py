@@ -1,7 +1,6 @@
 """The `wwc` command line: exit codes, one-line errors, and the score formats."""
 
 import json
-import platform
 import subprocess
 import sys
 
@@ -50,54 +49,6 @@ def test_score_table_and_csv(capsys):
     assert lines[1].startswith("Scottsdale,2023,31,0,43,0.7209,0.8889,0.75,0.8571,1.0,0.8,0.6667,0.25,0.6667")
 
 
-def test_a_command_leaves_huge_pages_off_unless_numpy_is_told(monkeypatch):
-    from numpy._core import multiarray
-
-    from wwc_analysis.memory import ordinary_pages
-
-    before = multiarray._set_madvise_hugepage(True)
-    try:
-        monkeypatch.delenv("NUMPY_MADVISE_HUGEPAGE", raising=False)
-        ordinary_pages()
-        assert multiarray._set_madvise_hugepage(True) is False  # it was off
-        monkeypatch.setenv("NUMPY_MADVISE_HUGEPAGE", "1")
-        ordinary_pages()
-        assert multiarray._set_madvise_hugepage(True) is True  # the person's choice is kept
-    finally:
-        multiarray._set_madvise_hugepage(before)
-
-
-_REUSE = """
-import resource, sys
-import numpy as np
-from wwc_analysis.memory import keep_freed_memory, ordinary_pages
-
-def faults():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-
-ordinary_pages()
-print(keep_freed_memory())
-column = np.ones(3 << 20)  # 24 MB: a column of a few million rows
-del column
-before = faults()
-column = np.ones(2 << 20)  # 16 MB: another column, made after the first one is let go
-print(faults() - before)
-"""
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux") or not platform.libc_ver()[0] == "glibc", reason="glibc only")
-def test_a_command_reuses_the_memory_of_a_freed_column(monkeypatch):
-    for name in ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_", "GLIBC_TUNABLES"):
-        monkeypatch.delenv(name, raising=False)
-    done = subprocess.run([sys.executable, "-c", _REUSE], capture_output=True, text=True, check=True)
-    kept, faults = done.stdout.split()
-    assert kept == "True"
-    assert int(faults) < (16 << 20) // 4096 // 10  # the second column reuses the first one's pages
-    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "131072")  # the person's own setting is kept
-    done = subprocess.run([sys.executable, "-c", _REUSE], capture_output=True, text=True, check=True)
-    assert done.stdout.split()[0] == "False"
-
-
 def test_score_csv_goes_to_stdout_as_utf8_bytes(capfd):
     assert main(["score", "--city", "Scottsdale", "--format", "csv"]) == 0
     out = capfd.readouterr().out
@@ -131,23 +82,28 @@ def test_validate_ok_files(capsys):
     assert "ok, 3 outcome values for 1 city" in out
 
 
-def test_unknown_city_is_an_error(capsys):
-    assert main(["score", "--city", "Atlantis"]) == 2
-    assert "no such city in the data" in capsys.readouterr().err
+def test_unknown_city_is_an_error_for_every_command_that_takes_one(capsys):
+    for command in ("score", "gaps", "opportunities", "whatif", "progress", "report"):
+        extra = ["--set", "DM1=Yes"] if command == "whatif" else []
+        assert main([command, "--city", "Atlantis", *extra]) == 2, command
+        assert "--city: no" in capsys.readouterr().err
 
 
-def test_benchmark_command_reports_each_stage(capsys):
-    from wwc_analysis.cli import main
+@pytest.mark.parametrize("command", ["gaps", "opportunities", "whatif", "progress", "report"])
+def test_the_city_is_required_where_a_command_is_about_one_city(command):
+    proc = run(command)
+    assert proc.returncode == 2 and "the following arguments are required: --city" in proc.stderr
 
-    args = ["--cities", "50", "--reports", "0", "--repeat", "1", "--changes", "0"]  # the panel: tests/test_panel.py
-    assert main(["benchmark", *args]) == 0
-    out = capsys.readouterr().out
-    assert "scoring 50 simulated assessments (2,150 response rows)" in out
-    for stage in ("validate and normalise", "score (vectorised)", "plain-language reasons", "total"):
-        assert stage in out
-    assert "wwc score on a CSV of 50 simulated assessments (2,150 rows" in out and "best of 1 runs" in out
-    assert "time ratio:" in out and "x pd.read_csv" in out and "peak memory:" in out and " MB" in out
-    assert "planning panel" not in out
+
+def test_version():
+    proc = run("--version")
+    assert proc.returncode == 0 and proc.stdout.startswith("wwc-analysis ")
+
+
+def test_the_command_line_loads_no_benchmark_code():
+    code = "import sys, wwc_analysis.cli, wwc_analysis.commands; print(sorted(m for m in sys.modules if 'bench' in m))"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert proc.stdout.strip() == "[]"
 
 
 def test_gaps_json_for_scottsdale(capsys):
@@ -155,7 +111,7 @@ def test_gaps_json_for_scottsdale(capsys):
 
     assert main(["gaps", "--city", "scottsdale", "--format", "json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["city"] == "Scottsdale" and out["cohort"] == "all applicant cities, 2023 (published)"
+    assert out["city"] == "Scottsdale" and out["cohort"] == "all applicant cities, 2023"
     od = next(p for p in out["practices"] if p["practice"] == "OD")
     assert (od["share_met"], od["peer_share"], od["difference"]) == (1.0, 0.505, 0.495)
     assert [r["criterion"] for r in out["audit_risk"] if "audit changed" in r["risk"]] == ["DM8", "RDC5", "RDC6", "SI1"]
@@ -175,12 +131,13 @@ def test_opportunities_json_holds_the_promised_keys(capsys):
 def test_whatif_and_simulate_commands(capsys, tmp_path):
     from wwc_analysis.cli import main
 
-    assert main(["whatif", "--set", "DM8=Yes, SI1=Yes", "--set", "RDC1=Yes", "--format", "json"]) == 0
+    args = ["whatif", "--city", "Scottsdale", "--set", "DM8=Yes, SI1=Yes", "--set", "RDC1=Yes", "--format", "json"]
+    assert main(args) == 0
     before, after = json.loads(capsys.readouterr().out)
     assert (before["criteria_met"], after["criteria_met"]) == (31, 34)
-    assert after["changes"] == ["DM8: In Progress -> Yes", "SI1: In Progress -> Yes", "RDC1: In Progress -> Yes"]
+    assert after["changes"] == ["DM8: In Progress → Yes", "SI1: In Progress → Yes", "RDC1: In Progress → Yes"]
     assert main(["simulate", "--cities", "3", "--seed", "2", "--out", str(tmp_path / "sim")]) == 0
     assert "simulated" in capsys.readouterr().out
     assert score_csv(tmp_path / "sim", capsys).count("Simulated city 00") == 3
     assert main(["gaps", "--city", "Atlantis"]) == 2
-    assert "no assessment for this city" in capsys.readouterr().err
+    assert "--city: no assessment of this city is loaded" in capsys.readouterr().err

@@ -1,4 +1,6 @@
-"""Faults: an interrupted batch leaves reports complete or absent, and nothing writes under data/raw/."""
+"""Faults: an interrupted batch leaves reports complete or absent; a batch outlives a dead worker or kernel,
+refuses a second batch in its folder and keeps the last good report when a write fails; nothing writes under
+data/raw/."""
 
 import hashlib
 import os
@@ -11,8 +13,15 @@ from pathlib import Path
 from conftest import RAW, ROOT
 from test_reports import FILES_WITHOUT_SELF
 
+import pytest
+
 from wwc_analysis.cli import main
-from wwc_analysis.simulate import write_cohort
+from wwc_analysis.reports.pdf import find_chromium
+
+
+def write_cohort(cities: int, seed: int, folder: Path) -> tuple[Path, Path]:
+    assert main(["simulate", "--cities", str(cities), "--seed", str(seed), "--out", str(folder)]) == 0
+    return folder / "responses.csv", folder / "outcomes.csv"
 
 
 def raw_checksums() -> dict[str, str]:
@@ -120,9 +129,9 @@ def test_whole_pipeline_never_writes_under_data_raw(tmp_path, capsys, no_pdf):
     commands = [
         ["validate", *map(str, sorted((RAW / "responses").glob("*.csv")))],
         ["score", "--format", "json"],
-        ["gaps", "--format", "csv"],
-        ["opportunities", "--format", "json"],
-        ["whatif", "--set", "DM8=Yes"],
+        ["gaps", "--city", "Scottsdale", "--format", "csv"],
+        ["opportunities", "--city", "Scottsdale", "--format", "json"],
+        ["whatif", "--city", "Scottsdale", "--set", "DM8=Yes"],
         ["simulate", "--cities", "3", "--out", str(tmp_path / "sim")],
         ["template", "--out", str(tmp_path / "t.xlsx")],
         ["import-report", str(report), "--out", str(tmp_path / "i")],
@@ -131,10 +140,122 @@ def test_whole_pipeline_never_writes_under_data_raw(tmp_path, capsys, no_pdf):
         assert main(command) == 0, command
     for refused in (
         ["simulate", "--out", str(RAW / "sim")],
-        ["report", "--out", str(RAW)],
+        ["report", "--city", "Scottsdale", "--out", str(RAW)],
         ["template", "--out", str(RAW / "t.xlsx")],
         ["import-report", str(report), "--out", str(RAW)],
     ):
         assert main(refused) == 2, refused
     assert "data/raw/ holds published inputs and is never written" in capsys.readouterr().err
     assert raw_checksums() == before
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def _mid_notebook(out) -> bool:
+    """A report is being built and its notebook is still running: a chart is written, the notebook not yet."""
+    return any((s / "tier_gauge.png").exists() and not (s / "report.ipynb").exists() for s in out.glob(".tmp-*"))
+
+
+def _kill_mid_batch(tmp_path, which: str):
+    """Run a batch of three cities on two workers and SIGKILL one `which` ("worker" or "kernel") mid-notebook."""
+    responses, outcomes = write_cohort(3, seed=4, folder=tmp_path / "sim")
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "wwc_analysis.cli", *_batch_args(responses, outcomes, out)]
+    env = {**os.environ, "WWC_CHROMIUM": ""}
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=ROOT, env=env, text=True)
+    _wait_for(lambda: out.is_dir() and _mid_notebook(out), "no notebook was seen running", 180)
+    marker = "ipykernel_launcher" if which == "kernel" else "multiprocessing.spawn"
+    victims = [p for p in _descendants(proc.pid) if marker in _cmdline(p)]
+    if which == "worker":  # a pool worker, not its kernel
+        victims = [p for p in victims if "ipykernel" not in _cmdline(p)]
+    assert victims, f"no {which} process found"
+    os.kill(victims[0], signal.SIGKILL)
+    started = time.monotonic()
+    stdout, _ = proc.communicate(timeout=300)
+    return proc.returncode, stdout, out, time.monotonic() - started
+
+
+@pytest.mark.parametrize(
+    ("which", "message"), [("worker", "the report's worker process died"), ("kernel", "the notebook's kernel died")]
+)
+def test_a_killed_worker_or_kernel_fails_one_city_and_the_batch_goes_on(tmp_path, which, message):
+    code, stdout, out, seconds = _kill_mid_batch(tmp_path, which)
+    assert code == 1 and seconds < 120
+    assert "1 failed:" in stdout and message in stdout, stdout
+    index = (out / "index.md").read_text()
+    assert "## Failed" in index and message in index
+    assert index.count("](simulated-city-") >= 2 * 2  # the two other cities: report and summary links
+    assert (out / "cohort" / "report.html").is_file() and not list(out.glob(".tmp-*"))
+
+
+def test_a_second_batch_in_the_same_folder_is_refused_and_the_first_finishes(tmp_path, capsys):
+    responses, outcomes = write_cohort(2, seed=6, folder=tmp_path / "sim")
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "wwc_analysis.cli", *_batch_args(responses, outcomes, out)]
+    env = {**os.environ, "WWC_CHROMIUM": ""}
+    first = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT, env=env, text=True)
+    _wait_for(lambda: (out / ".wwc-batch-running").is_file(), "the first batch did not start", 60)
+    assert main(_batch_args(responses, outcomes, out)) == 2
+    assert f"--out: another batch is writing to this folder (process {first.pid})" in capsys.readouterr().err
+    assert first.wait(timeout=300) == 0, first.stderr.read()
+    assert len(_city_folders(out)) == 2 and not (out / ".wwc-batch-running").exists()
+
+
+def test_a_failed_write_or_pdf_keeps_the_last_good_report(tmp_path, monkeypatch, capsys):
+    from wwc_analysis.reports import pdf, worker
+
+    responses, outcomes = write_cohort(1, seed=8, folder=tmp_path / "sim")
+    out = tmp_path / "out"
+    args = [
+        *_batch_args(responses, outcomes, out)[:-5],
+        "--workers",
+        "1",
+        "--no-progress",
+        "--out",
+        str(out),
+        "--force",
+    ]
+    monkeypatch.setenv("WWC_CHROMIUM", "")
+    assert main(args) == 0
+    good = {p.name: p.read_bytes() for p in (out / "simulated-city-001").iterdir()}
+    real_write = worker.write_file
+
+    def full_disk(path, content):
+        if path.name == "report.html":
+            raise OSError(28, "No space left on device")
+        return real_write(path, content)
+
+    monkeypatch.setattr(worker, "write_file", full_disk)
+    assert main(args) == 1
+    assert "the report could not be written: No space left on device" in capsys.readouterr().out
+    assert {p.name: p.read_bytes() for p in (out / "simulated-city-001").iterdir()} == good
+    monkeypatch.setattr(worker, "write_file", real_write)
+    if find_chromium():  # a PDF that cannot be printed fails the report, and the last good one stays
+        monkeypatch.delenv("WWC_CHROMIUM")
+        assert main(args) == 0 and (out / "simulated-city-001" / "report.pdf").is_file()
+        good = {p.name: p.read_bytes() for p in (out / "simulated-city-001").iterdir()}
+
+        def no_pdf(self, html, target):
+            raise pdf.PdfFailed("Chromium could not print the page")
+
+        monkeypatch.setattr(pdf.Printer, "to_pdf", no_pdf)
+        assert main(args) == 1
+        assert "report.pdf not written: Chromium could not print the page" in capsys.readouterr().out
+        assert {p.name: p.read_bytes() for p in (out / "simulated-city-001").iterdir()} == good
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="no Chromium (apt-get install chromium)")
+def test_a_report_without_its_pdf_is_rebuilt_once_chromium_is_there(tmp_path, monkeypatch, capsys):
+    responses, outcomes = write_cohort(1, seed=9, folder=tmp_path / "sim")
+    out = tmp_path / "out"
+    args = [*_batch_args(responses, outcomes, out)[:-5], "--workers", "1", "--no-progress", "--out", str(out)]
+    monkeypatch.setenv("WWC_CHROMIUM", "")
+    assert main(args) == 0 and not (out / "simulated-city-001" / "report.pdf").exists()
+    monkeypatch.delenv("WWC_CHROMIUM")
+    assert main(args) == 0
+    assert "up to date" not in capsys.readouterr().out and (out / "simulated-city-001" / "report.pdf").is_file()

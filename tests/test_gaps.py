@@ -4,25 +4,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from wwc_analysis import load_bundled
-from wwc_analysis.cohorts import build_cohort
-from wwc_analysis.errors import InputError
-from wwc_analysis.gaps import audit_risk, criterion_gaps, practice_gaps
-from wwc_analysis.io.responses import load_responses
-from wwc_analysis.scoring import assessment_index, build_assessments
-from wwc_analysis.simulate import simulate_matrix
+from wwc_analysis import city_context
+from wwc_analysis.analysis.simulate import simulate
+from wwc_analysis.errors import ParameterError
+from wwc_analysis.io.record import all_applicant_shares
 
 
 @pytest.fixture(scope="module")
-def bundled(standard):
-    responses, outcomes = load_bundled(standard)
-    a = build_assessments(responses, outcomes, standard)
-    return responses, a, assessment_index(a, "Scottsdale")
+def scottsdale():
+    return city_context("Scottsdale")
 
 
-def test_scottsdale_practice_gaps_against_all_applicants(bundled, standard):
-    _, a, row = bundled
-    gaps = practice_gaps(a, row, build_cohort("published:all", a, row, standard), standard).set_index("practice")
+def test_scottsdale_practice_gaps_against_all_applicants(scottsdale):
+    gaps = scottsdale.practice_gaps().set_index("practice")
     expected = {  # (criteria, met, sum of published shares of the practice's criteria)
         "DM": (9, 8, 2.79),
         "EVAL": (4, 3, 0.85),
@@ -45,9 +39,8 @@ def test_scottsdale_practice_gaps_against_all_applicants(bundled, standard):
     assert (gaps["lags"] == 0).all()
 
 
-def test_scottsdale_criterion_positions(bundled, standard):
-    _, a, row = bundled
-    gaps = criterion_gaps(a, row, build_cohort("published:all", a, row, standard), standard).set_index("criterion")
+def test_scottsdale_criterion_positions(scottsdale):
+    gaps = scottsdale.criterion_gaps().set_index("criterion")
     # RDC4 is met by 11% of applicants and RDC8 by 29%: Scottsdale leads where few peers go.
     assert gaps.loc["RDC4", ["status", "peer_share", "position"]].tolist() == ["Yes", 0.11, "leads"]
     assert gaps.loc["RDC8", "position"] == "leads"
@@ -58,16 +51,14 @@ def test_scottsdale_criterion_positions(bundled, standard):
     assert (gaps["position"] == "leads").sum() == 24
 
 
-def test_same_size_cohort_uses_the_published_size_band(bundled, standard):
-    _, a, row = bundled
-    cohort = build_cohort("published:size", a, row, standard)
+def test_same_size_cohort_uses_the_published_size_band():
+    cohort = city_context("Scottsdale", cohort="published:size").cohort
     assert cohort.shares["BF3"] == pytest.approx(0.16) and cohort.shares["DM9"] == pytest.approx(0.07)
     assert "size of Scottsdale" in cohort.description
 
 
-def test_scottsdale_audit_risk_lists_changed_answers_with_notes(bundled, standard):
-    responses, a, row = bundled
-    risk = audit_risk(responses, a, row, build_cohort("published:all", a, row, standard), standard)
+def test_scottsdale_audit_risk_lists_changed_answers_with_notes(scottsdale):
+    risk = scottsdale.audit_risk()
     changed = risk[risk["risk"].str.contains("audit changed")]
     assert changed["criterion"].tolist() == ["DM8", "RDC5", "RDC6", "SI1"]
     assert (changed["status"] == "In Progress").all()
@@ -84,49 +75,45 @@ def _loaded(tmp_path, standard, cities: dict[str, list[str]]):
     ]
     path = tmp_path / "cohort.csv"
     pd.DataFrame(rows, columns=["city", "year", "criterion", "status"]).to_csv(path, index=False)
-    responses = load_responses(path, standard)
-    return build_assessments(responses, None, standard)
+    return lambda city, cohort: city_context(city, None, cohort, path).cohort
 
 
 def test_loaded_cohort_shares_exclude_the_city_and_unknowns(tmp_path, standard):
     n = standard.n_criteria
-    a = _loaded(
+    cohort_of = _loaded(
         tmp_path,
         standard,
         {"Alpha": ["Yes"] * n, "Beta": ["Yes"] * n, "Gamma": ["No"] * n, "Delta": [""] + ["No"] * (n - 1)},
     )
-    row = assessment_index(a, "alpha")
-    cohort = build_cohort("loaded", a, row, standard)
+    cohort = cohort_of("alpha", "loaded")
     assert cohort.n_cities == 3 and cohort.simulated == 0
     assert cohort.shares["DM1"] == pytest.approx(1 / 2)  # Delta's DM1 is unknown
     assert cohort.shares["DM2"] == pytest.approx(1 / 3)
-    named = build_cohort("cities:Beta; GAMMA", a, row, standard)
+    named = cohort_of("alpha", "cities:Beta; GAMMA")
     assert named.n_cities == 2 and named.shares["DM2"] == pytest.approx(0.5)
-    with pytest.raises(InputError, match="no such city"):
-        build_cohort("cities:Nowhere", a, row, standard)
-    with pytest.raises(InputError, match="unknown cohort"):
-        build_cohort("friends", a, row, standard)
+    with pytest.raises(ParameterError, match="no such city"):
+        cohort_of("alpha", "cities:Nowhere")
+    with pytest.raises(ParameterError, match="unknown cohort"):
+        cohort_of("alpha", "friends")
 
 
 def test_cohort_with_simulated_cities_says_so(tmp_path, standard):
     n = standard.n_criteria
-    a = _loaded(tmp_path, standard, {"Real": ["Yes"] * n, "Simulated city 001": ["No"] * n, "Other": ["No"] * n})
-    cohort = build_cohort("loaded", a, assessment_index(a, "Real"), standard)
-    assert cohort.description == "loaded cities (n=2) (1 real and 1 simulated cities)"
-    only_sim = build_cohort("cities:Simulated city 001", a, assessment_index(a, "Real"), standard)
-    assert only_sim.description.endswith("(simulated)")
+    cohort_of = _loaded(
+        tmp_path, standard, {"Real": ["Yes"] * n, "Simulated city 001": ["No"] * n, "Other": ["No"] * n}
+    )
+    assert cohort_of("Real", "loaded").description == "other loaded cities, 2 cities, 1 real and 1 simulated"
+    assert cohort_of("Real", "cities:Simulated city 001").description.endswith("all simulated")
 
 
 def test_simulated_rates_follow_published_shares_and_correlate(standard):
-    from wwc_analysis.peers import all_applicant_shares
-
-    statuses, outcomes = simulate_matrix(20_000, seed=7, standard=standard)
+    shares = all_applicant_shares(2023)
+    statuses, _, outcomes = simulate(20_000, 7, standard, shares)
     rates = (statuses == 2).mean(axis=0)
-    published = all_applicant_shares(2023).reindex(standard.codes).to_numpy()
-    assert np.abs(rates - published).max() < 0.02
+    assert np.abs(rates - shares.reindex(standard.codes).to_numpy()).max() < 0.02
     corr = np.corrcoef((statuses == 2).T.astype(float))
     mean_off_diagonal = (corr.sum() - len(corr)) / (len(corr) ** 2 - len(corr))
     assert mean_off_diagonal > 0.15  # mature cities meet many criteria, not a random scatter
-    again, _ = simulate_matrix(20_000, seed=7, standard=standard)
+    again, _, _ = simulate(20_000, 7, standard, shares)
     assert np.array_equal(statuses, again)
     assert outcomes.shape == (20_000, 3)

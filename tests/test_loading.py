@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 from conftest import write_csv
 
-from wwc_analysis import status as st
+from wwc_analysis.rules import status as st
 from wwc_analysis.errors import InputError
 from wwc_analysis.io.outcomes import load_outcomes
 from wwc_analysis.io.responses import load_responses

@@ -5,40 +5,38 @@ import itertools
 import numpy as np
 import pytest
 
-from wwc_analysis import load_bundled
-from wwc_analysis import status as st
-from wwc_analysis.cohorts import build_cohort
+from wwc_analysis import city_context
+from wwc_analysis.analysis.changes import parse_changes
+from wwc_analysis.analysis.opportunities import at_risk, requirements, shortlist
+from wwc_analysis.analysis.scoring import evaluate
+from wwc_analysis.analysis.sentences import opportunity_sentences
 from wwc_analysis.errors import InputError
-from wwc_analysis.opportunities import at_risk, opportunities, requirements, shortlist
-from wwc_analysis.scoring import assessment_index, build_assessments, evaluate
-from wwc_analysis.whatif import parse_changes, what_if
+from wwc_analysis.io.record import all_applicant_shares
+from wwc_analysis.rules import status as st
 
 
 @pytest.fixture(scope="module")
-def scottsdale(standard):
-    responses, outcomes = load_bundled(standard)
-    a = build_assessments(responses, outcomes, standard)
-    row = assessment_index(a, "Scottsdale")
-    return a, row, build_cohort("published:all", a, row, standard)
+def scottsdale():
+    return city_context("Scottsdale")
 
 
 def test_scottsdale_next_tier_is_platinum_with_six_criteria(scottsdale, standard):
-    a, row, cohort = scottsdale
-    opp = opportunities(a, row, cohort, standard)
+    opp = scottsdale.opportunities()
     assert (opp["tier"], opp["next_tier"]) == ("Gold", "Platinum")
     assert opp["criteria_needed"] == 6
     assert opp["required_criteria"] == ["DM8"] and opp["missing_core"] == []
     assert opp["outcomes_needed"] == 1 and opp["outcome_metrics_not_met"] == ["nominated"]
     codes = [p["criterion"] for p in opp["shortlist"]]
     assert codes == ["DM8", "SI1", "RDC1", "BF3", "RDC3", "RDC7"]
-    unmet = {c for c, s in zip(standard.codes, a.audited[row]) if s != st.YES}
+    unmet = {c for c, s in zip(standard.codes, scottsdale.statuses) if s != st.YES}
     assert set(codes) <= unmet
     assert all(p["status"] == "In Progress" for p in opp["shortlist"])  # 11 are In Progress, so all picks are
     assert opp["shortlist"][0]["reason"].startswith("required for Platinum")
     # each pick carries the share of peers meeting that criterion (published: DM8 29%, SI1 32%)
     assert [p["peer_share"] for p in opp["shortlist"][:2]] == [0.29, 0.32]
     assert opp["at_risk"] == ["DM1", "LC1", "PA1"]  # 31 met leaves two to spare above Gold's 29
-    assert opp["summary"][0].startswith("Platinum needs 6 more criteria (including DM8) and 1 more resident outcome")
+    summary = opportunity_sentences(opp)
+    assert summary[0].startswith("Platinum needs 6 more criteria (including DM8) and 1 more resident outcome")
 
 
 def test_in_progress_criteria_come_before_more_common_ones(standard):
@@ -54,14 +52,12 @@ def test_in_progress_criteria_come_before_more_common_ones(standard):
 
 
 def build_cohort_shares(standard):
-    from wwc_analysis.peers import all_applicant_shares
-
     return all_applicant_shares(2023).reindex(standard.codes).to_numpy()
 
 
 def _reaches(statuses, tier, standard):
     outcomes = np.ones((len(statuses), len(standard.outcome_metrics)), dtype=np.int8)
-    return evaluate(statuses, outcomes, standard)["tier"] >= standard.tier_rank(tier)
+    return evaluate(statuses, outcomes, standard)["tier_low"] >= standard.tier_rank(tier)
 
 
 @pytest.mark.parametrize("seed", range(12))
@@ -71,7 +67,7 @@ def test_shortlist_is_minimal_by_brute_force(standard, seed):
     statuses = np.full(standard.n_criteria, st.YES, dtype=np.int8)
     unmet = rng.choice(standard.n_criteria, size=int(rng.integers(6, 13)), replace=False)
     statuses[unmet] = rng.choice([st.NO, st.IN_PROGRESS, st.UNKNOWN], size=len(unmet))
-    rank = int(evaluate(statuses[None], np.ones((1, 3), dtype=np.int8), standard)["tier"][0])
+    rank = int(evaluate(statuses[None], np.ones((1, 3), dtype=np.int8), standard)["tier_low"][0])
     for tier in standard.tier_names[rank:]:
         picks = [standard.criterion_index()[p["criterion"]] for p in shortlist(statuses, tier, shares, standard)]
         improved = statuses.copy()
@@ -97,40 +93,26 @@ def test_missing_core_criteria_are_picked_first(standard):
 
 
 def test_platinum_city_has_no_higher_tier_and_sees_its_risks(standard, scottsdale):
-    a, row, cohort = scottsdale
-    platinum = a.audited[row].copy()
-    for code in ("DM8", "SI1", "RDC1", "BF3", "RDC3", "RDC7"):
-        platinum[standard.criterion_index()[code]] = st.YES
-    outcomes = np.ones(3, dtype=np.int8)
+    top = scottsdale.apply("DM8=Yes, SI1=Yes, RDC1=Yes, BF3=Yes, RDC3=Yes, RDC7=Yes, nominated=yes")
+    platinum, outcomes = top.answers
     # 37 met is Platinum's edge: every met criterion is at risk.
     assert at_risk(platinum, outcomes, standard) == [c for c, s in zip(standard.codes, platinum) if s == st.YES]
-    from dataclasses import replace
-
-    top = replace(
-        a,
-        audited=platinum[None],
-        self_assessed=platinum[None],
-        outcomes=outcomes[None],
-        keys=a.keys.iloc[[row]].reset_index(drop=True),
-    )
-    opp = opportunities(top, 0, cohort, standard)
+    opp = top.opportunities()
     assert opp["tier"] == "Platinum" and opp["next_tier"] is None
     assert opp["shortlist"] == [] and opp["criteria_needed"] == 0
-    assert opp["summary"][0] == "Scottsdale is at Platinum: there is no higher tier."
-    platinum[standard.criterion_index()["EVAL1"]] = st.YES  # one to spare: only core and DM8 are at risk
-    assert at_risk(platinum, outcomes, standard) == ["DM1", "DM8", "LC1", "PA1"]
+    assert opportunity_sentences(opp)[0] == "Scottsdale is at Platinum: there is no higher tier."
+    spare = top.apply("EVAL1=Yes")  # one to spare: only core and DM8 are at risk
+    assert at_risk(*spare.answers, standard) == ["DM1", "DM8", "LC1", "PA1"]
 
 
-def test_what_if_scores_changes_without_touching_data(scottsdale, standard):
-    a, row, _ = scottsdale
-    before = a.audited.copy()
-    result = what_if(a, row, "DM8=Yes, SI1=yes, RDC1=Y, BF3=Yes, RDC3=yes, RDC7=Yes, nominated=yes", standard)
+def test_what_if_scores_changes_without_touching_data(scottsdale):
+    before = scottsdale.assessments.statuses.copy()
+    result = scottsdale.what_if("DM8=Yes, SI1=yes, RDC1=Y, BF3=Yes, RDC3=yes, RDC7=Yes, nominated=yes")
     assert result["scenario"].tolist() == ["as is", "what if"]
     assert result["criteria_met"].tolist() == [31, 37]
     assert result["tier"].tolist() == ["Gold", "Platinum"]
-    assert result["changes"].iloc[1][0] == "DM8: In Progress -> Yes"
-    assert np.array_equal(a.audited, before)
-    lower = what_if(a, row, ["DM1=No"], standard)
+    assert np.array_equal(scottsdale.assessments.statuses, before) and not scottsdale.changed
+    lower = scottsdale.what_if("DM1=No")
     assert lower["criteria_met"].iloc[1] == 30 and not isinstance(lower["tier"].iloc[1], str)
 
 

@@ -6,10 +6,19 @@ import pytest
 from conftest import write_csv
 from test_reports import CITY_FILES
 
+from wwc_analysis import city_context
+from wwc_analysis.analysis.sentences import plan_sentences
 from wwc_analysis.cli import main
 from wwc_analysis.errors import InputError
-from wwc_analysis.plan import as_changes, load_plan, plan_markdown, plan_section, write_plan
-from wwc_analysis.scenario import load_city
+from wwc_analysis.io.plans import load_plan, write_plan
+from wwc_analysis.reports.city_report import CityReport
+from wwc_analysis.reports.summary import summary_markdown
+
+
+def plan_markdown(base, plan) -> str:
+    """summary.md of the city with the plan."""
+    return summary_markdown(CityReport(base, plan))
+
 
 SHORTLIST = ["DM8", "SI1", "RDC1", "BF3", "RDC3", "RDC7"]
 HEADER = ["criterion", "status", "owner", "due", "note"]
@@ -24,19 +33,17 @@ def plan_csv(tmp_path):
 
 def test_a_plan_reads_back_and_round_trips_through_excel(plan_csv, tmp_path, standard):
     plan = load_plan(plan_csv, standard)
-    assert as_changes(plan) == [f"{c}=Yes" for c in SHORTLIST] + ["nominated=yes"]
-    assert plan.steps[0].owner == "Data office" and plan.steps[0].due.isoformat() == "2024-06-30"
+    assert [(c.code, c.value_text) for c in plan.changes] == [(c, "Yes") for c in SHORTLIST] + [("nominated", "met")]
+    assert plan.changes[0].owner == "Data office" and plan.changes[0].due.isoformat() == "2024-06-30"
+    assert plan.city is None  # a plan written by hand fits any city
     xlsx = write_plan(plan, tmp_path / "plan.xlsx")
-    again = load_plan(xlsx, standard)
-    assert [(s.code, s.value, s.owner, s.due, s.note) for s in again.steps] == [
-        (s.code, s.value, s.owner, s.due, s.note) for s in plan.steps
-    ]
+    assert load_plan(xlsx, standard).changes == plan.changes
 
 
 def test_a_metric_value_is_judged_against_the_standard(tmp_path, standard):
     path = write_csv(tmp_path / "p.csv", ["criterion", "status"], [["broadband", "60"], ["pm25", "7.5"]])
     plan = load_plan(path, standard)
-    assert [(s.code, s.value, s.number) for s in plan.steps] == [("broadband", 0, 60.0), ("pm25", 1, 7.5)]
+    assert [(c.code, c.value, c.number) for c in plan.changes] == [("broadband", 0, 60.0), ("pm25", 1, 7.5)]
 
 
 @pytest.mark.parametrize(
@@ -46,7 +53,7 @@ def test_a_metric_value_is_judged_against_the_standard(tmp_path, standard):
         (["DM8", "Maybe", "", "", ""], "unknown status"),
         (["DM8", "Yes", "", "31/12/2024", ""], "'due' must be a date"),
         (["DM8", "Yes", "", "2024-02-30", ""], "'due' must be a date"),
-        (["nominated", "42", "", "", ""], "no threshold"),
+        (["nominated", "42", "", "", ""], "nominated takes no value here"),
     ],
 )
 def test_a_bad_plan_row_is_refused_with_file_row_and_value(tmp_path, standard, row, problem):
@@ -64,15 +71,15 @@ def test_a_code_listed_twice_is_refused(tmp_path, standard):
 
 
 def test_the_plan_section_says_the_tier_each_step_and_what_is_left(plan_csv, tmp_path, standard):
-    data = load_city("Scottsdale")
-    sec = plan_section(data, load_plan(plan_csv, standard))
+    data = city_context("Scottsdale")
+    sec = data.plan_section(load_plan(plan_csv, standard))
     assert (sec["before"]["tier"], sec["after"]["tier"], sec["after"]["criteria_met"]) == ("Gold", "Platinum", 37)
     assert [s["criteria_met"] for s in sec["steps"]] == [32, 33, 34, 35, 36, 37, 37]
     assert sec["steps"][-1]["tier"] == "Platinum" and sec["next_tier"] is None
-    text = plan_markdown(sec)
+    text = plan_markdown(data, load_plan(plan_csv, standard))
     assert "## With the plan" in text and "Mayor's office: nominated (due 2024-12-31)" in text
     partial = write_csv(tmp_path / "partial.csv", ["criterion", "status"], [["DM8", "Yes"]])
-    sec = plan_section(data, load_plan(partial, standard))
+    sec = data.plan_section(load_plan(partial, standard))
     assert sec["after"]["tier"] == "Gold" and sec["next_tier"] == "Platinum"
     assert "5 more criteria" in sec["lacks"][0] and "nominated" in sec["lacks"][1]
 
@@ -94,7 +101,7 @@ def test_whatif_set_applies_after_the_plan(plan_csv, capsys):
 def test_whatif_needs_set_or_plan_and_refuses_a_bad_plan(tmp_path, capsys):
     assert main(["whatif", "--city", "Scottsdale"]) == 2
     bad = write_csv(tmp_path / "bad.csv", HEADER, [["DM8", "Yes", "", "soon", ""]])
-    assert main(["whatif", "--plan", str(bad)]) == 2
+    assert main(["whatif", "--city", "Scottsdale", "--plan", str(bad)]) == 2
     assert f"{bad}: row 2: 'due' must be a date written YYYY-MM-DD: 'soon'" in capsys.readouterr().err
 
 
@@ -114,11 +121,26 @@ def test_report_with_a_plan_writes_the_section_and_says_where(plan_csv, tmp_path
 
 def test_the_plan_section_names_band_disagreements_and_leaves_out_steps_already_done(tmp_path, standard):
     rows = [["DM1", "Yes"], ["DM2", "No"], ["DM3", "No"]]  # DM1 is already met; 31 - 2 = 29 of 43
-    sec = plan_section(
-        load_city("Scottsdale"), load_plan(write_csv(tmp_path / "p.csv", ["criterion", "status"], rows), standard)
+    base, plan = (
+        city_context("Scottsdale"),
+        load_plan(write_csv(tmp_path / "p.csv", ["criterion", "status"], rows), standard),
     )
-    assert sec["after"]["criteria_met"] == 29
-    text = plan_markdown(sec)
+    assert base.plan_section(plan)["after"]["criteria_met"] == 29
+    text = plan_markdown(base, plan)
     assert "the published readings of the bands disagree" in text and "29 of 43 met" in text
     assert "Already as planned, so not listed: DM1." in text and "| DM1 |" not in text
     assert "(2 changes, 1 already as planned)" in text and "| DM2 | Yes → No |" in text
+
+
+def test_a_plan_names_its_city_and_is_refused_for_another(tmp_path, standard, capsys):
+    rows = [["Scottsdale", 2023, "DM8", "Yes", "", "", ""]]
+    mine = write_csv(tmp_path / "mine.csv", ["city", "year", *HEADER], rows)
+    plan = load_plan(mine, standard)
+    assert (plan.city, plan.year) == ("Scottsdale", 2023) and plan.is_for("scottsdale", 2023)
+    assert main(["whatif", "--city", "Carlsbad", "--plan", str(mine)]) == 2
+    assert "this plan was made for Scottsdale 2023, not Carlsbad 2023" in capsys.readouterr().err
+    assert sentences_of(city_context("Scottsdale").plan_section(plan))[0].startswith("With the plan (1 change)")
+
+
+def sentences_of(section: dict) -> list[str]:
+    return plan_sentences(section)

@@ -48,7 +48,7 @@ def test_import_is_light():
 
 
 def test_scoring_does_not_import_plotting():
-    statement = "from wwc_analysis import load_bundled, explain; explain(*load_bundled())"
+    statement = "from wwc_analysis import city_context; city_context('Scottsdale').opportunities()"
     assert imported_after(statement, ("matplotlib", "seaborn")) == []
 
 
@@ -74,3 +74,22 @@ def test_every_raw_file_is_cited_in_the_raw_readme():
         if path.is_file() and path.name != "README.md":
             rel = path.relative_to(ROOT / "data" / "raw").as_posix()
             assert f"`{rel}`" in readme, f"{rel} has no source in data/raw/README.md"
+
+
+def test_imports_point_one_way_through_the_layers():
+    """rules < analysis < io < reports < app < the command line: no module imports a layer above its own."""
+    order = ["rules", "analysis", "io", "reports", "app"]
+    package = ROOT / "wwc_analysis"
+    for layer in order:
+        above = order[order.index(layer) + 1 :]
+        for path in (package / layer).rglob("*.py"):
+            text = path.read_text()
+            for upper in above:
+                assert f"from ..{upper}" not in text and f"wwc_analysis.{upper}" not in text, f"{path} imports {upper}"
+
+
+def test_no_module_is_over_400_lines_and_none_uses_platform_tricks():
+    for path in (ROOT / "wwc_analysis").rglob("*.py"):
+        text = path.read_text()
+        assert text.count("\n") <= 400, f"{path} has {text.count(chr(10))} lines"
+        assert "ctypes" not in text and "numpy._core" not in text, path

@@ -15,7 +15,7 @@ from conftest import GOLDEN, RAW, write_csv
 from openpyxl import Workbook
 
 from wwc_analysis.cli import main
-from wwc_analysis.context import as_paths, city_context
+from wwc_analysis.io.inputs import as_paths, city_context
 from wwc_analysis.errors import InputError
 from wwc_analysis.io.outcomes import load_outcomes
 from wwc_analysis.io.slugs import slugify
@@ -32,7 +32,7 @@ def run_json(capsys, *args) -> object:
 
 def test_a_named_cohort_never_holds_the_city_itself(capsys):
     out = run_json(capsys, "gaps", "--city", "Scottsdale", "--cohort", "cities:Scottsdale;Carlsbad")
-    assert out["cohort"] == "named cities (n=1)"
+    assert out["cohort"] == "named cities, 1 city"
     assert out["notes"] == ["Scottsdale was left out of the named cities: a city is not compared with itself."]
     assert {c["peers"] for c in out["criteria"]} <= {0, 1}
 
@@ -61,11 +61,12 @@ def test_carlsbad_is_silver_as_published_and_never_zero_where_unknown(capsys):
     assert "Silver (published)" in table and " 0%" not in table
 
 
-def test_carlsbad_opportunities_speak_of_gold(capsys):
+def test_carlsbad_opportunities_start_above_the_gold_announced_since(capsys):
     opp = run_json(capsys, "opportunities", "--city", "Carlsbad")
-    assert opp["tier"] == "Silver" and opp["next_tier"] == "Gold"
-    assert [s["tier"] for s in opp["steps"]] == ["Gold", "Platinum"]
-    assert "than the 17 known to be met" in opp["summary"][0]
+    assert opp["tier"] == "Silver" and opp["beyond_announced"] == "Gold" and opp["next_tier"] == "Platinum"
+    assert [s["tier"] for s in opp["steps"]] == ["Platinum"]
+    assert opp["summary"][0].startswith("The program has since announced Gold (June 2024)")
+    assert "than the 17 known to be met" in opp["summary"][1]
 
 
 def test_whatif_sentences(capsys):
@@ -94,7 +95,7 @@ def test_opportunities_without_outcomes_say_what_is_needed(capsys):
 
 def test_summary_differences_add_up():
     summary = (GOLDEN / "summary.md").read_text()  # as a fresh report writes it (tests/test_reports.py)
-    assert "| Leadership & Capacity | 86% | 44% | +42 points | 0 |" in summary
+    assert "| Leadership & Capacity | 86% | 44% | +42 points |" in summary
 
 
 def two_years(tmp_path):
@@ -114,7 +115,7 @@ def test_progress_lists_exactly_what_was_gained_and_lost(tmp_path, capsys, no_pd
         ["city", "metric", "value", "met"],  # no year: every year
         [["Scottsdale", "broadband", 89, ""], ["Scottsdale", "pm25", 7.21, ""], ["Scottsdale", "nominated", "", "no"]],
     )
-    out = run_json(capsys, "progress", str(path), "--outcomes", str(outcomes), "--city", "Scottsdale")
+    out = run_json(capsys, "progress", str(path), "--outcomes", str(outcomes), "--city", "Scottsdale")["assessments"]
     assert [r["year"] for r in out] == [2023, 2024]
     assert out[1]["gained"] == ["DM8", "RDC1", "SI1"] and out[1]["lost"] == ["DM3"]
     assert out[1]["met_change"] == 2 and out[1]["tier_change"] == "unchanged at Gold"
@@ -123,14 +124,17 @@ def test_progress_lists_exactly_what_was_gained_and_lost(tmp_path, capsys, no_pd
     assert main(["report", *args, "--out", str(tmp_path / "late")]) == 0
     assert "Scottsdale 2024: Gold;" in capsys.readouterr().out  # published for 2023 only
     summary = (tmp_path / "late" / "scottsdale" / "summary.md").read_text()
-    assert "## Progress since 2023" in summary and "gained DM8, RDC1 and SI1; lost DM3" in summary
+    assert "## The city's story" in summary and "gained DM8, RDC1 and SI1; lost DM3" in summary
     assert (tmp_path / "late" / "scottsdale" / "progress.png").is_file()
 
 
-def test_an_earlier_year_outside_the_cohort_says_what_it_covers(tmp_path):
+def test_an_earlier_year_is_compared_with_the_nearest_published_shares(tmp_path):
     path = write_csv(tmp_path / "old.csv", ["city", "year", "criterion", "status"], [["Oldtown", 2021, "DM1", "Yes"]])
-    with pytest.raises(InputError, match="published shares cover 2023"):
-        city_context("Oldtown", responses=[path])
+    ctx = city_context("Oldtown", responses=[path])
+    assert ctx.cohort.label == "all applicant cities, 2023"
+    assert ctx.cohort.notes == ("No shares are published for 2021; those of 2023, the nearest year, are used.",)
+    sized = city_context("Oldtown", cohort="published:size", responses=[path]).cohort
+    assert sized.empty and "no peer comparison" in sized.notes[0]
 
 
 def test_names_that_differ_in_case_or_spacing_are_one_city(tmp_path):

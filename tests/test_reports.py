@@ -10,6 +10,8 @@ from wwc_analysis.reports.pdf import find_chromium, stable
 
 CITY_FILES = {
     "build.json",
+    "facts.json",
+    "timeline.csv",
     "report.ipynb",
     "report.html",
     "summary.md",
@@ -47,12 +49,12 @@ def test_pdf_dates_and_tag_ids_are_made_stable():
 
 
 def test_a_notebook_failure_is_reported_and_leaves_no_folder(tmp_path, capsys, no_pdf):
-    # Only Scottsdale has published same-size shares: Carlsbad's notebook raises.
-    args = ["--cities", "Carlsbad", "--cohort", "published:size", "--workers", "1", "--no-progress"]
+    # A cohort naming a city nobody loaded: the report's notebook raises.
+    args = ["--cities", "Carlsbad", "--cohort", "cities:Nowhere", "--workers", "1", "--no-progress"]
     code = main(["batch", *args, "--out", str(tmp_path)])
     assert code == 1
     out = capsys.readouterr().out
-    assert "Carlsbad: the notebook failed: InputError: --cohort: no published shares of this kind" in out
+    assert "Carlsbad: the notebook failed: ParameterError: cohort: no such city among those loaded: 'Nowhere'" in out
     assert not (tmp_path / "carlsbad").exists() and not list(tmp_path.glob(".tmp-*"))
     assert "Carlsbad" in (tmp_path / "index.html").read_text()
 
@@ -65,7 +67,7 @@ def _pdf_producer(data: bytes) -> bytes:
 
 
 def test_fresh_report_matches_the_committed_outputs_byte_for_byte(fresh_scottsdale):
-    """outputs/scottsdale/ is what `wwc report --city Scottsdale` writes: a chart that changes fails here.
+    """tests/golden/scottsdale/ is what `wwc report --city Scottsdale` writes: a chart that changes fails here.
 
     report.pdf is compared byte for byte when this machine's Chromium is the one that printed the
     committed copy (its bytes depend on the Chromium version), and by its text otherwise.
@@ -80,7 +82,9 @@ def test_fresh_report_matches_the_committed_outputs_byte_for_byte(fresh_scottsda
         if name == "build.json":  # the package's digest changes with any edit to its code: compare the rest
             new, old = (json.loads(b) for b in (new, old))
             assert new["build"].pop("package") and old["build"].pop("package")
-            assert new == old, "build.json differs from outputs/scottsdale/build.json (run `make notebooks`)"
+            assert new == old, (
+                "build.json differs from tests/golden/scottsdale/build.json (run `make golden` after an intended change)"
+            )
             continue
         if name == "report.pdf" and _pdf_producer(new) != _pdf_producer(old):
 
@@ -89,4 +93,6 @@ def test_fresh_report_matches_the_committed_outputs_byte_for_byte(fresh_scottsda
 
             assert text(fresh_scottsdale / name) == text(GOLDEN / name), name
             continue
-        assert new == old, f"{name} differs from outputs/scottsdale/{name} (run `make notebooks` after a change)"
+        assert new == old, (
+            f"{name} differs from tests/golden/scottsdale/{name} (run `make golden` after an intended change)"
+        )

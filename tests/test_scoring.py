@@ -3,7 +3,8 @@
 import pytest
 from conftest import RAW, statuses_with
 
-from wwc_analysis.explain import explain, to_records
+from wwc_analysis.analysis.reasons import explain
+from wwc_analysis.analysis.records import to_records
 from wwc_analysis.io.outcomes import load_outcomes
 from wwc_analysis.io.responses import load_responses
 
@@ -95,7 +96,7 @@ def test_unknown_is_not_no_for_in_progress(make_city, standard):
 
 
 def scottsdale():
-    from wwc_analysis.standard import load_standard
+    from wwc_analysis.rules.standard import load_standard
 
     standard = load_standard()
     frame = explain(
@@ -132,17 +133,37 @@ def test_scottsdale_self_assessed_score_is_shown_beside_the_audited_one():
 
 
 def test_carlsbad_2023_range_contains_silver():
-    from wwc_analysis.io.bundled import load_bundled, published_tier
+    from wwc_analysis.io.inputs import load_inputs
 
-    responses, outcomes = load_bundled()
-    records = {r["city"]: r for r in to_records(explain(responses, outcomes))}
+    inputs = load_inputs()
+    records = {r["city"]: r for r in to_records(inputs.scored, inputs.standard)}
     carlsbad = records["Carlsbad"]
-    assert carlsbad["core_met"] is True
+    assert carlsbad["core_met"] is True and carlsbad["published_tier"] == "Silver" and carlsbad["tier"] == "Silver"
     names = [None, "Silver", "Gold", "Platinum"]
-    low, high = (names.index(t) for t in carlsbad["tier_range"])
+    low, high = (names.index(t) for t in carlsbad["answers_range"])
     assert low <= names.index("Silver") <= high
-    assert published_tier("Carlsbad", 2023) == "Silver"
-    assert published_tier("Scottsdale", 2023) == records["Scottsdale"]["tier"]
+    assert records["Scottsdale"]["published_tier"] == records["Scottsdale"]["tier"] == "Gold"
+
+
+def _tempe(tmp_path, standard, year: int, column: str):
+    """Tempe's answers: 8 criteria Yes, the other 35 blank, in the given column and year."""
+    from conftest import write_csv
+
+    from wwc_analysis.io.inputs import load_inputs
+
+    rows = [["Tempe", year, code, "Yes" if i < 8 else ""] for i, code in enumerate(standard.codes)]
+    path = write_csv(tmp_path / f"tempe_{year}_{column}.csv", ["city", "year", "criterion", column], rows)
+    return to_records(load_inputs(path).scored, standard)[0]
+
+
+def test_a_published_tier_settles_only_the_audited_assessment_of_the_year_it_certifies(tmp_path, standard):
+    # The program announced Tempe's Platinum in January 2024, for its 2023 assessment.
+    later = _tempe(tmp_path, standard, 2024, "status")
+    assert later["published_tier"] is None and later["tier"] is None and later["answers_range"] == [None, "Platinum"]
+    own = _tempe(tmp_path, standard, 2023, "self_assessed")
+    assert own["audited"] is False and own["published_tier"] is None and own["tier"] is None
+    audited = _tempe(tmp_path, standard, 2023, "status")
+    assert audited["published_tier"] == "Platinum" and audited["tier"] == "Platinum"
 
 
 def test_many_cities_in_one_call(tmp_path, standard):

@@ -15,12 +15,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from wwc_analysis import status as st
-from wwc_analysis.cohorts import published_cohort
-from wwc_analysis.context import CityContext, Inputs
-from wwc_analysis.reports.build import Job, tier_text
-from wwc_analysis.reports.city_report import report_from_context, summary_markdown
-from wwc_analysis.scoring import Assessments
+from wwc_analysis.analysis.cohorts import published_cohort
+from wwc_analysis.analysis.scenario import Scenario
+from wwc_analysis.analysis.scoring import Assessments
+from wwc_analysis.analysis.sentences import opportunity_sentences, scenario_sentences, tier_text
+from wwc_analysis.io.record import published_shares
+from wwc_analysis.reports.city_report import CityReport
+from wwc_analysis.reports.summary import summary_markdown
+from wwc_analysis.rules import status as st
 
 BAD = [
     (re.compile(r"\bfrom ([A-Za-z][\w ]*?) to \1\b"), "a range from a tier to itself"),
@@ -73,10 +75,10 @@ def assessment(standard, s) -> Assessments:
         if s["has_self"]
         else np.full_like(statuses, st.UNKNOWN)
     )
-    keys = pd.DataFrame({"city": ["Testville"], "year": pd.array([2023], dtype="Int64")})
-    a = Assessments(keys, statuses[None, :], self_assessed[None, :], outcomes[None, :])
+    keys = pd.DataFrame({"city": ["Testville"], "year": pd.array([2023], dtype="Int64"), "key": ["testville"]})
+    a = Assessments(keys, statuses[None, :], self_assessed[None, :], outcomes[None, :], np.array([True]))
     if s["published"] != "none":
-        from wwc_analysis.scoring import evaluate
+        from wwc_analysis.analysis.scoring import evaluate
 
         res = evaluate(statuses, outcomes, standard)
         low, high = int(res["tier_low"][0]), int(res["tier_high"][0])
@@ -88,27 +90,18 @@ def assessment(standard, s) -> Assessments:
 
 
 def texts(standard, s, cohort=None) -> list[str]:
-    a = assessment(standard, s)
-    responses = pd.DataFrame({"city": ["Testville"], "year": [2023], "criterion": ["DM1"], "audit_note": [""]})
-    inputs = Inputs(standard, responses, pd.DataFrame(), a)
-    ctx = CityContext(inputs, 0, cohort or published_cohort("all", "Testville", 2023, standard))
-    rep = report_from_context(ctx)
-    job = Job(
-        "Testville",
-        "testville",
-        "city_report.ipynb",
-        {},
-        tier=ctx.score["tier"] if isinstance(ctx.score["tier"], str) else None,
-        tier_high=ctx.score["tier_high"] if isinstance(ctx.score["tier_high"], str) else None,
-        published_tier=ctx.score["published_tier"] if isinstance(ctx.score["published_tier"], str) else None,
-    )
-    return [*ctx.score["reasons"], *rep.opportunities["summary"], summary_markdown(rep), tier_text(job)]
+    cohort = cohort or published_cohort("all", "Testville", 2023, standard, published_shares())
+    scenario = Scenario(standard, assessment(standard, s), 0, cohort)
+    changed = scenario.apply("DM2=unknown, nominated=met")
+    rep = CityReport(scenario)
+    sentences = [*opportunity_sentences(rep.opportunities), *scenario_sentences(changed), *changed.reasons]
+    return [*scenario.reasons, *sentences, summary_markdown(rep), tier_text(scenario.score)]
 
 
 @pytest.fixture(scope="module")
 def matrix(standard):
     """(situation, texts) for every generated situation, computed once."""
-    cohort = published_cohort("all", "Testville", 2023, standard)
+    cohort = published_cohort("all", "Testville", 2023, standard, published_shares())
     return [(s, texts(standard, s, cohort)) for s in situations(standard)]
 
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from wwc_analysis.errors import InputError
-from wwc_analysis.standard import available_editions, load_standard
+from wwc_analysis.errors import InputError, ParameterError
+from wwc_analysis.rules.standard import available_editions, load_standard
 
 
 def test_edition_has_eight_practices_and_43_criteria_in_published_order(standard):
@@ -26,6 +26,17 @@ def test_full_wording_is_kept(standard):
     assert "upskills" in standard.criterion_text("LC3")
 
 
+def test_every_criterion_has_its_short_name_and_eval1_its_full_wording(standard):
+    assert standard.short_name("DM9") == "Data Service Standard"
+    assert all(standard.short_name(code) != code for code in standard.codes)
+    assert standard.criterion_text("EVAL1").endswith("budget requirement or funding allocation).")
+
+
+def test_community_impact_codes_are_the_stakeholder_impact_criteria(standard):
+    assert [standard.criterion_code(c) for c in ("CI1", "ci2", "CI3", "S11")] == ["SI1", "SI2", "SI3", "SI1"]
+    assert standard.criterion_code("CI4") is None
+
+
 def test_band_edges_in_criteria_for_both_published_readings(standard):
     assert [standard.min_criteria(t) for t in standard.tier_names] == [22, 29, 37]
     assert [standard.min_criteria(t, "council_memo") for t in standard.tier_names] == [22, 30, 37]
@@ -41,14 +52,14 @@ def test_outcome_metrics_and_thresholds(standard):
 
 def test_unknown_edition_is_a_clear_error():
     assert "2022" in available_editions()
-    with pytest.raises(InputError, match="no such edition of the standard"):
+    with pytest.raises(ParameterError, match="edition: no such edition of the standard"):
         load_standard("1999")
 
 
 def test_a_second_edition_is_just_another_folder(tmp_path, monkeypatch):
     import shutil
 
-    from wwc_analysis.paths import raw_dir
+    from wwc_analysis.settings import raw_dir
 
     root = tmp_path / "data"
     shutil.copytree(raw_dir(), root / "raw")
@@ -58,27 +69,18 @@ def test_a_second_edition_is_just_another_folder(tmp_path, monkeypatch):
     meta = root / "raw" / "standard" / "2030" / "edition.toml"
     meta.write_text(meta.read_text().replace('edition = "2022"', 'edition = "2030"'))
     monkeypatch.setenv("WWC_DATA_DIR", str(root))
-    load_standard.cache_clear()
-    try:
-        new = load_standard("2030")
-        assert new.min_criteria("Gold") == 31
-    finally:
-        load_standard.cache_clear()
+    assert load_standard("2030").min_criteria("Gold") == 31
 
 
 def test_inconsistent_bands_are_refused(tmp_path, monkeypatch):
     import shutil
 
-    from wwc_analysis.paths import raw_dir
+    from wwc_analysis.settings import raw_dir
 
     root = tmp_path / "data"
     shutil.copytree(raw_dir(), root / "raw")
     bands = root / "raw" / "standard" / "2022" / "tier_bands.csv"
     bands.write_text(bands.read_text().replace("final_report,Gold,0.67", "final_report,Gold,0.90"))
     monkeypatch.setenv("WWC_DATA_DIR", str(root))
-    load_standard.cache_clear()
-    try:
-        with pytest.raises(InputError, match="band edges must rise"):
-            load_standard("2022")
-    finally:
-        load_standard.cache_clear()
+    with pytest.raises(InputError, match="band edges must rise"):
+        load_standard("2022")

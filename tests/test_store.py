@@ -4,12 +4,16 @@ import json
 
 import pandas as pd
 
-from wwc_analysis.context import load_inputs
 from wwc_analysis.io import store
-from wwc_analysis.io.bundled import input_files, load_bundled
+from wwc_analysis.io.inputs import input_files, load_inputs
 from wwc_analysis.io.outcomes import load_outcomes
 from wwc_analysis.io.responses import load_responses
-from wwc_analysis.paths import processed_dir
+from wwc_analysis.settings import processed_dir
+
+
+def load_bundled(standard):
+    inputs = load_inputs()
+    return inputs.responses, inputs.outcomes
 
 
 def test_processed_dir_is_overridden_in_tests(tmp_path, monkeypatch):
@@ -24,14 +28,18 @@ def test_store_is_content_addressed_and_read_back_with_its_dtypes(standard):
     assert folder.parent == processed_dir() / "validated"
     assert store.write_store(responses, outcomes, "2022") == folder  # same inputs: same folder
     manifest = json.loads((folder / "manifest.json").read_text())
-    assert manifest["edition"] == "2022" and manifest["responses"]["rows"] == len(responses)
+    assert manifest["edition"] == "2022" and len(manifest["responses.parquet"]["sha256"]) == 64
     assert sorted(p.name for p in folder.iterdir()) == ["manifest.json", "outcomes.parquet", "responses.parquet"]
     changed = responses.copy()
     changed.loc[0, "status"] = (changed.loc[0, "status"] + 1) % 3
     assert store.write_store(changed, outcomes, "2022") != folder
     # A folder, or its Parquet files, load as the validated frames did (dtypes kept, not validated again).
-    pd.testing.assert_frame_equal(load_responses(folder, standard), responses)
-    pd.testing.assert_frame_equal(load_outcomes([folder / "outcomes.parquet"], standard), outcomes)
+    stored = ["source_file", "source_row"]  # where the rows were read from: the store's own file
+    pd.testing.assert_frame_equal(load_responses(folder, standard).drop(columns=stored), responses.drop(columns=stored))
+    pd.testing.assert_frame_equal(
+        load_outcomes([folder / "outcomes.parquet"], standard).drop(columns=stored), outcomes.drop(columns=stored)
+    )
+    assert store.resolve(store.reference(folder)) == folder
     assert input_files([folder]) == ([folder / "responses.parquet"], [folder / "outcomes.parquet"])
     inputs = load_inputs([str(folder)], edition="2022")
     bundled = load_inputs(edition="2022")

@@ -10,7 +10,7 @@ from conftest import RAW, ROOT, score_csv
 
 from wwc_analysis.cli import main
 from wwc_analysis.errors import InputError
-from wwc_analysis.explain import explain
+from wwc_analysis.analysis.reasons import explain
 from wwc_analysis.io.certification_report import import_report
 from wwc_analysis.io.outcomes import load_outcomes
 from wwc_analysis.io.responses import load_responses
@@ -28,11 +28,11 @@ def test_excel_template_round_trip(tmp_path, standard):
     assert book.sheetnames == ["responses", "outcomes", "about"]
     ws = book["responses"]
     header = [c.value for c in ws[1]]
-    assert header[:6] == ["city", "year", "criterion", "practice", "core", "criterion_text"]
-    assert ws.max_row == 44
+    assert header[:7] == ["city", "year", "criterion", "short_name", "practice", "core", "criterion_text"]
+    assert ws.max_row == 44 and ws["D10"].value == "Data Service Standard"
     (rule,) = [dv for dv in ws.data_validations.dataValidation]
-    assert rule.formula1 == '"Yes,In Progress,No"' and str(rule.sqref) == "G2:G44"
-    status_col = header.index("status") + 1
+    assert rule.formula1 == '"Yes,In Progress,No"' and str(rule.sqref) == "H2:H44"
+    status_col = header.index("self_assessed") + 1
     for r in range(2, 45):  # 33 met is in the Gold band, but one outcome metric only earns Silver
         ws.cell(row=r, column=status_col, value="Yes" if r < 35 else "In Progress")
     out = book["outcomes"]
@@ -40,6 +40,7 @@ def test_excel_template_round_trip(tmp_path, standard):
     book.save(path)
     scored = explain(load_responses(path, standard), load_outcomes(path, standard), standard)
     assert scored[["city", "criteria_met", "outcomes_met", "tier"]].values.tolist() == [["Testville", 33, 1, "Silver"]]
+    assert not scored["audited"].iloc[0]  # a filled template is the city's own answers
 
 
 def test_csv_template_round_trip(tmp_path, standard):
@@ -49,7 +50,7 @@ def test_csv_template_round_trip(tmp_path, standard):
     assert set(frame["city"]) == {"Test ville"}  # the name as people write it, not as it was typed
     assert frame["criterion"].tolist() == standard.codes and set(frame["year"]) == {"2024"}
     assert frame.loc[frame["criterion"] == "DM8", "core"].item() == "required for Platinum"
-    frame["status"] = "Yes"
+    frame["self_assessed"] = "Yes"
     frame.to_csv(responses, index=False)
     out = pd.read_csv(outcomes, dtype=str, keep_default_na=False)
     out["value"] = ["90", "5", ""]

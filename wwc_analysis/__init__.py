@@ -24,6 +24,8 @@ _EXPORTS = {
     "Scenario": "analysis.scenario",
     "parse_changes": "analysis.changes",
     "score_table": "analysis.records",
+    "to_records": "analysis.records",
+    "explain": "analysis.reasons",
     "city_key": "analysis.identity",
     "tier_label": "analysis.phrases",
 }

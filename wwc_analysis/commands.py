@@ -234,7 +234,12 @@ def _reports(args: argparse.Namespace, cities, overview: bool, workers: int, pro
 def report(args: argparse.Namespace) -> int:
     from .reports.index import tier_cell
 
-    results, out = _reports(args, [args.city], overview=False, workers=1, progress=False, index=False, year=args.year)
+    try:
+        results, out = _reports(
+            args, [args.city], overview=False, workers=1, progress=False, index=False, year=args.year
+        )
+    except ParameterError as exc:  # one city asked for: its flag is --city
+        raise ParameterError("city" if exc.parameter == "cities" else exc.parameter, exc.problem, exc.value) from None
     for r in results:
         if r.ok:
             done = "report up to date in" if r.skipped else "report written to"

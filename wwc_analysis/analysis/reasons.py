@@ -200,3 +200,13 @@ def add_reasons(scored: pd.DataFrame, statuses: np.ndarray, standard: Standard) 
     records = scored.to_dict("records")
     scored["reasons"] = [reasons_for(row, statuses[i], standard) for i, row in enumerate(records)]
     return scored
+
+
+def explain(
+    responses: pd.DataFrame, outcomes: pd.DataFrame | None, standard: Standard, record: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Validated responses (and outcomes) scored, one row per assessment, with a `reasons` column of sentences."""
+    from .scoring import build_assessments, score_assessments
+
+    a = build_assessments(responses, outcomes, standard, record)
+    return add_reasons(score_assessments(a, standard), a.statuses, standard)

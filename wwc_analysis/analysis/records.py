@@ -146,3 +146,8 @@ def score_table(scored: pd.DataFrame, standard: Standard, numeric: bool = False)
         for m, t, has in zip(scored["self_criteria_met"], scored["self_tier"], scored["has_self"])
     ]
     return out.reset_index(drop=True)
+
+
+def to_records(scored: pd.DataFrame, standard: Standard) -> list[dict]:
+    """Every row of a score table as JSON-ready data (`score_record`)."""
+    return [score_record(row, standard) for row in scored.to_dict("records")]

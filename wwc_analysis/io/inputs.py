@@ -26,7 +26,7 @@ from ..rules.standard import Standard, load_standard
 from .outcomes import load_outcomes
 from .record import bundled_outcome_files, bundled_response_files, certifications, published_shares
 from .responses import load_responses
-from .store import input_paths, is_store, store_files
+from .store import input_paths, is_store, resolve, store_files
 
 Paths = str | Path | Iterable[str | Path] | None
 
@@ -40,7 +40,7 @@ def as_paths(value: Paths) -> list[Path]:
     if value is None or value == "":
         return []
     items = [value] if isinstance(value, (str, Path)) else list(value)
-    return [Path(p).expanduser().absolute() for p in items if str(p).strip()]
+    return [resolve(p).expanduser().absolute() for p in items if str(p).strip()]
 
 
 def input_files(responses: Paths = (), outcomes: Paths = ()) -> tuple[list[Path], list[Path]]:

@@ -24,6 +24,7 @@ from .digests import edition_digest
 from .tables import Table, read_table, table_from_frame
 
 MANIFEST = "manifest.json"
+REFERENCE = "validated:"  # a store folder named by its digest alone: the same text on every machine
 FILES = {"responses": "responses.parquet", "outcomes": "outcomes.parquet"}
 
 
@@ -47,7 +48,14 @@ def _parquet(frame: pd.DataFrame) -> bytes:
 
 
 def write_store(responses: pd.DataFrame, outcomes: pd.DataFrame | None, edition: str) -> Path:
-    """The store folder for these validated rows (written unless it already exists)."""
+    """The store folder for these validated rows (written unless it already exists).
+
+    Only the rows' content is stored, not the files they were read from: the same rows make the same
+    folder on any machine."""
+    responses, outcomes = (
+        None if f is None else f.drop(columns=["source_file", "source_row"], errors="ignore")
+        for f in (responses, outcomes)
+    )
     key = hashlib.sha256(
         "\0".join([frame_digest(responses), frame_digest(outcomes), edition_digest(edition)]).encode()
     ).hexdigest()
@@ -62,6 +70,17 @@ def write_store(responses: pd.DataFrame, outcomes: pd.DataFrame | None, edition:
     files[MANIFEST] = json.dumps(manifest, indent=1, sort_keys=True) + "\n"
     write_folder(folder, files)
     return folder
+
+
+def reference(folder: Path) -> str:
+    """A store folder as a notebook parameter names it: by its digest, never by a path on this machine."""
+    return REFERENCE + Path(folder).name
+
+
+def resolve(path: str | Path) -> Path:
+    """A path, or the store folder a `validated:<digest>` reference names."""
+    text = str(path)
+    return processed_dir() / "validated" / text[len(REFERENCE) :] if text.startswith(REFERENCE) else Path(path)
 
 
 def store_files(folder: str | Path) -> tuple[list[Path], list[Path]]:
@@ -122,7 +141,8 @@ def read_inputs(
     frames = []
     for path in input_paths(paths, kind):
         if path.suffix.lower() == ".parquet" and _trusted(path):
-            frames.append(pd.read_parquet(path, engine="pyarrow"))
+            frame = pd.read_parquet(path, engine="pyarrow")
+            frames.append(frame.assign(source_file=str(path), source_row=range(2, len(frame) + 2)))
         elif path.suffix.lower() == ".parquet":
             frames.append(parse(_parquet_table(path, required, any_of)))
         else:

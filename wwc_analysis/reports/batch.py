@@ -33,7 +33,7 @@ from ..io.outcomes import outcomes_from_table
 from ..io.plans import load_plan
 from ..io.responses import STATUS_COLUMNS, check_duplicates, responses_from_table
 from ..io.slugs import slugify
-from ..io.store import read_inputs, store_files, write_store
+from ..io.store import read_inputs, reference, write_store
 from ..io.tables import OUTCOME_COLUMNS, RESPONSE_COLUMNS, Table, read_table
 from ..rules.standard import load_standard
 from ..settings import notebooks_dir
@@ -42,7 +42,7 @@ from .build import CITY_TEMPLATE, OVERVIEW_TEMPLATE, Job, Result, read_record
 from .index import COHORT_FOLDER, write_index
 from .pdf import find_chromium
 
-LOCK_FILE = ".wwc-batch.lock"
+LOCK_FILE = ".wwc-batch-running"
 
 
 @dataclass
@@ -136,8 +136,7 @@ def plan_batch(
     batch.failures = [Result(Job(n, slugify(n), CITY_TEMPLATE, {}), False, m) for n, m in sorted(failed.items())]
     if not wanted:
         return batch
-    store_responses, store_outcomes = store_files(write_store(responses, outcomes, edition))
-    inputs = {"responses": [str(p) for p in store_responses], "outcomes": [str(p) for p in store_outcomes]}
+    inputs = {"responses": [reference(write_store(responses, outcomes, edition))], "outcomes": []}
     all_rows = build.rows_digest(responses, outcomes)
     keys = city_keys(responses["city"])
     out_keys = city_keys(outcomes["city"]) if outcomes is not None else None
@@ -214,27 +213,27 @@ def up_to_date(job: Job, out: Path, chromium: bool) -> bool:
 
 @contextlib.contextmanager
 def batch_lock(out: Path) -> Iterator[None]:
-    """Hold the output folder for this batch; refuse, naming the other batch, when one holds it already."""
-    path = out / LOCK_FILE
-    handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115
+    """Hold the output folder for this batch (a lock on the folder itself, released however the batch ends);
+    refuse, naming the other batch, when one holds it already."""
+    folder = os.open(out, os.O_RDONLY)
+    note = out / LOCK_FILE  # says which process holds the folder, while it does
     try:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(folder, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            handle.seek(0)
+            holder = note.read_text(encoding="utf-8").strip() if note.is_file() else "running"
             raise ParameterError(
                 "out",
-                f"another batch is writing to this folder ({handle.read().strip() or 'running'}); "
-                "wait for it, or choose another folder",
+                f"another batch is writing to this folder ({holder}); wait for it, or choose another folder",
                 str(out),
             ) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"process {os.getpid()}\n")
-        handle.flush()
-        yield
+        note.write_text(f"process {os.getpid()}\n", encoding="utf-8")
+        try:
+            yield
+        finally:
+            note.unlink(missing_ok=True)
     finally:
-        handle.close()
+        os.close(folder)
 
 
 def run_batch(

@@ -77,6 +77,13 @@ class WarmKernel:
         self.km.start_kernel(cwd=self._sockets, env=env, extra_arguments=KERNEL_ARGS)
         self.kc = self.km.client()
         self.kc.start_channels()
+        # nbclient awaits messages: with an asynchronous client it keeps checking, meanwhile, that the kernel
+        # lives (a blocking one would wait for output forever once the kernel is killed).
+        from jupyter_client.asynchronous import AsyncKernelClient
+
+        info = self.km.get_connection_info(session=True)
+        self.notebook_client = AsyncKernelClient(parent=self.km, connection_file=self.km.connection_file, **info)
+        self.notebook_client.start_channels()
 
     def wait(self) -> None:
         """Wait until the launched kernel answers, and import what the reports need (the warm-up)."""
@@ -92,8 +99,9 @@ class WarmKernel:
             self.start()
 
     def stop(self) -> None:
-        if self.kc is not None:
-            self.kc.stop_channels()
+        for client in (self.kc, getattr(self, "notebook_client", None)):
+            if client is not None:
+                client.stop_channels()
         if self.km is not None and self.km.has_kernel:
             self.km.shutdown_kernel(now=True)
         if getattr(self, "_sockets", None):
@@ -128,7 +136,7 @@ class WarmKernel:
         client = NotebookClient(
             nb, km=self.km, kernel_name=self.kernel_name, timeout=TIMEOUT, record_timing=False, allow_errors=False
         )
-        client.kc = self.kc
+        client.kc = self.notebook_client
         try:
             client.execute(cleanup_kc=False)
         except CellExecutionError as exc:
