@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from wwc_analysis.standard import load_standard
+from wwc_analysis.rules.standard import load_standard
 
 # Property tests: 100 generated cases each in the everyday run, 2,000 with HYPOTHESIS_PROFILE=thorough
 # (a nightly or pre-release run; see the README). No deadline: a busy machine must not fail a case.
