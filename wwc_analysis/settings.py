@@ -76,6 +76,15 @@ def max_input_bytes() -> int:
 
 MAX_COLUMNS = 200  # columns in a table (the formats use at most a dozen)
 MAX_ROWS = 10_000_000  # rows in a table (100,000 assessments of 43 criteria is 4.3 million)
-MAX_SHEET_CELLS = 2_000_000  # cells a workbook's sheet may hold (a workbook is one city or a few)
-MAX_XLSX_BYTES = 64 * 2**20  # a workbook's parts, uncompressed
+MAX_CELLS = 50_000_000  # cells (rows x columns) in a CSV or Parquet table (4.3 million rows of 8 columns is 34 million)
+MAX_WORKBOOK_CELLS = 100_000  # cells in a workbook, all sheets (a workbook is one city or a few: 43 rows of ~10 cells)
+MAX_XML_ELEMENTS = 500_000  # XML elements in a workbook's parts (a cell is 2 to 4 of them)
+MAX_PART_ELEMENTS = 50_000  # XML elements in a part other than a sheet or its strings (styles, comments, drawings)
+MAX_XLSX_BYTES = 32 * 2**20  # a workbook's file, and its parts unpacked
+MAX_XLSX_PARTS = 1_000  # files in a workbook's package (a workbook has a dozen or two)
+MAX_PDF_PAGES = 100  # pages of a certification report (a report has about 15)
+MAX_PDF_STREAM_BYTES = 10 * 2**20  # a PDF stream, decompressed (a page's text is a few hundred KB)
+MAX_PDF_SECONDS = 10  # time to read a report's text from its PDF (a report takes a second or two)
+MAX_PDF_TOKENS = 200_000  # tokens in a page's text stream (a dense page has some tens of thousands)
+MAX_REPORT_CHARS = 2_000_000  # characters of a report's text (a report has about 30,000)
 MAX_PLAN_BYTES = 2**20  # a plan uploaded in the app

@@ -102,8 +102,8 @@ text(
     "city,year,criterion\nTestville,2023,DM1\n",
     "responses",
     1,
-    "missing column 'status'",
-    "",
+    "missing column 'status or self_assessed'",
+    "status or self_assessed",
 )
 text(
     "header_twice.csv",
@@ -125,6 +125,56 @@ text("ragged_row.csv", HEAD + "Testville,2023,DM1,Yes,extra,more\n", "responses"
 text("header_only.csv", HEAD, "responses", 1, "table has a header but no rows", "city")
 text("empty.csv", "", "responses", None, "file is empty", None)
 text("whitespace_only.csv", "   \n\n  \n", "responses", None, "file is empty", None)
+text(
+    "semicolons_bad_status.csv",
+    HEAD.replace(",", ";") + "Testville;2023;DM1;Yes\nTestville;2023;DM2;Maybe\n",
+    "responses",
+    3,
+    "is not a status",
+    "Maybe",
+)
+text(
+    "quoted_line_breaks_then_bad_status.csv",
+    'city,year,criterion,status,audit_note\nTestville,2023,DM1,Yes,"one\ntwo\nthree"\nTestville,2023,DM2,Sure,\n',
+    "responses",
+    5,
+    "is not a status",
+    "Sure",
+)
+# Bytes that are no text: a NUL however late, a control character (a terminal escape) in a cell
+text(
+    "nul_after_4kb.csv",
+    HEAD + "".join(f"Testville,2023,DM{i % 9 + 1},Yes\n" for i in range(300)) + "Testville,2023,DM1,Y\x00es\n",
+    "responses",
+    302,
+    "binary content: a NUL byte",
+    None,
+)
+text(
+    "utf16_nul.csv",
+    HEAD + "Testville,2023,DM1,Y\x00es\n",
+    "responses",
+    2,
+    "binary content: a NUL byte",
+    None,
+    encoding="utf-16",
+)
+text(
+    "escape_in_city.csv",
+    HEAD + "Testville\x1b[2J\x1b]0;owned\x07,2023,DM1,Yes\n",
+    "responses",
+    2,
+    "control character",
+    "Testville\\x1b[2J\\x1b]0;owned\\x07",
+)
+text(
+    "c1_control_in_note.csv",
+    "city,year,criterion,status,audit_note\nTestville,2023,DM1,Yes,ok\nTestville,2023,DM2,No,\x9b31m\n",
+    "responses",
+    3,
+    "control character",
+    "\\x9b31m",
+)
 # Cells
 text(
     "duplicated_rows.csv",
@@ -193,10 +243,18 @@ book(
         ]
     },
     "responses",
+    None,
+    "merged cells hold their value in the first cell only",
+    "A1:C1",
+    merge="A1:C1",
+)
+book(
+    "title_above_header.xlsx",
+    {"responses": [["Testville self-assessment"], ["city", "criterion", "status"], ["Testville", "DM1", "Yes"]]},
+    "responses",
     2,
     "the header must be the first row",
     "Testville self-assessment",
-    merge="A1:C1",
 )
 book(
     "excel_bad_status.xlsx",

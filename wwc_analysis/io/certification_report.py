@@ -10,9 +10,12 @@ SI1, letters for digits in codes, and misspelt wording.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import re
+import time
 from dataclasses import dataclass
+from io import BytesIO
 from pathlib import Path
 
 import pandas as pd
@@ -23,11 +26,12 @@ from ..errors import InputError
 from ..rules import status as st
 from ..rules.standard import Standard, load_standard
 from ..rules.tiers import tier_name
+from ..settings import MAX_PDF_PAGES, MAX_PDF_SECONDS, MAX_PDF_STREAM_BYTES, MAX_PDF_TOKENS, MAX_REPORT_CHARS
 from .atomic import write_folder
 from .export import to_csv_text
 from .outcomes import outcomes_from_table
 from .responses import responses_from_table
-from .tables import table_from_frame
+from .tables import check_file, out_of_memory, table_from_frame
 
 _ROW = re.compile(
     r"^(?P<code>[A-Z]{1,4}[0-9IlO|]{1,2})\**[ \t]+(?P<text>.+?)[ \t]+"
@@ -66,26 +70,69 @@ class ImportedReport:
 
 
 def read_report_text(path: str | Path) -> str:
-    """The report's text: a PDF is read with pypdf, anything else as UTF-8 text."""
+    """The report's text: a PDF is read with pypdf (within limits of pages, stream size and time), anything
+    else as UTF-8 text."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError(path, None, "no such file", str(path))
+    check_file(path)
     raw = path.read_bytes()
-    if raw.startswith(b"%PDF"):
-        from io import BytesIO
-
-        from pypdf import PdfReader
-        from pypdf.errors import PdfReadError
-
-        try:
-            pages = PdfReader(BytesIO(raw)).pages
-            return "\n".join(page.extract_text() or "" for page in pages)
-        except (PdfReadError, ValueError, KeyError) as exc:
-            raise InputError(path, None, "cannot read this PDF", str(exc)[:80]) from None
     try:
-        return raw.decode("utf-8-sig")
+        text = _pdf_text(path, raw) if raw.startswith(b"%PDF") else raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(path, None, "not UTF-8 text or a PDF", raw[exc.start : exc.start + 8]) from None
+    except MemoryError:
+        raise out_of_memory(path) from None
+    if len(text) > MAX_REPORT_CHARS:
+        raise InputError(path, None, f"the report's text is over {MAX_REPORT_CHARS:,} characters, over the limit")
+    return text
+
+
+def _pdf_limits():
+    """pypdf's own limits on decompression and parsing, tightened to a report's size (where pypdf has them)."""
+    import pypdf
+
+    if not hasattr(pypdf, "apply_configuration"):
+        return contextlib.nullcontext()
+    sizes = ("zlib", "lzw", "run_length", "brotli", "jbig2", "array_based_stream")
+    return pypdf.apply_configuration(
+        **{f"{name}_maximum_output_length": MAX_PDF_STREAM_BYTES for name in sizes},
+        maximum_declared_stream_length=MAX_PDF_STREAM_BYTES,
+        image_maximum_buffer_size=MAX_PDF_STREAM_BYTES,
+        stream_parsing_work_maximum_count=MAX_PDF_TOKENS,
+    )
+
+
+def _pdf_text(path: Path, raw: bytes) -> str:
+    """A PDF's text, page by page, refused past the limits of pages, characters or time."""
+    from pypdf import PdfReader
+
+    started, texts, chars = time.monotonic(), [], 0
+    with _pdf_limits():
+        try:
+            pages = PdfReader(BytesIO(raw)).pages
+            if len(pages) > MAX_PDF_PAGES:
+                raise InputError(path, None, f"the PDF has {len(pages):,} pages, over the limit of {MAX_PDF_PAGES}")
+            for number, page in enumerate(pages, start=1):
+                texts.append(page.extract_text() or "")
+                chars += len(texts[-1])
+                if chars > MAX_REPORT_CHARS or time.monotonic() - started > MAX_PDF_SECONDS:
+                    raise InputError(
+                        path,
+                        None,
+                        f"reading the PDF's text went over the limit ({MAX_REPORT_CHARS:,} characters, "
+                        f"{MAX_PDF_SECONDS} s) by page {number}",
+                    )
+        except (InputError, MemoryError):
+            raise
+        except Exception as exc:  # pypdf raises many types for a broken or hostile PDF
+            if type(exc).__name__ == "LimitReachedError":
+                raise InputError(
+                    path,
+                    None,
+                    f"the PDF is over a limit: a stream over {MAX_PDF_STREAM_BYTES // 2**20} MB decompressed "
+                    f"or {MAX_PDF_TOKENS:,} tokens",
+                ) from None
+            raise InputError(path, None, f"cannot read this PDF ({type(exc).__name__})", str(exc)[:80]) from None
+    return "\n".join(texts)
 
 
 def _code(raw: str, standard: Standard) -> str | None:

@@ -1,24 +1,38 @@
-"""Excel workbooks read for what they show, and refused where they would be misread.
+"""Excel workbooks read for what they show, and refused where they would be misread or could exhaust the machine.
 
-A workbook is unpacked only within a size limit (a small file can hold gigabytes of XML), read in
-full whatever size its sheets declare, and refused, naming the sheet and cell, where reading its
-values would mislead: a hidden sheet that would be read instead of a visible one, a formula whose
-value was never saved (it would read as blank), or a merged cell (only its first cell holds the
-value). Cells are text as Excel shows them: a percentage cell reads '80%', whole numbers lose '.0',
-dates read YYYY-MM-DD.
+A small file can hold gigabytes of XML, or name a range of billions of cells in a few bytes. So before
+openpyxl parses a workbook, its package is measured: the file, its parts unpacked, and, streamed
+through expat, the XML elements and cells of every part and the area of every merged range and
+hyperlink (openpyxl makes a cell for each cell such a range covers). Past any limit the workbook
+is refused, naming the file and the limit. What passes is read in full, whatever size its sheets
+declare (openpyxl's full mode ignores the `<dimension>` tag), and is refused, naming the sheet and
+cell, where reading its values would mislead: a hidden sheet that would be read instead of a
+visible one, a formula whose value was never saved (it would read as blank), or a merged cell (only
+its first cell holds the value). Cells are text as Excel shows them: a percentage cell reads '80%',
+whole numbers lose '.0', dates read YYYY-MM-DD.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from xml.parsers import expat
 
 import pandas as pd
 
 from ..errors import InputError
-from ..settings import MAX_COLUMNS, MAX_SHEET_CELLS, MAX_XLSX_BYTES
+from ..settings import (
+    MAX_COLUMNS,
+    MAX_PART_ELEMENTS,
+    MAX_WORKBOOK_CELLS,
+    MAX_XLSX_BYTES,
+    MAX_XLSX_PARTS,
+    MAX_XML_ELEMENTS,
+)
 
 
 @dataclass
@@ -32,46 +46,195 @@ class Sheet:
     unsaved: tuple[int, str, str] | None = None  # the first formula whose value was never saved: row, cell, formula
 
 
-def _unpacked_size(path: Path) -> int:
+class _Refused(Exception):
+    """A limit reached while measuring a workbook's XML: the message says which."""
+
+
+class _Measure:
+    """Counts of a workbook's XML, taken by expat as each part streams past (only counts are kept)."""
+
+    def __init__(self) -> None:
+        self.elements = 0
+        self.part, self.part_elements, self.part_limit = "", 0, MAX_XML_ELEMENTS
+        self.cells = 0  # <c> elements: the cells of the worksheets
+        self.area = 0  # cells covered by merged ranges and hyperlinks
+        self.formulas = 0  # <f> elements: where there are any, the formulas are read too, to find one never saved
+
+    def start(self, name: str, attrs: dict) -> None:
+        tag = name.rpartition(" ")[2]  # "namespace tag"
+        self.elements += 1
+        self.part_elements += 1
+        if self.elements > MAX_XML_ELEMENTS:
+            raise _Refused(f"its XML has more than {MAX_XML_ELEMENTS:,} elements, over the limit")
+        if self.part_elements > self.part_limit:
+            raise _Refused(f"its part {self.part} has more than {self.part_limit:,} XML elements, over the limit")
+        if tag == "c":
+            self.cells += 1
+            if self.cells > MAX_WORKBOOK_CELLS:
+                raise _Refused(f"it has more than {MAX_WORKBOOK_CELLS:,} cells, over the limit")
+        elif tag == "f":
+            self.formulas += 1
+        elif tag in ("mergeCell", "hyperlink") and ":" in attrs.get("ref", ""):
+            self.area += range_area(attrs["ref"])
+            if self.area > MAX_WORKBOOK_CELLS:
+                raise _Refused(
+                    f"its merged cells or links cover more than {MAX_WORKBOOK_CELLS:,} cells, over the limit"
+                )
+
+
+def range_area(ref: str) -> int:
+    """How many cells a range such as 'A1:C4' covers (0 for a reference openpyxl cannot read either)."""
+    from openpyxl.utils.cell import range_boundaries
+
+    try:
+        min_col, min_row, max_col, max_row = range_boundaries(ref.split()[0])
+    except (ValueError, TypeError, IndexError):
+        return 0
+    columns = (max_col or 16_384) - (min_col or 1) + 1  # 'A:C' is whole columns, '1:3' whole rows
+    return columns * ((max_row or 1_048_576) - (min_row or 1) + 1)
+
+
+def _refuse_doctype(*_args) -> None:
+    raise _Refused("its XML declares a DOCTYPE (a workbook's never does)")
+
+
+def measure(path: Path) -> _Measure:
+    """Measure a workbook's package and XML, refusing it (InputError) past any limit or where it is no zip."""
+    size = path.stat().st_size
+    if size > MAX_XLSX_BYTES:
+        raise InputError(
+            path, None, f"the workbook is {size / 2**20:.0f} MB, over the limit of {MAX_XLSX_BYTES // 2**20} MB"
+        )
+    counts = _Measure()
     try:
         with zipfile.ZipFile(path) as book:
-            return sum(item.file_size for item in book.infolist())
-    except (zipfile.BadZipFile, OSError):
-        raise InputError(path, None, "not a readable Excel workbook (not a zip package)") from None
+            parts = book.infolist()
+            unpacked = sum(item.file_size for item in parts)
+            if len(parts) > MAX_XLSX_PARTS:
+                raise _Refused(f"it has {len(parts):,} parts, over the limit of {MAX_XLSX_PARTS:,}")
+            if unpacked > MAX_XLSX_BYTES:
+                raise _Refused(
+                    f"it unpacks to {unpacked / 2**20:.0f} MB, over the limit of {MAX_XLSX_BYTES // 2**20} MB"
+                )
+            for item in parts:
+                if item.filename.lower().endswith((".xml", ".rels", ".vml")):
+                    _stream(book, item, counts)
+    except _Refused as exc:
+        raise InputError(path, None, f"the workbook is refused: {exc}") from None
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        expat.ExpatError,
+        EOFError,
+        OSError,
+        NotImplementedError,
+        RuntimeError,
+    ) as exc:
+        raise InputError(path, None, f"not a readable Excel workbook ({type(exc).__name__}: {str(exc)[:60]})") from None
+    return counts
+
+
+def _stream(book: zipfile.ZipFile, item: zipfile.ZipInfo, counts: _Measure) -> None:
+    """Stream one part through expat, counting (a part reads at most its declared size: zipfile stops there).
+
+    Sheets and their shared strings hold the cells; any other part (styles, comments, drawings) costs
+    openpyxl more for each element, and has a limit of its own."""
+    cells = item.filename.startswith("xl/worksheets/") or item.filename.endswith("sharedStrings.xml")
+    counts.part, counts.part_elements = item.filename, 0
+    counts.part_limit = MAX_XML_ELEMENTS if cells else MAX_PART_ELEMENTS
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler = counts.start
+    parser.StartDoctypeDeclHandler = _refuse_doctype
+    with book.open(item) as fh:
+        parser.ParseFile(fh)
 
 
 def read_workbook(path: str | Path) -> dict[str, Sheet]:
-    """Every sheet of an .xlsx workbook, each cell as text; refused where it would be misread."""
+    """Every sheet of an .xlsx workbook, each cell as text; refused where it would be misread or is over a limit."""
+    path = Path(path)
+    counts = measure(path)
+    try:
+        values = _load(path, data_only=True)
+        _check_areas(path, values.worksheets)
+        formulas = _load(path, data_only=False).worksheets if counts.formulas else [None] * len(values.worksheets)
+        return {ws.title: _sheet(ws, wf) for ws, wf in zip(values.worksheets, formulas)}
+    except MemoryError:
+        raise InputError(path, None, "the workbook needs more memory than this machine has") from None
+
+
+def _load(path: Path, data_only: bool):
     from openpyxl import load_workbook
 
-    path = Path(path)
-    size = _unpacked_size(path)
-    if size > MAX_XLSX_BYTES:
-        raise InputError(
-            path, None, f"the workbook unpacks to {size / 2**20:.0f} MB, over the limit of {MAX_XLSX_BYTES // 2**20} MB"
-        )
     try:
-        values = load_workbook(path, data_only=True)
-        formulas = load_workbook(path, data_only=False)
+        return load_workbook(path, data_only=data_only)
+    except MemoryError:
+        raise
     except Exception as exc:  # openpyxl raises many types for a broken workbook
         raise InputError(path, None, f"not a readable Excel workbook ({type(exc).__name__})") from None
-    sheets = {}
-    for ws, wf in zip(values.worksheets, formulas.worksheets):
+
+
+def _check_areas(path: Path, worksheets: list) -> None:
+    """Refuse a sheet whose used area (to its last row and column) is over the limits: the area is what is read,
+    and one cell far away makes it large."""
+    area = 0
+    for ws in worksheets:
         label = f"{path}[{ws.title}]"
-        if ws.max_row * ws.max_column > MAX_SHEET_CELLS:
-            raise InputError(label, None, f"the sheet has more than {MAX_SHEET_CELLS:,} cells")
         if ws.max_column > MAX_COLUMNS:
             raise InputError(label, None, f"the sheet has {ws.max_column:,} columns, over the limit of {MAX_COLUMNS}")
-        rows, unsaved = [], None
+        area += ws.max_row * ws.max_column
+        if area > MAX_WORKBOOK_CELLS:
+            raise InputError(
+                label,
+                None,
+                f"the sheet's used area ({ws.dimensions}) takes the workbook over the limit of "
+                f"{MAX_WORKBOOK_CELLS:,} cells",
+            )
+
+
+def _sheet(ws, wf) -> Sheet:
+    """One worksheet as text, and the first formula whose value was never saved (`wf`: its formulas, if any)."""
+    rows = [[cell_text(c) for c in row] for row in ws.iter_rows()]
+    unsaved = None
+    if wf is not None:
         for row, formula_row in zip(ws.iter_rows(), wf.iter_rows()):
-            for cell, formula in zip(row, formula_row):
-                if unsaved is None and cell.value is None and formula.data_type == "f":
-                    unsaved = (cell.row, cell.coordinate, str(formula.value))
-            rows.append([cell_text(c) for c in row])
-        merged = tuple(sorted(str(r) for r in ws.merged_cells.ranges))
-        frame = pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame(dtype=object)
-        sheets[ws.title] = Sheet(ws.title, frame, ws.sheet_state != "visible", merged, unsaved)
-    return sheets
+            found = [(c, f) for c, f in zip(row, formula_row) if c.value is None and f.data_type == "f"]
+            if found:
+                cell, formula = found[0]
+                unsaved = (cell.row, cell.coordinate, str(formula.value))
+                break
+    merged = tuple(sorted(str(r) for r in ws.merged_cells.ranges))
+    frame = pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame(dtype=object)
+    return Sheet(ws.title, frame, ws.sheet_state != "visible", merged, unsaved)
+
+
+def normalise_header(name: object) -> str:
+    """A column's or sheet's name as the formats spell it: lower case, spaces and dashes as '_'."""
+    return re.sub(r"[\s\-]+", "_", str(name).replace("\ufeff", "").strip().lower())
+
+
+def pick_sheet(path: Path, sheets: dict[str, Sheet], names: tuple[str, ...]) -> str:
+    """The sheet named for its contents, or the one visible sheet; a hidden one is never picked in silence."""
+    named = [n for n in sheets if normalise_header(n) in names]
+    visible = [n for n in sheets if not sheets[n].hidden]
+    if named:
+        return named[0]  # refused by `checked` if hidden
+    if len(visible) == 1:
+        return visible[0]
+    raise InputError(
+        path,
+        None,
+        f"workbook has several sheets and none is named for its contents ({', '.join(names)})",
+        ", ".join(sheets),
+    )
+
+
+def sheet_names(required: tuple[str, ...]) -> tuple[str, ...]:
+    """The names a sheet of this kind goes by (told by the columns it needs)."""
+    if "metric" in required:
+        return ("outcomes", "outcome_metrics")
+    if "status" in required and "criterion" in required and "city" not in required:
+        return ("plan",)
+    return ("responses", "criteria", "assessment")
 
 
 def checked(path: Path, sheet: Sheet) -> Sheet:

@@ -50,9 +50,9 @@ def to_xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
     book.remove(book.active)
     for name, frame in sheets.items():
         ws = book.create_sheet(name)
-        ws.append([str(c) for c in frame.columns])
+        ws.append([_xlsx_value(str(c)) for c in frame.columns])
         for row in frame.round(DECIMALS).itertuples(index=False):
-            ws.append([None if pd.isna(v) else v.item() if hasattr(v, "item") else v for v in row])
+            ws.append([_xlsx_value(v) for v in row])
         for cells in ws.iter_rows():
             for cell in cells:
                 if isinstance(cell.value, str):
@@ -61,6 +61,16 @@ def to_xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
     buffer = BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _xlsx_value(value: object) -> object:
+    """A value as a workbook cell holds it: None for a missing one, text without the control characters XML forbids."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    value = value.item() if hasattr(value, "item") else value
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
 def to_json(data: object) -> str:

@@ -4,7 +4,9 @@
 (`responses.parquet`, `outcomes.parquet`, `manifest.json`), the digest being that of the rows and of
 the edition's files: the same inputs give the same folder, written once. Its rows are read back as
 they were stored, without validating again, only while each file still has the SHA-256 its manifest
-records. Any other Parquet file is read as a table of text and validated as a CSV file is.
+records. Any other Parquet file (one copied out of its folder, or changed since) is read as a table of
+text, within the same limits, and validated as a CSV file is; the store's integer status codes read as
+their words.
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputError
-from ..settings import MAX_COLUMNS, MAX_ROWS, max_input_bytes, processed_dir
+from ..rules import status as st
+from ..settings import MAX_CELLS, MAX_COLUMNS, MAX_ROWS, max_input_bytes, processed_dir
 from .atomic import write_folder
 from .digests import edition_digest
-from .tables import Table, read_table, table_from_frame
+from .tables import Table, check_file, out_of_memory, read_table, table_from_frame
 
 MANIFEST = "manifest.json"
 REFERENCE = "validated:"  # a store folder named by its digest alone: the same text on every machine
@@ -91,30 +94,61 @@ def store_files(folder: str | Path) -> tuple[list[Path], list[Path]]:
 
 
 def _trusted(path: Path) -> bool:
-    """Whether a Parquet file is one the store wrote and nobody has changed since."""
+    """Whether a Parquet file is one the store wrote and nobody has changed since (its SHA-256 is the manifest's).
+
+    A file that is missing, or over the size limit, is refused first (it would be hashed, or read, whole)."""
+    check_file(path)
     try:
         manifest = json.loads((path.parent / MANIFEST).read_text(encoding="utf-8"))
-        return manifest.get(path.name, {}).get("sha256") == hashlib.sha256(path.read_bytes()).hexdigest()
+        with path.open("rb") as fh:
+            digest = hashlib.file_digest(fh, "sha256").hexdigest()
+        return manifest.get(path.name, {}).get("sha256") == digest
     except (OSError, ValueError, AttributeError):
         return False
 
 
-def _parquet_table(path: Path, required: tuple[str, ...], any_of: tuple[str, ...]) -> Table:
-    """A Parquet file that is not the store's, as a table of text to validate like a CSV file."""
+def _parquet_table(path: Path, required: tuple[str, ...], any_of: tuple[str, ...] = ()) -> Table:
+    """A Parquet file that is not the store's, as a table of text to validate like a CSV file (within its limits)."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    if path.stat().st_size > max_input_bytes():
-        raise InputError(path, None, f"file is too large (the limit is {max_input_bytes() // 2**20} MB)")
+    unreadable = (OSError, ValueError, pa.ArrowException)
     try:
         meta = pq.ParquetFile(path).metadata
-        if meta.num_rows > MAX_ROWS or meta.num_columns > MAX_COLUMNS:
-            raise InputError(
-                path, None, f"the table has {meta.num_rows:,} rows and {meta.num_columns:,} columns, over the limits"
-            )
-        frame = pd.read_parquet(path, engine="pyarrow")
-    except (OSError, ValueError) as exc:
+        schema = meta.schema.to_arrow_schema()
+    except unreadable as exc:
         raise InputError(path, None, f"not a readable Parquet file ({str(exc)[:80]})") from None
-    return table_from_frame(frame, path, required, any_of)
+    unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    if meta.num_rows > MAX_ROWS or meta.num_columns > MAX_COLUMNS or meta.num_rows * meta.num_columns > MAX_CELLS:
+        raise InputError(
+            path,
+            None,
+            f"the table has {meta.num_rows:,} rows of {meta.num_columns:,} columns, over the limits "
+            f"({MAX_ROWS:,} rows, {MAX_COLUMNS} columns, {MAX_CELLS:,} cells)",
+        )
+    if unpacked > max_input_bytes():
+        raise InputError(
+            path,
+            None,
+            f"the table unpacks to {unpacked / 2**20:.0f} MB, over the limit of {max_input_bytes() / 2**20:.0f} MB",
+        )
+    texts = [f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
+    try:
+        frame = pq.read_table(path, read_dictionary=texts).to_pandas()  # text as categoricals: each distinct cell once
+    except unreadable as exc:
+        raise InputError(path, None, f"not a readable Parquet file ({str(exc)[:80]})") from None
+    except MemoryError:
+        raise out_of_memory(path) from None
+    return table_from_frame(_status_words(frame), path, required, any_of)
+
+
+def _status_words(frame: pd.DataFrame) -> pd.DataFrame:
+    """Integer status codes (the store's own form) as their words; a code that is no status stays a number."""
+    for name in ("status", "self_assessed"):
+        if name in frame and pd.api.types.is_integer_dtype(frame[name]):
+            cells = pd.Categorical(frame[name])
+            frame[name] = cells.rename_categories([st.LABELS.get(int(c), str(c)) for c in cells.categories])
+    return frame
 
 
 def input_paths(paths: str | Path | Iterable[str | Path], kind: str) -> list[Path]:

@@ -1,9 +1,11 @@
 """Read a user's table (CSV, TSV or Excel) into text cells, keeping each row's line number.
 
 Everything a person can get wrong about the file itself (encoding, binary or HTML content, an
-empty file, a ragged row, a title above the header, a file far larger than any real one) is
-caught here and reported as an InputError naming the file, the row and the limit or value. Cells
-are read as categoricals of stripped text: a city's name on each of its 43 rows is held once.
+empty file, a ragged row, a title above the header, a file far larger than any real one, a cell
+holding a control character such as a terminal escape) is caught here and reported as an
+InputError naming the file, the row and the limit or value. Every limit is checked before the
+table is parsed, and a file that exhausts memory all the same is refused as one naming the file.
+Cells are read as categoricals of stripped text: a city's name on each of its 43 rows is held once.
 """
 
 from __future__ import annotations
@@ -17,15 +19,17 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..settings import MAX_COLUMNS, MAX_ROWS, max_input_bytes
-from .excel import Sheet, checked, read_workbook
+from ..settings import MAX_CELLS, MAX_COLUMNS, MAX_ROWS, max_input_bytes
+from .excel import Sheet, checked, normalise_header, pick_sheet, read_workbook, sheet_names
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls
-_HEADER_BYTES = 1 << 20  # a header line longer than this is not a table's
+_HEADER_CHARS = 100_000  # a header line longer than this is not a table's (200 columns of 500 characters)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # control characters but tab and line ends
 
 RESPONSE_COLUMNS = ("city", "criterion")  # and `status` or `self_assessed`
+_STATUS_COLUMNS = ("status", "self_assessed")
 OUTCOME_COLUMNS = ("city", "metric", "value")
 
 
@@ -65,15 +69,29 @@ class Table:
         return results[cells.cat.codes.to_numpy()]
 
 
-def normalise_header(name: object) -> str:
-    return re.sub(r"[\s\-]+", "_", str(name).replace("\ufeff", "").strip().lower())
-
-
 def read_table(
     path: str | Path, required: tuple[str, ...], sheet: str | None = None, any_of: tuple[str, ...] = ()
 ) -> Table:
     """Read `path`, checking that the header holds every column in `required` (and one of `any_of`)."""
     path = Path(path)
+    check_file(path)
+    try:
+        if is_workbook(path):
+            return _excel_table(path, read_workbook(path), required, sheet, any_of)
+        return _read_text(path, required, any_of)
+    except MemoryError:
+        raise out_of_memory(path) from None
+
+
+def out_of_memory(path: str | Path) -> InputError:
+    """The error for a file that needed more memory than the machine has."""
+    return InputError(
+        path, None, "reading the file needs more memory than this machine has; split it into smaller files"
+    )
+
+
+def check_file(path: Path) -> None:
+    """Refuse a file that is missing, empty, over the size limit, or a legacy .xls workbook."""
     if not path.is_file():
         raise InputError(path, None, "file not found")
     size = path.stat().st_size
@@ -88,26 +106,35 @@ def read_table(
         raise InputError(path, None, "file is empty")
     with path.open("rb") as fh:
         head = fh.read(8)
-    if head.startswith(_ZIP_MAGIC) or path.suffix.lower() in EXCEL_SUFFIXES:
-        return _read_excel(path, required, sheet, any_of)
-    if head.startswith(_OLE_MAGIC) or path.suffix.lower() == ".xls":
+    if head.startswith(_OLE_MAGIC) or (path.suffix.lower() == ".xls" and not head.startswith(_ZIP_MAGIC)):
         raise InputError(path, None, "legacy .xls workbooks are not read; save it as .xlsx or CSV")
-    return _read_text(path, required, any_of)
+
+
+def is_workbook(path: Path) -> bool:
+    """Whether `path` is read as an Excel workbook (by its suffix, or a zip package's first bytes)."""
+    with path.open("rb") as fh:
+        return fh.read(4) == _ZIP_MAGIC or path.suffix.lower() in EXCEL_SUFFIXES
 
 
 def _decode(path: Path, raw: bytes) -> str:
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
-    if b"\x00" in raw:
-        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
-        raise InputError(path, line, "not a text table (binary content: a NUL byte)")
+    """The file's text (UTF-8, or UTF-16 with its byte-order mark); a NUL byte anywhere is binary content."""
+    utf16 = raw.startswith((b"\xff\xfe", b"\xfe\xff"))
+    if not utf16 and b"\x00" in raw:
+        raise _binary(path, raw[: raw.index(b"\x00")].count(b"\n") + 1)
     try:
-        return raw.decode("utf-8-sig")
+        text = raw.decode("utf-16") if utf16 else raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise InputError(
             path, line, "not UTF-8 text (save the file as UTF-8 CSV)", raw[exc.start : exc.start + 4].hex(" ")
         ) from None
+    if "\x00" in text:
+        raise _binary(path, text[: text.index("\x00")].count("\n") + 1)
+    return text
+
+
+def _binary(path: Path, line: int) -> InputError:
+    return InputError(path, line, "not a text table (binary content: a NUL byte)")
 
 
 def _separator(header: str) -> str:
@@ -126,21 +153,25 @@ def _read_text(path: Path, required: tuple[str, ...], any_of: tuple[str, ...]) -
     start = len(text) - len(text.lstrip("\r\n"))
     end = text.find("\n", start)
     header = text[start : end if end >= 0 else len(text)]
-    if len(header) > _HEADER_BYTES:
-        raise InputError(path, 1, f"the first line is over {_HEADER_BYTES // 2**20} MB long: not a table's header")
-    sep = _separator(header)
-    if header.count(sep) + 1 > MAX_COLUMNS:
+    sep = _separator(header[:_HEADER_CHARS])
+    row, columns = text[:start].count("\n") + 1, header.count(sep) + 1
+    if len(header) > _HEADER_CHARS:
         raise InputError(
-            path,
-            text[:start].count("\n") + 1,
-            f"the header has {header.count(sep) + 1:,} columns, over the limit of {MAX_COLUMNS}",
+            path, row, f"the first line is {len(header):,} characters long, over the limit of {_HEADER_CHARS:,}"
         )
-    if text.count("\n") > MAX_ROWS:
-        raise InputError(path, None, f"the file has over {MAX_ROWS:,} lines, over the limit")
-    data = io.BytesIO(text.encode("utf-8")) if raw.startswith((b"\xff\xfe", b"\xfe\xff")) else io.BytesIO(raw)
+    if columns > MAX_COLUMNS:
+        raise InputError(path, row, f"the header has {columns:,} columns, over the limit of {MAX_COLUMNS}")
+    lines = max(1, text.count("\n"))
+    if lines > MAX_ROWS:
+        raise InputError(path, None, f"the file has {lines:,} lines, over the limit of {MAX_ROWS:,}")
+    if lines * columns > MAX_CELLS:
+        raise InputError(path, None, f"the file has over {MAX_CELLS:,} cells (lines x columns), over the limit")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raw = text.encode("utf-8")
+    del text  # the parser reads the bytes; the text is rebuilt only for an error's message
     try:
         frame = pd.read_csv(
-            data,
+            io.BytesIO(raw),
             sep=sep,
             dtype="category",
             keep_default_na=False,
@@ -150,10 +181,10 @@ def _read_text(path: Path, required: tuple[str, ...], any_of: tuple[str, ...]) -
             engine="c",
         )
     except pd.errors.ParserError as exc:
-        _ragged(path, text, sep, required, exc)
+        _ragged(path, raw.decode("utf-8-sig"), sep, required, exc)
     except (pd.errors.EmptyDataError, UnicodeError) as exc:
         raise InputError(path, None, f"not a readable table ({exc})") from None
-    return _finish(path, frame, _line_numbers(text, len(frame)), required, any_of, None)
+    return _finish(path, frame, _line_numbers(raw, len(frame)), required, any_of, None)
 
 
 def _ragged(path: Path, text: str, sep: str, required: tuple[str, ...], exc: Exception) -> None:
@@ -175,65 +206,37 @@ def _ragged(path: Path, text: str, sep: str, required: tuple[str, ...], exc: Exc
     ) from None
 
 
-def _line_numbers(text: str, n_rows: int) -> np.ndarray:
-    """Physical line of each parsed record (quoted cells may span lines)."""
-    if '"' not in text or all(line.count('"') % 2 == 0 for line in text.splitlines()):
+def _line_numbers(raw: bytes, n_rows: int) -> np.ndarray:
+    """Physical line of each parsed record: a line break inside a quoted cell does not start a record."""
+    data = np.frombuffer(raw, dtype=np.uint8)
+    quotes = data == ord('"')
+    if not quotes.any():
         return np.arange(1, n_rows + 1)
-    starts, line, in_quotes, at_start = [], 1, False, True
-    for ch in text:
-        if at_start:
-            starts.append(line)
-            at_start = False
-        if ch == '"':
-            in_quotes = not in_quotes
-        elif ch == "\n":
-            line += 1
-            at_start = not in_quotes
-    starts = starts[:n_rows] + list(range(line, line + max(0, n_rows - len(starts))))
-    return np.asarray(starts)
+    newlines = np.flatnonzero(data == ord("\n"))
+    quoted = np.logical_xor.accumulate(quotes)[newlines]  # inside quotes at each line break ('""' toggles twice)
+    starts = np.concatenate([[1], np.flatnonzero(~quoted) + 2])[:n_rows]
+    return np.concatenate([starts, np.arange(len(newlines) + 2, len(newlines) + 2 + n_rows - len(starts))])
 
 
-def _read_excel(path: Path, required: tuple[str, ...], sheet: str | None, any_of: tuple[str, ...]) -> Table:
-    sheets = read_workbook(path)
+def _excel_table(
+    path: Path, sheets: dict[str, Sheet], required: tuple[str, ...], sheet: str | None, any_of: tuple[str, ...]
+) -> Table:
+    """The table of one sheet of a workbook read by `read_workbook`: the one named, or the one `pick_sheet` picks."""
     if sheet is None:
-        sheet = pick_sheet(path, sheets, _sheet_names(required))
+        sheet = pick_sheet(path, sheets, sheet_names(required))
     elif sheet not in sheets:
         raise InputError(path, None, "workbook has no such sheet", sheet)
     chosen = checked(path, sheets[sheet])
     return _finish(path, chosen.frame, np.arange(1, len(chosen.frame) + 1), required, any_of, sheet)
 
 
-def pick_sheet(path: Path, sheets: dict[str, Sheet], names: tuple[str, ...]) -> str:
-    """The sheet named for its contents, or the one visible sheet; a hidden one is never picked in silence."""
-    named = [n for n in sheets if normalise_header(n) in names]
-    visible = [n for n in sheets if not sheets[n].hidden]
-    if named:
-        return named[0]  # refused by `checked` if hidden
-    if len(visible) == 1:
-        return visible[0]
-    raise InputError(
-        path,
-        None,
-        f"workbook has several sheets and none is named for its contents ({', '.join(names)})",
-        ", ".join(sheets),
-    )
-
-
-def _sheet_names(required: tuple[str, ...]) -> tuple[str, ...]:
-    if "metric" in required:
-        return ("outcomes", "outcome_metrics")
-    if "status" in required and "criterion" in required and "city" not in required:
-        return ("plan",)
-    return ("responses", "criteria", "assessment")
-
-
 def _stripped(column: pd.Series) -> pd.Categorical:
-    """A column as a categorical of stripped text (cells that strip to the same text share one category)."""
+    """A column as a categorical of stripped text (cells that strip to the same text share one category,
+    and a missing cell, as in a short row or a Parquet null, reads as blank)."""
     cat = column.astype("category") if not isinstance(column.dtype, pd.CategoricalDtype) else column
     cats = pd.Index(cat.cat.categories.astype(str)).str.strip()
-    merged, uniques = pd.factorize(cats)
-    codes = cat.cat.codes.to_numpy()
-    return pd.Categorical.from_codes(np.where(codes >= 0, merged[codes], -1), categories=uniques)
+    merged, uniques = pd.factorize(cats.append(pd.Index([""])))
+    return pd.Categorical.from_codes(merged[cat.cat.codes.to_numpy()], categories=uniques)  # code -1: the last, ""
 
 
 def _finish(
@@ -280,7 +283,25 @@ def _finish(
     out.columns = [h or f"unnamed_{i}" for i, h in enumerate(header)]
     for c in out.columns:
         out[c] = out[c].cat.remove_unused_categories()
-    return Table(path=path, frame=out, lines=np.asarray(lines)[body], sheet=sheet)
+    table = Table(path=path, frame=out, lines=np.asarray(lines)[body], sheet=sheet)
+    _refuse_controls(table)
+    return table
+
+
+def _refuse_controls(table: Table) -> None:
+    """Refuse the first cell holding a control character (a terminal escape, a NUL): text is never a command."""
+    first, column = len(table.frame), ""
+    for c in table.frame.columns:
+        cats = table.frame[c].cat.categories
+        flagged = pd.Series(cats.astype(str)).str.contains(_CONTROL).to_numpy()
+        if flagged.any():
+            rows = np.flatnonzero(np.append(flagged, False)[table.frame[c].cat.codes.to_numpy()])
+            if rows[0] < first:
+                first, column = int(rows[0]), c
+    if column:
+        raise table.error(
+            first, "a cell holds a control character (such as a terminal escape)", table.frame[column].iloc[first]
+        )
 
 
 def parse_years(table: Table, missing: int) -> pd.arrays.IntegerArray:
@@ -300,26 +321,49 @@ def parse_years(table: Table, missing: int) -> pd.arrays.IntegerArray:
 def tables_to_validate(path: str | Path) -> list[tuple[str, Table]]:
     """Every table a command would read from `path`: ("responses" | "outcomes", table) pairs.
 
-    A workbook gives its responses sheet and its outcomes sheet where it has them; a CSV is
-    one or the other, told by its header (a `metric` column means outcome values).
+    A workbook (read once) gives its responses sheet and its outcomes sheet where it has them; a CSV
+    is one or the other, told by its header (a `metric` column means outcome values).
     """
     path = Path(path)
-    first = read_table(path, ("city",))
-    if first.sheet is None:
-        if "metric" in first.frame.columns:
-            return [("outcomes", read_table(path, OUTCOME_COLUMNS))]
-        return [("responses", read_table(path, RESPONSE_COLUMNS, any_of=("status", "self_assessed")))]
-    names = {normalise_header(n): n for n in read_workbook(path)}
+    check_file(path)
+    reader = read_table
+    if path.suffix.lower() == ".parquet":
+        from .store import _parquet_table as reader  # store.py imports this module
+    try:
+        if not is_workbook(path):
+            first = reader(path, ("city",))
+            if "metric" in first.frame.columns:
+                return [("outcomes", reader(path, OUTCOME_COLUMNS))]
+            return [("responses", reader(path, RESPONSE_COLUMNS, any_of=_STATUS_COLUMNS))]
+        return _workbook_tables(path, read_workbook(path))
+    except MemoryError:
+        raise out_of_memory(path) from None
+
+
+def _workbook_tables(path: Path, sheets: dict[str, Sheet]) -> list[tuple[str, Table]]:
+    """The responses and outcomes sheets of a workbook, named for their contents (or its one visible sheet)."""
+    names = {normalise_header(n): n for n in sheets}
     out = []
     for kind, required in (("responses", RESPONSE_COLUMNS), ("outcomes", OUTCOME_COLUMNS)):
-        sheet = next((names[n] for n in _sheet_names(required) if n in names), None)
+        sheet = next((names[n] for n in sheet_names(required) if n in names), None)
         if sheet is not None:
-            any_of = ("status", "self_assessed") if kind == "responses" else ()
-            out.append((kind, read_table(path, required, sheet, any_of)))
+            any_of = _STATUS_COLUMNS if kind == "responses" else ()
+            out.append((kind, _excel_table(path, sheets, required, sheet, any_of)))
     if not out:
-        kind = "outcomes" if "metric" in first.frame.columns else "responses"
-        out.append((kind, read_table(path, OUTCOME_COLUMNS if kind == "outcomes" else RESPONSE_COLUMNS, first.sheet)))
+        first = _excel_table(path, sheets, ("city",), None, ())
+        if "metric" in first.frame.columns:
+            return [("outcomes", _excel_table(path, sheets, OUTCOME_COLUMNS, first.sheet, ()))]
+        return [("responses", _excel_table(path, sheets, RESPONSE_COLUMNS, first.sheet, _STATUS_COLUMNS))]
     return out
+
+
+def _category_column(values: pd.Series, name: object) -> pd.Categorical:
+    """A column of any type as a categorical of text, its name above it as the header cell (missing values blank)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    texts = np.append(pd.Index(uniques).astype(str).to_numpy(dtype=object), str(name))
+    merged, categories = pd.factorize(texts)
+    codes = np.concatenate([[len(texts) - 1], codes])
+    return pd.Categorical.from_codes(np.where(codes >= 0, merged[codes], -1), categories=categories)
 
 
 def table_from_frame(
@@ -327,6 +371,6 @@ def table_from_frame(
 ) -> Table:
     """A Table over an in-memory frame (a Parquet file's, an imported report's), checked as a CSV file would be:
     its column names are the header (row 1), its rows are numbered from 2."""
-    cells = frame.astype(object).where(frame.notna(), "").astype(str)
-    with_header = pd.DataFrame([list(map(str, frame.columns)), *cells.to_numpy().tolist()], dtype=object)
-    return _finish(Path(str(source)), with_header, np.arange(1, len(cells) + 2), required, any_of, None)
+    columns = {i: _category_column(frame.iloc[:, i], name) for i, name in enumerate(frame.columns)}
+    with_header = pd.DataFrame(columns, index=pd.RangeIndex(len(frame) + 1))
+    return _finish(Path(str(source)), with_header, np.arange(1, len(frame) + 2), required, any_of, None)
