@@ -81,8 +81,18 @@ def since_sentence(since: dict | None, year: int) -> str:
 # Opportunities ---------------------------------------------------------------------------------
 
 
-def step_sentence(step: dict, criteria_met: int = 0, criteria_unknown: int = 0) -> str:
-    """One higher tier's needs and shortest path, as one or two sentences."""
+def metric_names(codes: list[str], standard=None) -> str:
+    """Resident outcome metrics named for readers by the outcome each one measures ('the metric for a healthy
+    environment'), from the edition's outcome_metrics.csv; without a standard, their codes."""
+    if standard is None:
+        return join(codes)
+    outcomes = standard.outcome_metrics.set_index("code")["outcome"]
+    names = [str(outcomes.get(c, c)).lower() for c in codes]
+    return ("the metric for " if len(names) == 1 else "the metrics for ") + join(names)
+
+
+def step_sentence(step: dict, criteria_met: int = 0, criteria_unknown: int = 0, standard=None) -> str:
+    """One higher tier's needs and shortest path, as one or two sentences (metrics named by `metric_names`)."""
     mandatory = [p["criterion"] for p in step["shortlist"] if p["mandatory"]]
     n, k = step["criteria_needed"], step["outcomes_needed"]
     parts = []
@@ -96,7 +106,7 @@ def step_sentence(step: dict, criteria_met: int = 0, criteria_unknown: int = 0) 
     if k:
         parts.append(
             f"{plural(k, 'more resident outcome metric')} (not yet met or unknown: "
-            f"{join(step['outcome_metrics_not_met'])})"
+            f"{metric_names(step['outcome_metrics_not_met'], standard)})"
         )
     if not parts:
         return sentence(f"{step['tier']} needs nothing more that the answers can show")
@@ -113,8 +123,9 @@ def step_sentence(step: dict, criteria_met: int = 0, criteria_unknown: int = 0) 
     return out
 
 
-def opportunity_sentences(opp: dict) -> list[str]:
-    """The opportunities in sentences: each higher tier's needs and shortest path, or the risks at the top."""
+def opportunity_sentences(opp: dict, standard=None) -> list[str]:
+    """The opportunities in sentences: each higher tier's needs and shortest path, or the risks at the top
+    (with the standard, outcome metrics are named for readers rather than by code)."""
     lead = []
     beyond = opp.get("beyond_announced")
     if beyond:
@@ -131,7 +142,7 @@ def opportunity_sentences(opp: dict) -> list[str]:
             sentence(f"{opp['city']} is at {top}: there is no higher tier"),
             sentence(f"Criteria whose loss alone would lower its tier: {join(opp['at_risk']) or 'none'}"),
         ]
-    return lead + [step_sentence(step, opp["criteria_met"], opp["criteria_unknown"]) for step in opp["steps"]]
+    return lead + [step_sentence(step, opp["criteria_met"], opp["criteria_unknown"], standard) for step in opp["steps"]]
 
 
 # Progress ---------------------------------------------------------------------------------------

@@ -1,15 +1,17 @@
 """Charts of one city's report (also drawn by the app), readable in grayscale and on a phone, saved byte for byte.
 
 Every chart is drawn on its own `matplotlib.figure.Figure` (no pyplot state, so an analyst's
-JupyterLab backend is left alone), about 5 inches wide with text of 9 points or more, so it stays
-legible when a phone shows it at its width. Charts are saved as PNG and SVG without timestamps or
-software versions, cut to matplotlib's own tight bounding box. Each comes with alt text written
-from the data. matplotlib is imported by the chart modules only.
+JupyterLab backend is left alone), at most about 500 pixels wide with text of 9 points or more: a
+phone 390 pixels wide shows it at three quarters of its size or more, so its smallest text stays
+above 9 pixels. Charts are saved as PNG and SVG without timestamps or software versions, cut to
+matplotlib's own tight bounding box. Each comes with alt text written from the data (`chart_text`).
+matplotlib is imported by the chart modules only.
 """
 
 from __future__ import annotations
 
 import base64
+import textwrap
 import time
 from io import BytesIO
 from pathlib import Path
@@ -17,15 +19,18 @@ from pathlib import Path
 import matplotlib
 import matplotlib.colors
 import matplotlib.ticker
+import matplotlib.transforms
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from ..analysis.phrases import NO_TIER, join, percent, plural, tier_label
-from ..analysis.sentences import tier_text
+from ..analysis.phrases import NO_TIER, percent, tier_label
 from ..io.atomic import write_file
 from ..rules import status as st
+from .chart_text import alt_text
 from .city_report import CityReport, self_vs_audited
+
+__all__ = ["CITY_CHARTS", "Chart", "alt_text", "draw", "figure_bytes", "png", "save"]
 
 STYLE = {
     "font.size": 10,
@@ -43,14 +48,14 @@ STYLE = {
     "savefig.dpi": 100,
     "figure.dpi": 100,
 }
-WIDTH = 5.2  # inches: 520 pixels, shown at most at their own size
+WIDTH = 4.85  # inches: at most about 500 pixels once cut to the tight bounding box; never shown larger
 METADATA = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}
 DARK, MID, LIGHT, PALE, MARK = "#222222", "#666666", "#bbbbbb", "#eeeeee", "#b35900"
 
 
-def figure(height: float) -> tuple[Figure, object]:
+def figure(height: float, width: float = WIDTH) -> tuple[Figure, object]:
     """A new figure with one axes, outside pyplot's global state."""
-    fig = Figure(figsize=(WIDTH, height))
+    fig = Figure(figsize=(width, height))
     return fig, fig.subplots()
 
 
@@ -114,6 +119,20 @@ def take_seconds() -> float:
     return taken
 
 
+def legend_below(ax, ncol: int, points: float = 40, **kwargs) -> None:
+    """The axes' legend under its x axis label, a fixed distance below the axes whatever the chart's height."""
+    below = matplotlib.transforms.offset_copy(ax.transAxes, fig=ax.figure, y=-points, units="points")
+    ax.legend(
+        loc="upper left",
+        bbox_to_anchor=(0, 0),
+        bbox_transform=below,
+        ncol=ncol,
+        frameon=False,
+        borderaxespad=0,
+        **kwargs,
+    )
+
+
 def _pct_axis(axis) -> None:
     axis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
 
@@ -124,7 +143,9 @@ def _short(text: str, n: int = 60) -> str:
 
 
 def _title(rep: CityReport, what: str) -> str:
-    return _short(f"{rep.city}{' (simulated)' if rep.simulated else ''} {rep.year}: {what}", 62)
+    """The chart's title: the city, the year and what the chart shows, on two lines where it is long."""
+    text = _short(f"{rep.city}{' (simulated)' if rep.simulated else ''} {rep.year}: {what}", 110)
+    return "\n".join(textwrap.wrap(text, 46))
 
 
 def tier_bands(ax, std) -> None:
@@ -153,7 +174,7 @@ def tier_gauge(rep: CityReport) -> Figure:
     s, std = rep.score, rep.standard
     total, met = std.n_criteria, int(s["criteria_met"])
     with matplotlib.rc_context(STYLE):
-        fig, ax = figure(1.9)
+        fig, ax = figure(1.9, WIDTH * 1.2)
         tier_bands(ax, std)
         unknown = int(s["criteria_unknown"])
         if unknown:
@@ -202,7 +223,7 @@ def practice_chart(rep: CityReport) -> Figure:
     p = rep.practices.iloc[::-1]
     recorded = rep.recorded_practices.iloc[::-1] if rep.recorded_practices is not None else None
     with matplotlib.rc_context(STYLE):
-        fig, ax = figure(0.42 * len(p) + 1.3)
+        fig, ax = figure(0.42 * len(p) + 1.2)
         y = np.arange(len(p))
         city, peer = p["share_met"].to_numpy(dtype=float), p["peer_share"].to_numpy(dtype=float)
         ax.barh(y + 0.2, np.nan_to_num(city), 0.4, color=DARK, label=_short(rep.city, 24))
@@ -210,20 +231,8 @@ def practice_chart(rep: CityReport) -> Figure:
             ax.barh(
                 y - 0.2, np.nan_to_num(peer), 0.4, color="white", edgecolor=DARK, hatch="////", label="typical peer"
             )
-        for yi, share, other, known, n in zip(y, city, peer, p["compared"], p["criteria"]):
-            text = (
-                "no answer known"
-                if np.isnan(share)
-                else percent(share) + ("" if known == n else f" ({known} of {n} known)")
-            )
-            ax.text(
-                (0 if np.isnan(share) else share) + 0.01,
-                yi + 0.2,
-                text,
-                va="center",
-                fontsize=9,
-                style="italic" if np.isnan(share) or known < n else "normal",
-            )
+        for yi, share, other, row in zip(y, city, peer, p.itertuples()):
+            _share_label(ax, yi + 0.2, share, row.compared, row.criteria, row.enough_known)
             if not np.isnan(other):
                 ax.text(other + 0.01, yi - 0.2, percent(other), va="center", fontsize=9, color=MID)
         if recorded is not None:
@@ -240,13 +249,34 @@ def practice_chart(rep: CityReport) -> Figure:
                 label="recorded",
             )
         ax.set_yticks(y, list(p["practice"]))
-        ax.set_xlim(0, 1.3)
+        ax.set_xlim(0, 1.18)
         ax.set_xticks([0, 0.25, 0.5, 0.75, 1])
         _pct_axis(ax.xaxis)
         ax.set_xlabel("share of the practice's known criteria met")
         ax.set_title(_title(rep, "criteria met per practice"), loc="left")
-        ax.legend(loc="upper left", bbox_to_anchor=(0, -0.2), ncol=3, frameon=False)
+        legend_below(ax, 3)
     return fig
+
+
+def _share_label(ax, y: float, share: float, known: int, n: int, enough: bool) -> None:
+    """A practice's share beside its bar, with how many answers are known and whether it is compared at all;
+    inside the bar's end (in white) where the bar is long, so the label never runs off the chart."""
+    if np.isnan(share):
+        text = "no answer known"
+    else:
+        text = percent(share) + ("" if known == n else f" ({known} of {n} known)")
+        text += "" if enough else ", not compared"
+    inside = not np.isnan(share) and share >= 0.6
+    ax.text(
+        share - 0.015 if inside else (0 if np.isnan(share) else share) + 0.01,
+        y,
+        text,
+        va="center",
+        ha="right" if inside else "left",
+        fontsize=9,
+        color="white" if inside else DARK,
+        style="italic" if np.isnan(share) or known < n else "normal",
+    )
 
 
 _MARKERS = {
@@ -262,7 +292,7 @@ def criterion_chart(rep: CityReport) -> Figure:
     c = rep.criteria
     n = len(c)
     with matplotlib.rc_context(STYLE):
-        fig, ax = figure(0.19 * n + 1.6)
+        fig, ax = figure(0.165 * n + 1.5)
         y = n - 1 - np.arange(n)
         shares = c["peer_share"].fillna(0).to_numpy()
         ax.hlines(y, 0, shares, color=PALE, linewidth=3, zorder=1)
@@ -293,14 +323,7 @@ def criterion_chart(rep: CityReport) -> Figure:
         _pct_axis(ax.xaxis)
         ax.set_xlabel("share of peers meeting the criterion (dotted: half)")
         ax.set_title(_title(rep, "each criterion against peers"), loc="left")
-        ax.legend(
-            loc="upper left",
-            bbox_to_anchor=(0, -0.06),
-            ncol=4,
-            frameon=False,
-            title="the city's status",
-            title_fontsize=9,
-        )
+        legend_below(ax, 4, title="the city's status", title_fontsize=9, alignment="left", columnspacing=1.2)
     return fig
 
 
@@ -309,7 +332,7 @@ def self_vs_audited_chart(rep: CityReport) -> Figure:
     d = self_vs_audited(rep).iloc[::-1]
     changed = list(rep.score.get("audit_changes") or [])
     with matplotlib.rc_context(STYLE):
-        fig, ax = figure(0.38 * len(d) + 1.3)
+        fig, ax = figure(0.34 * len(d) + 1.25)
         y = np.arange(len(d))
         ax.barh(y + 0.2, d["self_assessed"], 0.4, color="white", edgecolor=DARK, hatch="....", label="self-assessed")
         ax.barh(y - 0.2, d["audited"], 0.4, color=DARK, label="audited")
@@ -319,7 +342,7 @@ def self_vs_audited_chart(rep: CityReport) -> Figure:
         ax.set_xlabel("share of the practice's known criteria met")
         what = "audit changed " + ", ".join(changed) if changed else "the audit changed no answer"
         ax.set_title(_title(rep, what), loc="left")
-        ax.legend(loc="upper left", bbox_to_anchor=(0, -0.2), ncol=2, frameon=False)
+        legend_below(ax, 2)
     return fig
 
 
@@ -351,69 +374,6 @@ CITY_CHARTS = {
     "self_vs_audited": self_vs_audited_chart,
     "progress": progress_chart,
 }
-
-
-def _band(rep: CityReport) -> str:
-    """The tier band the city's count of criteria met falls in, as counts of the total."""
-    std, met = rep.standard, int(rep.score["criteria_met"])
-    starts = [(NO_TIER, 0)] + [(t, std.min_criteria(t)) for t in std.tier_names]
-    for k, (name, lo) in enumerate(starts):
-        hi = starts[k + 1][1] - 1 if k + 1 < len(starts) else std.n_criteria
-        if lo <= met <= hi:
-            return f"the {name} band ({lo} to {hi} criteria)"
-    return "no band"
-
-
-def alt_text(name: str, rep: CityReport) -> str:
-    """What one of CITY_CHARTS shows, in words written from the data (the chart's alt text)."""
-    s, total = rep.score, rep.standard.n_criteria
-    city = rep.city + (" (simulated city)" if rep.simulated else "")
-    if name == "tier_gauge":
-        own = s["self_criteria_met"]
-        extra = f"; self-assessed, it met {own}" if rep.has_self and own != s["criteria_met"] else ""
-        if rep.scenario.changed:
-            extra = f"; as recorded, {rep.scenario.recorded_score['criteria_met']}"
-        return (
-            f"Tier gauge: {city} meets {s['criteria_met']} of {total} criteria, in {_band(rep)}; tier: "
-            f"{tier_text(s)}{extra}."
-        )
-    if name == "practices":
-        parts = "; ".join(
-            f"{p.name} {'no answer known' if np.isnan(p.share_met) else percent(p.share_met)}"
-            + (f" ({p.compared} of {p.criteria} known)" if 0 < p.compared < p.criteria else "")
-            + ("" if np.isnan(p.peer_share) else f" against {percent(p.peer_share)}")
-            for p in rep.practices.itertuples()
-        )
-        return f"Bar chart of criteria met per practice, {city} against a typical peer ({rep.peers_label}): {parts}."
-    if name == "criteria":
-        counts = rep.criteria["status"].value_counts()
-        status = ", ".join(
-            f"{counts.get(k, 0)} {w}"
-            for k, w in (("Yes", "met"), ("In Progress", "in progress"), ("No", "not met"), ("Unknown", "unknown"))
-        )
-        leads = rep.criteria.loc[rep.criteria["position"] == "leads", "criterion"].tolist()
-        lags = rep.criteria.loc[rep.criteria["position"] == "lags", "criterion"].tolist()
-        return (
-            f"Status of each of {total} criteria against the share of peers meeting it ({rep.peers_label}): {status}; "
-            f"{city} leads on {plural(len(leads), 'criterion')} most peers do not meet"
-            + (f" ({join(leads)})" if leads else "")
-            + f" and lags on {len(lags)} that most peers meet"
-            + (f" ({join(lags)})." if lags else ".")
-        )
-    if name == "self_vs_audited":
-        d = self_vs_audited(rep)
-        parts = "; ".join(
-            f"{r.practice} {percent(r.self_assessed)} self-assessed, {percent(r.audited)} audited"
-            for r in d.itertuples()
-        )
-        changed = list(s.get("audit_changes") or [])
-        return f"Bar chart of share met per practice, self-assessed and audited, for {city}: {parts}. " + (
-            f"The audit changed {join(changed)}." if changed else "The audit changed no answer."
-        )
-    if name == "progress":
-        parts = "; ".join(f"{r.year}: {r.criteria_met} met, {tier_label(r.tier)}" for r in rep.progress.itertuples())
-        return f"Bar chart of criteria met at each assessment of {city}, with the tier band edges: {parts}."
-    raise KeyError(name)
 
 
 def draw(name: str, rep: CityReport, out_dir: str | Path) -> Chart:

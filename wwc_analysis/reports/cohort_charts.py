@@ -5,6 +5,7 @@ from __future__ import annotations
 import matplotlib
 import matplotlib.colors
 import matplotlib.ticker
+import matplotlib.transforms
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -14,7 +15,7 @@ from matplotlib.patches import Patch
 from ..analysis.cohorts import is_simulated
 from ..analysis.phrases import NO_TIER, tier_label
 from ..rules import status as st
-from .charts import DARK, LIGHT, MID, STYLE, WIDTH, _short, figure, tier_hatches, tier_shades
+from .charts import DARK, LIGHT, MID, STYLE, WIDTH, _short, figure, legend_below, tier_hatches, tier_shades
 
 
 def _sim_note(names: pd.Series) -> str:
@@ -103,36 +104,34 @@ def criteria_heatmap(statuses: np.ndarray, cities: pd.Series, codes: list[str]) 
             Patch(facecolor="#e4e4e4", edgecolor=LIGHT, label="not met"),
             Line2D([], [], marker="x", color=MID, linestyle="none", label="unknown"),
         ]
-        ax.legend(
-            handles=handles, loc="upper left", bbox_to_anchor=(0, -0.25 if n < 6 else -0.12), ncol=4, frameon=False
-        )
+        legend_below(ax, 4, points=34, handles=handles, columnspacing=1.0, handlelength=1.5)
         ax.set_title(f"Every criterion, city by city{_sim_note(cities)}", loc="left")
     return fig
 
 
 def spread_chart(latest: pd.DataFrame, edges: dict[str, int], total: int) -> Figure:
-    """How many criteria each city meets, with the tier band edges labelled above the bars."""
+    """How many criteria each city meets, over the tier bands; the bands are named above the plot, where no bar
+    can cover them."""
     met = latest["criteria_met"].to_numpy()
     with matplotlib.rc_context(STYLE):
-        fig, ax = figure(2.8)
-        counts, _, _ = ax.hist(met, bins=np.arange(-0.5, total + 1.5), color=LIGHT, edgecolor=DARK)
-        top = max(counts.max(), 1)
-        ax.set_ylim(0, top * 1.35)
-        for tier, edge in edges.items():
-            ax.axvline(edge - 0.5, color=DARK, linestyle="--", linewidth=1)
-            ax.text(
-                edge - 0.3,
-                top * 1.3,
-                tier,
-                fontsize=9,
-                va="top",
-                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
-            )
+        fig, ax = figure(2.9)
+        bands = [(NO_TIER, 0), *edges.items()]
+        shades = tier_shades(list(edges))
+        above = matplotlib.transforms.blended_transform_factory(ax.transData, ax.transAxes)
+        for k, (tier, lo) in enumerate(bands):
+            hi = bands[k + 1][1] if k + 1 < len(bands) else total + 1
+            if k:
+                ax.axvspan(lo - 0.5, hi - 0.5, color=shades[tier], alpha=0.35, lw=0, zorder=0)
+                ax.axvline(lo - 0.5, color=DARK, linestyle="--", linewidth=1, zorder=1)
+            label = f"{tier}\n{lo}+" if k else tier
+            ax.text((lo + hi - 1) / 2, 1.02, label, transform=above, ha="center", va="bottom", fontsize=9)
+        counts, _, _ = ax.hist(met, bins=np.arange(-0.5, total + 1.5), color=LIGHT, edgecolor=DARK, zorder=2)
+        ax.set_ylim(0, max(counts.max(), 1) * 1.1)
         ax.set_xlim(-0.5, total + 0.5)
         ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
         ax.set_xlabel(f"criteria met, of {total}")
         ax.set_ylabel("cities")
-        ax.set_title(f"Spread of the field{_sim_note(latest['city'])}", loc="left")
+        ax.set_title(f"Spread of the field{_sim_note(latest['city'])}", loc="left", pad=30)
     return fig
 
 
@@ -141,7 +140,7 @@ def history_chart(counts: pd.DataFrame, tiers: list[str]) -> Figure:
     years = counts["Announced"].to_numpy()
     hatches, shades = tier_hatches(tiers), tier_shades(tiers)
     with matplotlib.rc_context(STYLE):
-        fig, ax = figure(3.0)
+        fig, ax = figure(3.2)
         bottom = np.zeros(len(years))
         for tier in tiers:
             ax.bar(
@@ -156,6 +155,7 @@ def history_chart(counts: pd.DataFrame, tiers: list[str]) -> Figure:
         ax.set_xticks(years, [str(y) for y in years])
         ax.set_ylim(0, (bottom + unknown).max() * 1.2 + 1)
         ax.set_ylabel("cities announced")
+        ax.set_xlabel("year announced; “3 up”: three cities moved up a tier")
         ax.set_title("Certifications announced, by year and tier", loc="left")
-        ax.legend(frameon=False, loc="upper left")
+        legend_below(ax, 2)
     return fig

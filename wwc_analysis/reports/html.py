@@ -1,8 +1,9 @@
 """HTML copies of executed notebooks, for people: no code, images with their alt text, nothing fetched.
 
 The exporter is built once per process, so its Jinja template is compiled once per worker and
-reused for every report. The template (templates/report/) keeps nbconvert's lab markup with a
-trimmed stylesheet. nbconvert is imported on first use.
+reused for every report. The template (templates/report/) extends nbconvert's lab template but writes
+flat markup, one <section> per notebook heading, with its own stylesheet (report.css: a phone, a
+desktop and print). nbconvert is imported on first use.
 """
 
 from __future__ import annotations

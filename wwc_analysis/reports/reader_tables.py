@@ -1,4 +1,4 @@
-"""Tables for people, as the report, the overview and a notebook show them.
+"""Tables for people, as the report and a notebook show them (the overview's are in `cohort_tables`).
 
 Percentages read as percentages, headers are plain words, statuses are marks with words and a
 legend, long text wraps, numbers are right-aligned in tabular figures. Every cell carries its
@@ -18,11 +18,11 @@ from ..analysis.phrases import percent, percent_points, tier_label
 from ..analysis.sentences import known_share
 from ..errors import without_controls
 from .city_report import CityReport, shortlist_table
-from .overview import Overview, certified_cities, field_summary, landscape_counts
 
 STATUS_MARKS = {"Yes": "● met", "In Progress": "◐ in progress", "No": "○ not met", "Unknown": "? unknown"}
 STATUS_LEGEND = "● met · ◐ in progress · ○ not met · ? unknown"
 EM_DASH = "—"
+SHORT_ROWS = 12  # a table this short is kept on one printed page
 
 
 class ReaderTable:
@@ -37,10 +37,14 @@ class ReaderTable:
         caption: str = "",
         formats: dict[str, Callable[[object], str]] | None = None,
         key: str | None = None,
+        span: str | None = None,
+        compact: bool = False,
     ):
         self.frame, self.table_id, self.caption = frame.reset_index(drop=True), table_id, caption
         self.numeric, self.text, self.formats = set(numeric), set(text), formats or {}
         self.key = key or (frame.columns[0] if len(frame.columns) else None)  # the card's title on a phone
+        self.span = span  # a long text column that prints on a line of its own, under the row's other cells
+        self.compact = compact  # a long list of short rows: on a phone, each row's cells run on in a line
 
     def cell(self, column: str, value: object) -> str:
         if column in self.formats:
@@ -53,22 +57,43 @@ class ReaderTable:
         e = lambda t: html.escape(without_controls(str(t)), quote=True)  # noqa: E731
         classes = {
             c: " ".join(
-                k for k, on in (("num", c in self.numeric), ("text", c in self.text), ("key", c == self.key)) if on
+                k
+                for k, on in (
+                    ("num", c in self.numeric),
+                    ("text", c in self.text),
+                    ("key", c == self.key),
+                    ("wwc-span", c == self.span),
+                )
+                if on
             )
             for c in self.frame.columns
         }
         head = "".join(f"<th scope='col' class='{classes[c]}'>{e(c)}</th>" for c in self.frame.columns)
         rows = "".join(
-            "<tr>"
-            + "".join(f"<td class='{classes[c]}' data-label='{e(c)}'>{e(self.cell(c, v))}</td>" for c, v in row.items())
-            + "</tr>"
+            "<tr>" + "".join(self._td(c, classes[c], self.cell(c, v)) for c, v in row.items()) + "</tr>"
             for _, row in self.frame.iterrows()
         )
         caption = f"<caption>{e(self.caption)}</caption>" if self.caption else ""
+        kind = "".join(
+            name
+            for name, on in (
+                (" wwc-short", len(self.frame) <= SHORT_ROWS),
+                (" wwc-notes", bool(self.span)),
+                (" wwc-compact", self.compact),
+            )
+            if on
+        )
         return (
-            f"<table id='{self.table_id}' class='wwc-table'>{caption}<thead><tr>{head}</tr></thead>"
+            f"<table id='{self.table_id}' class='wwc-table{kind}'>{caption}<thead><tr>{head}</tr></thead>"
             f"<tbody>{rows}</tbody></table>"
         )
+
+    @staticmethod
+    def _td(column: str, classes: str, text: str) -> str:
+        """One cell, named by its column (`data-label`); an empty one is marked so print can leave it out."""
+        e = lambda t: html.escape(without_controls(str(t)), quote=True)  # noqa: E731
+        empty = " wwc-empty" if text == EM_DASH else ""
+        return f"<td class='{(classes + empty).strip()}' data-label='{e(column)}'>{e(text)}</td>"
 
     def to_text(self) -> str:
         plain = pd.DataFrame({c: [self.cell(c, v) for v in self.frame[c]] for c in self.frame.columns})
@@ -131,6 +156,7 @@ def criteria_table(rep: CityReport) -> ReaderTable:
         "criteria",
         numeric=("Peers meeting it",),
         text=("Wording",),
+        span="Wording",
         caption=f"Status: {STATUS_LEGEND}. Peers: {rep.peers_label}.",
     )
 
@@ -153,6 +179,7 @@ def audit_risk_table(rep: CityReport) -> ReaderTable:
         "audit_risk",
         numeric=("Peers meeting it",),
         text=("Why", "Audit note"),
+        span="Audit note",
         caption=f"Status: {STATUS_LEGEND}. Peers: {rep.peers_label}.",
     )
 
@@ -176,6 +203,7 @@ def opportunities_table(rep: CityReport) -> ReaderTable:
         "opportunities",
         numeric=("Step", "Peers meeting it"),
         text=("Why",),
+        span="Why",
         key="Criterion",
         caption=f"Status: {STATUS_LEGEND}. Required criteria come first: the tier cannot be reached without them.",
     )
@@ -199,76 +227,4 @@ def timeline_table(rep: CityReport) -> ReaderTable:
     )
     return ReaderTable(
         frame, "timeline", caption="Published tiers with the month they were announced; answers as loaded here."
-    )
-
-
-_SCORE_HEADERS = {
-    "city": "City",
-    "year": "Year",
-    "met": "Criteria met",
-    "share": "Share met",
-    "tier": "Tier",
-    "range": "Tier range",
-    "core": "Core criteria",
-    "outcomes": "Outcome metrics",
-    "self-assessed": "Self-assessed",
-}
-
-
-def cohort_table(ov: Overview, table: pd.DataFrame) -> ReaderTable:
-    """Every loaded assessment's standing: criteria met, tier and its range, core criteria, outcome metrics."""
-    frame = table.rename(columns=_SCORE_HEADERS).drop(columns=list(ov.standard.practice_codes))
-    frame["Tier range"] = [r or t for r, t in zip(frame["Tier range"], frame["Tier"])]
-    return ReaderTable(
-        frame,
-        "cohort",
-        numeric=("Criteria met", "Share met"),
-        caption="Tier range: the tiers the answers allow while some are unknown.",
-    )
-
-
-def cohort_practice_table(ov: Overview, table: pd.DataFrame) -> ReaderTable:
-    """Every loaded assessment's share of each practice's criteria met (the numbers behind the heatmap)."""
-    codes = list(ov.standard.practice_codes)
-    frame = table.rename(columns=_SCORE_HEADERS)[["City", "Year", *codes]]
-    legend = "; ".join(f"{c}: {ov.standard.practice_name(c)}" for c in codes)
-    return ReaderTable(
-        frame,
-        "cohort_practices",
-        numeric=tuple(codes),
-        caption=f"Share of each practice's criteria met, of those with a known answer (? with none known). {legend}.",
-    )
-
-
-def field_summary_table(ov: Overview) -> ReaderTable | None:
-    """Quartiles of criteria met and of each practice's share met; None for a cohort too small for them."""
-    s = field_summary(ov)
-    if s is None:
-        return None
-    labels = {"min": "Lowest", "25%": "Lower quartile", "50%": "Median", "75%": "Upper quartile", "max": "Highest"}
-    n = int(s.loc["count", "criteria_met"])
-    s = s.drop(index="count")
-    frame = pd.DataFrame({"": [labels[i] for i in s.index], "Criteria met": s["criteria_met"].map(lambda v: f"{v:g}")})
-    for code in ov.standard.practice_codes:
-        frame[code] = s[f"share_{code}"].map(percent).to_numpy()
-    return ReaderTable(
-        frame, "field_summary", numeric=tuple(frame.columns[1:]), caption=f"Over the {n} cities' latest assessments."
-    )
-
-
-def certified_table(ov: Overview) -> ReaderTable:
-    """Every city the published record names, with its latest published tier."""
-    return ReaderTable(
-        certified_cities(ov),
-        "certified",
-        numeric=("For the assessment of", "First certified"),
-        caption="From the published record of certifications (announcements found in public sources).",
-    )
-
-
-def landscape_table(ov: Overview) -> ReaderTable:
-    """Announcements by year and tier, as the record holds them."""
-    counts = landscape_counts(ov)
-    return ReaderTable(
-        counts, "landscape", numeric=tuple(counts.columns[1:]), caption="Announcements by year and tier."
     )

@@ -29,7 +29,10 @@ NO_RISK = "No self-assessed Yes was changed by the audit or is rare among peers.
 def key_facts(rep: CityReport) -> list[tuple[str, str]]:
     """The executive summary's facts, label and text: what a council member reads in a minute."""
     s, total, opp = rep.score, rep.standard.n_criteria, rep.opportunities
-    facts = [("Tier", tier_text(s)), ("Criteria met", f"{s['criteria_met']} of {total} ({percent(s['share_met'])})")]
+    facts = [("Tier", tier_text(s))]
+    if s.get("published_conflict"):
+        facts.append(("Published tier", tier_label(s["published_tier"])))
+    facts.append(("Criteria met", f"{s['criteria_met']} of {total} ({percent(s['share_met'])})"))
     if s["criteria_unknown"]:
         facts[-1] = ("Criteria met", facts[-1][1] + f"; {s['criteria_unknown']} not known")
     metrics = len(rep.standard.metric_codes)
@@ -42,6 +45,8 @@ def key_facts(rep: CityReport) -> list[tuple[str, str]]:
         facts.append(("Since this assessment", since))
     if rep.previous_year:
         facts.append((f"Since {rep.previous_year}", progress_sentences(rep.progress)[-1]))
+    else:
+        facts += _published_change(rep)
     if opp["steps"]:
         step = opp["steps"][0]
         path = join(step["criteria"]) or "no more criteria"
@@ -52,6 +57,16 @@ def key_facts(rep: CityReport) -> list[tuple[str, str]]:
     else:
         facts.append(("Next tier", f"{tier_label(opp['tier'])} is the highest tier"))
     return facts
+
+
+def _published_change(rep: CityReport) -> list[tuple[str, str]]:
+    """What changed since the city's previous published certification, as the timeline states it (no fact
+    when the report's assessment is its first or its change is not known)."""
+    years = rep.timeline["year"].tolist()
+    if rep.year not in years or years.index(rep.year) == 0:
+        return []
+    change = rep.timeline["change"].iloc[years.index(rep.year)]
+    return [(f"Since {years[years.index(rep.year) - 1]}", change)] if change else []
 
 
 def summary_html(rep: CityReport) -> str:
@@ -84,7 +99,7 @@ def story_html(rep: CityReport) -> str:
 
 
 def opportunities_html(rep: CityReport) -> str:
-    return _paragraphs(opportunity_sentences(rep.opportunities))
+    return _paragraphs(opportunity_sentences(rep.opportunities, rep.standard))
 
 
 def audit_html(rep: CityReport) -> str:
@@ -94,27 +109,51 @@ def audit_html(rep: CityReport) -> str:
     return "" if len(rep.audit_risk) else _paragraphs([NO_RISK])
 
 
+def step_label(rep: CityReport, code: str) -> str:
+    """A plan step's name for readers: a criterion's code, or the outcome a resident outcome metric measures."""
+    if code in rep.standard.metric_codes:
+        return f"Outcome metric: {rep.standard.metric(code)['outcome']}"
+    return code
+
+
 def plan_html(rep: CityReport) -> str:
     """The "With the plan" section, as escaped HTML ('' without a plan)."""
     sec = rep.plan_section
     if not sec:
         return ""
     e = html.escape
+    heads = ("Step", "Change", "Criteria met", "Tier", "Owner", "Due", "Note")
+    classes = ("key", "", "num", "", "", "", "text")
     rows = "".join(
-        f"<tr><td>{e(s['criterion'])}</td><td>{e(s['from'])} → {e(s['to'])}</td><td "
-        f"class='num'>{s['criteria_met']}</td>"
-        f"<td>{e(tier_label(s['tier']))}</td><td>{e(s['owner'])}</td><td>{e(s['due'])}</td><td>{e(s['note'])}</td></tr>"
+        "<tr>"
+        + "".join(
+            f"<td class='{c}' data-label='{h}'>{e(str(v))}</td>"
+            for h, c, v in zip(
+                heads,
+                classes,
+                (
+                    step_label(rep, s["criterion"]),
+                    f"{s['from']} → {s['to']}",
+                    s["criteria_met"],
+                    tier_label(s["tier"]),
+                    s["owner"],
+                    s["due"],
+                    s["note"],
+                ),
+            )
+        )
+        + "</tr>"
         for s in sec["steps"]
         if s["from"] != s["to"]
     )
     owners = "".join(
-        f"<li>{e(o)}: {e(', '.join(c + (f' (due {d})' if d else '') for c, d in items))}</li>"
+        f"<li>{e(o)}: {e(', '.join(step_label(rep, c) + (f' (due {d})' if d else '') for c, d in items))}</li>"
         for o, items in sec["owners"].items()
     )
-    head = "".join(f"<th>{h}</th>" for h in ("Step", "Change", "Criteria met", "Tier", "Owner", "Due", "Note"))
+    head = "".join(f"<th scope='col' class='{c}'>{h}</th>" for h, c in zip(heads, classes))
     return (
         f"<h2>With the plan</h2>{_paragraphs(plan_sentences(sec))}<table "
-        f"class='wwc-plan'><thead><tr>{head}</tr></thead>"
+        f"id='plan' class='wwc-table wwc-plan'><thead><tr>{head}</tr></thead>"
         f"<tbody>{rows}</tbody></table><p>By owner:</p><ul>{owners}</ul>"
     )
 
@@ -152,7 +191,7 @@ def summary_markdown(rep: CityReport) -> str:
         "## Opportunities",
         "",
     ]
-    lines += [f"- {md(t)}" for t in opportunity_sentences(rep.opportunities)] + [""]
+    lines += [f"- {md(t)}" for t in opportunity_sentences(rep.opportunities, rep.standard)] + [""]
     if rep.opportunities["at_risk"] and rep.opportunities["next_tier"]:
         lines += [
             md(f"Criteria whose loss alone would lower the current tier: {join(rep.opportunities['at_risk'])}."),
@@ -179,13 +218,13 @@ def summary_markdown(rep: CityReport) -> str:
         ]
         for st in (x for x in sec["steps"] if x["from"] != x["to"]):
             lines.append(
-                f"| {st['criterion']} | {md(st['from'])} → {md(st['to'])} | {st['criteria_met']} | "
-                f"{tier_label(st['tier'])} "
-                f"| {md(st['owner'])} | {st['due']} | {md(st['note'])} |"
+                f"| {md(step_label(rep, st['criterion']))} | {md(st['from'])} → {md(st['to'])} | "
+                f"{st['criteria_met']} | {tier_label(st['tier'])} | {md(st['owner'])} | {st['due']} | "
+                f"{md(st['note'])} |"
             )
         lines += ["", "By owner:", ""]
         lines += [
-            f"- {md(o)}: " + ", ".join(f"{c}{f' (due {d})' if d else ''}" for c, d in items)
+            f"- {md(o)}: " + ", ".join(f"{md(step_label(rep, c))}{f' (due {d})' if d else ''}" for c, d in items)
             for o, items in sec["owners"].items()
         ]
         lines.append("")
