@@ -25,13 +25,15 @@ from ..settings import notebooks_dir, project_dir
 
 HOST = "127.0.0.1"
 MAX_KERNELS = 6
-CULL_IDLE = 60  # seconds a kernel whose page is closed (or idle) is kept
-CULL_EVERY = 15
+CULL_IDLE = 60  # seconds a kernel whose page is closed is kept
+CULL_EVERY = 15  # seconds between two looks for such kernels
 SHARE = Path(__file__).resolve().parent / "share"  # a Jupyter data folder holding the app's Voilà template
 POLICY = (
     "default-src 'self' 'unsafe-inline' 'unsafe-eval' data: blob:; connect-src 'self' ws: wss:; "
-    "img-src 'self' data: blob:; font-src 'self' data:; frame-ancestors 'self'"
+    "img-src 'self' data: blob:; font-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'self'"
 )
+HEADERS = {"Content-Security-Policy": POLICY, "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff"}
 
 
 def voila_available() -> bool:
@@ -48,10 +50,15 @@ _VOILA = (
 
 
 def command(
-    port: int, notebook: Path | None = None, max_kernels: int = MAX_KERNELS, cull_idle: int = CULL_IDLE
+    port: int,
+    notebook: Path | None = None,
+    max_kernels: int = MAX_KERNELS,
+    cull_idle: int = CULL_IDLE,
+    cull_every: int = CULL_EVERY,
 ) -> list[str]:
-    """The Voilà command line: local only, sources stripped, bounded kernels culled when idle, nothing fetched."""
-    settings = json.dumps({"headers": {"Content-Security-Policy": POLICY}})
+    """The Voilà command line: local only, sources stripped, bounded kernels culled when their page is gone, the
+    app's own template only (a visitor cannot pick another), no files served, nothing fetched from elsewhere."""
+    settings = json.dumps({"headers": HEADERS})
     return [
         sys.executable,
         "-c",
@@ -64,10 +71,13 @@ def command(
         "--strip_sources=True",
         "--theme=light",
         "--template=wwc",
+        "--VoilaConfiguration.allow_template_override=NO",
+        "--VoilaConfiguration.allow_theme_override=NO",
+        "--VoilaConfiguration.file_allowlist=(?!)",  # a pattern no file name matches: no file is served
         "--VoilaConfiguration.multi_kernel_manager_class=wwc_analysis.app.kernels.BoundedKernelManager",
         f"--BoundedKernelManager.max_kernels={max_kernels}",
         f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
-        f"--MappingKernelManager.cull_interval={CULL_EVERY}",
+        f"--MappingKernelManager.cull_interval={cull_every}",
         "--MappingKernelManager.cull_connected=False",
         "--VoilaConfiguration.show_tracebacks=False",
         f"--Voila.tornado_settings={settings}",
@@ -76,7 +86,9 @@ def command(
 
 def environment() -> dict[str, str]:
     """The server's environment (its kernels inherit it): marks the app, keeps the package importable."""
-    env = {**os.environ, "WWC_PANEL_APP": "1", "MPLBACKEND": "Agg"}
+    # One view per kernel: a kernel need not echo a page's widget changes to other views (ipywidgets' echo),
+    # and must not show a crafted message's values back on the page that sent them.
+    env = {**os.environ, "WWC_PANEL_APP": "1", "MPLBACKEND": "Agg", "JUPYTER_WIDGETS_ECHO": "0"}
     env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(SHARE), env.get("JUPYTER_PATH", "")) if p)
     package_root = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH", "")) if p)
