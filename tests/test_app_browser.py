@@ -64,8 +64,9 @@ class Visit:
         self.outside: list[str] = []
         self.context.route("**/*", self._route)
         self.page = self.context.new_page()
-        self.response = self.page.goto(url, timeout=LOAD_MS)
+        self.response = self.page.goto(url, timeout=LOAD_MS, wait_until="commit")
         if wait:
+            self.starting = self.page.locator("#loading").inner_text(timeout=LOAD_MS)
             self.page.locator(".wwc-status-DM1 button").first.wait_for(timeout=LOAD_MS)
             self.wait_for_charts()
 
@@ -155,9 +156,27 @@ def test_the_page_fits_the_screen_and_fetches_nothing_outside(chromium, app, fol
         alts = page.locator(".wwc-results img").evaluate_all("imgs => imgs.map(i => i.alt)")
         assert alts[0].startswith("Tier gauge: Scottsdale meets 31 of 43 criteria")
         assert alts[1].startswith("Bar chart of criteria met per practice") and "Data Management 89%" in alts[1]
+        if device == "phone":
+            page.evaluate("document.getElementById('rendered_cells').scrollTop = 3000")
+            top = page.locator(".wwc-headline").bounding_box()["y"]
+            assert abs(top) <= 1, "the headline stays at the top while the criteria scroll"
+            page.screenshot(path=str(folder / "app-scrolled-phone.png"))
         assert visit.outside == []
     finally:
         visit.close(goodbye=True)
+
+
+def test_the_page_says_it_is_starting_and_keeps_its_own_template(app):
+    with urllib.request.urlopen(app + "?template=classic&theme=dark", timeout=120) as reply:
+        policy = reply.headers["Content-Security-Policy"]
+        page = reply.read().decode("utf-8")
+    assert "Starting the planning app" in page and "theme-light" in page
+    assert "cdn." not in page and "https://" not in page.split("</head>")[0]
+    assert "default-src 'self'" in policy and "object-src 'none'" in policy
+    for path in ("voila/files/plan.ipynb", "voila/files/../README.md", "voila/files/plan.png"):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(app + path, timeout=30)
+        assert refused.value.code in (403, 404)
 
 
 def test_a_tap_opens_the_wording_on_a_phone(chromium, app):
@@ -170,12 +189,14 @@ def test_a_tap_opens_the_wording_on_a_phone(chromium, app):
         summary.tap()
         assert page.locator(".wwc-row details", has_text="RDC5").first.get_attribute("open") is not None
     finally:
+        page.close(run_before_unload=True)
         context.close()
 
 
 def test_clicks_reach_platinum_and_reset_goes_back(chromium, app, folder):
     visit = Visit(chromium, app, WIDTHS["phone"])
     try:
+        assert "Starting the planning app" in visit.starting
         assert "Gold (published)" in visit.headline() and "31 of 43" in visit.headline()
         visit.click_status("DM8", "Yes")
         visit.wait_text(".wwc-headline", "32 of 43")
@@ -316,5 +337,10 @@ def test_beyond_the_cap_a_visitor_is_asked_to_wait_and_a_closed_page_is_culled(c
             print(f"kernel of the closed page culled after {time.monotonic() - closed:.0f} s")
             second.page.reload(timeout=LOAD_MS)
             second.page.locator(".wwc-status-DM1 button").first.wait_for(timeout=LOAD_MS)
+            kernel = second.kernel_id()
         finally:
             second.close(goodbye=True)
+        closed = time.monotonic()
+        while _kernel_alive(url, kernel):  # a page closed normally shuts its kernel down itself
+            assert time.monotonic() - closed < 8, "a page closed normally left its kernel running"
+            time.sleep(0.2)

@@ -34,10 +34,10 @@ class PanelBox(w.VBox):
         return bundle
 
 
-def image(png: bytes, alt: str) -> str:
-    """A chart as an `<img>` carrying its alt text, the PNG inline (nothing is fetched)."""
-    data = base64.b64encode(png).decode("ascii")
-    return f"<img alt='{html.escape(alt, quote=True)}' src='data:image/png;base64,{data}'>"
+def image(svg: bytes, alt: str) -> str:
+    """A chart as an `<img>` with its alt text, the SVG inline (nothing is fetched; in an `<img>` it runs nothing)."""
+    data = base64.b64encode(svg).decode("ascii")
+    return f"<img alt='{html.escape(alt, quote=True)}' src='data:image/svg+xml;base64,{data}'>"
 
 
 def cohort_label(spec: str) -> str:

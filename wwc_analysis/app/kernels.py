@@ -3,7 +3,8 @@
 Each visitor's page gets a kernel of its own (see benchmarks/app_memory.py for its memory). Beyond
 `max_kernels` at once (those running and those starting), a new visitor gets a polite "busy, try again"
 page (the template's 503.html) instead of a kernel; kernels of closed pages are culled by Jupyter
-Server's own settings (see `server.command`).
+Server's own settings (see `server.command`); a page closed normally shuts its kernel down at once
+(Voilà's page posts to /voila/api/shutdown, which needs the `_xsrf` cookie that `give_xsrf_cookie` sets).
 """
 
 from __future__ import annotations
@@ -30,3 +31,11 @@ class BoundedKernelManager(AsyncMappingKernelManager):
             return await super().start_kernel(*args, **kwargs)
         finally:
             self._starting -= 1
+
+
+def give_xsrf_cookie(handler, notebook=None, cwd=None) -> None:
+    """Voilà's hook before a page's kernel starts: set the `_xsrf` cookie on the page's response.
+
+    Voilà's page shuts its kernel down on leaving with a POST carrying that cookie's value, and Voilà
+    never sets the cookie itself; without it the POST is refused and the kernel waits for the culler."""
+    handler.xsrf_token  # noqa: B018 - reading it sets the cookie

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import signal
 import socket
@@ -43,10 +42,28 @@ def voila_available() -> bool:
 
 
 # `python -m voila`, with jsonschema loaded first without its IRI grammars (see reports/notebook_libs.py).
-_VOILA = (
-    "import sys; from wwc_analysis.reports.notebook_libs import load_jsonschema; load_jsonschema(); "
-    "from voila.app import main; sys.argv[0] = 'voila'; sys.exit(main())"
-)
+_VOILA = "import sys; from wwc_analysis.app.server import run_voila; sys.exit(run_voila(sys.argv[1:]))"
+
+
+def run_voila(argv: list[str]) -> int:
+    """Voilà's own command with the settings a command line cannot carry: the headers, and the hook that gives
+    each page its `_xsrf` cookie (so a page closed normally shuts its kernel down at once)."""
+    from traitlets.config import Config
+
+    from ..reports.notebook_libs import load_jsonschema
+
+    load_jsonschema()
+    from voila.app import Voila
+
+    from .kernels import give_xsrf_cookie
+
+    config = Config()
+    config.Voila.tornado_settings = {"headers": HEADERS}
+    config.VoilaConfiguration.prelaunch_hook = give_xsrf_cookie
+    config.VoilaConfiguration.file_allowlist = []  # no file is served: the page needs none
+    sys.argv[0] = "voila"
+    Voila.launch_instance(argv, config=config)
+    return 0
 
 
 def command(
@@ -58,7 +75,6 @@ def command(
 ) -> list[str]:
     """The Voilà command line: local only, sources stripped, bounded kernels culled when their page is gone, the
     app's own template only (a visitor cannot pick another), no files served, nothing fetched from elsewhere."""
-    settings = json.dumps({"headers": HEADERS})
     return [
         sys.executable,
         "-c",
@@ -73,14 +89,12 @@ def command(
         "--template=wwc",
         "--VoilaConfiguration.allow_template_override=NO",
         "--VoilaConfiguration.allow_theme_override=NO",
-        "--VoilaConfiguration.file_allowlist=(?!)",  # a pattern no file name matches: no file is served
         "--VoilaConfiguration.multi_kernel_manager_class=wwc_analysis.app.kernels.BoundedKernelManager",
         f"--BoundedKernelManager.max_kernels={max_kernels}",
         f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
         f"--MappingKernelManager.cull_interval={cull_every}",
         "--MappingKernelManager.cull_connected=False",
         "--VoilaConfiguration.show_tracebacks=False",
-        f"--Voila.tornado_settings={settings}",
     ]
 
 

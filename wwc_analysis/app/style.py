@@ -11,12 +11,13 @@ CSS = """<style>
 .wwc-panel * {box-sizing: border-box}
 .wwc-panel .widget-box, .wwc-panel .widget-html, .wwc-panel .widget-html-content {overflow: visible; min-width: 0;
   max-width: 100%}
-.wwc-panel .widget-html-content {white-space: normal; overflow-wrap: anywhere; height: auto; line-height: 1.4}
+.wwc-panel .widget-html, .wwc-panel .widget-html-content {height: auto}
+.wwc-panel .widget-html-content {white-space: normal; overflow-wrap: anywhere; line-height: 1.4}
 .wwc-panel .wwc-choice {width: 100%; max-width: 26em; margin: 2px 8px 2px 0}
 .wwc-panel .wwc-choice .widget-label {width: 3.2em; min-width: 3.2em}
 .wwc-panel .wwc-choice select {min-width: 0; flex: 1 1 auto}
 .wwc-headline {position: sticky; top: 0; z-index: 5; background: #fff; border-bottom: 1px solid #ccc;
-  padding: 2px 0; margin-bottom: 4px}
+  padding: 2px 0; margin-bottom: 4px; box-shadow: 0 2px 4px rgba(0, 0, 0, 0.08)}
 .wwc-big {font-size: 17px; margin: 4px 0}
 .wwc-message p {margin: 4px 0}
 .wwc-error {color: #a00; font-weight: bold}
@@ -38,6 +39,7 @@ CSS = """<style>
 .wwc-results img {max-width: 100%; height: auto; display: block}
 .wwc-results h3 {font-size: 15px; margin: 12px 0 4px}
 .wwc-panel button, .wwc-panel .widget-upload {max-width: 100%; white-space: normal; height: auto; min-height: 32px}
+.wwc-panel .widget-button {align-self: flex-start}
 .wwc-downloads a {display: inline-block; padding: 6px 0}
 @media (min-width: 900px) {
   .wwc-criteria {max-height: calc(100vh - 120px); overflow-y: auto}
