@@ -1,10 +1,11 @@
 """The planning panel as a web app: notebooks/plan.ipynb served by Voilà on 127.0.0.1, without code.
 
-`python -m wwc_analysis.app.server [--port N]` (or `make app`) serves it until Ctrl-C; `serve()`
-starts it for a test, waits a bounded time for it to answer, and always stops it. Each page gets a
-kernel of its own, at most MAX_KERNELS at once; kernels of closed or idle pages are culled after
-CULL_IDLE seconds. The page may fetch nothing but from the app itself (a content security policy says so).
-"""
+`python -m wwc_analysis.app [--port N]` (or `make app`) serves it until Ctrl-C; `serve()` starts it
+for a test, waits a bounded time for it to answer, and always stops it. Each page gets a kernel of
+its own, at most MAX_KERNELS at once (beyond it, a "busy, try again" page); a page closed normally
+shuts its kernel down, and the kernel of a page that vanished (a lost connection) is culled after
+CULL_IDLE seconds, checked every CULL_EVERY. The page is the app's own template, which links nothing
+outside the app, and a content security policy forbids fetching from anywhere else."""
 
 from __future__ import annotations
 
