@@ -1,8 +1,10 @@
 """The app's kernels: one per page view, capped, and culled once their page is gone.
 
-Each visitor's page gets a kernel of its own (about 200 MB). Beyond `max_kernels` at once, a new
-visitor gets a polite "busy, try again" page instead of a kernel; kernels of pages closed or left
-idle are culled by Jupyter Server's own settings (see `server.command`).
+Each visitor's page gets a kernel of its own (see benchmarks/app_memory.py for its memory). Beyond
+`max_kernels` at once (those running and those starting), a new visitor gets a polite "busy, try again"
+page (the template's 503.html) instead of a kernel; kernels of closed pages are culled by Jupyter
+Server's own settings (see `server.command`); a page closed normally shuts its kernel down at once
+(Voilà's page posts to /voila/api/shutdown, which needs the `_xsrf` cookie that `give_xsrf_cookie` sets).
 """
 
 from __future__ import annotations
@@ -11,17 +13,29 @@ from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelMana
 from tornado import web
 from traitlets import Integer
 
-BUSY = "The planning app is busy: too many people are using it at once. Please try again in a few minutes."
+BUSY = "Too many people are using it at once. Please try again in a few minutes."
 
 
 class BoundedKernelManager(AsyncMappingKernelManager):
     """Kernels for the app's pages, no more than `max_kernels` at once."""
 
-    max_kernels = Integer(
-        6, config=True, help="kernels (page views) running at once; beyond it a visitor is asked to wait"
-    )
+    max_kernels = Integer(6, config=True, help="kernels (page views) at once; beyond it a visitor is asked to wait")
+    _starting = 0  # kernels asked for and not yet started (two visitors at the same moment count as two)
 
     async def start_kernel(self, *args, **kwargs):
-        if len(self.list_kernel_ids()) >= self.max_kernels:
+        """Start a kernel, or refuse with HTTP 503 and the BUSY sentence when the cap is reached."""
+        if len(self.list_kernel_ids()) + self._starting >= self.max_kernels:
             raise web.HTTPError(503, BUSY, reason="Busy")
-        return await super().start_kernel(*args, **kwargs)
+        self._starting += 1
+        try:
+            return await super().start_kernel(*args, **kwargs)
+        finally:
+            self._starting -= 1
+
+
+def give_xsrf_cookie(handler, notebook=None, cwd=None) -> None:
+    """Voilà's hook before a page's kernel starts: set the `_xsrf` cookie on the page's response.
+
+    Voilà's page shuts its kernel down on leaving with a POST carrying that cookie's value, and Voilà
+    never sets the cookie itself; without it the POST is refused and the kernel waits for the culler."""
+    handler.xsrf_token  # noqa: B018 - reading it sets the cookie

@@ -1,16 +1,16 @@
 """The planning panel as a web app: notebooks/plan.ipynb served by Voilà on 127.0.0.1, without code.
 
-`python -m wwc_analysis.app.server [--port N]` (or `make app`) serves it until Ctrl-C; `serve()`
-starts it for a test, waits a bounded time for it to answer, and always stops it. Each page gets a
-kernel of its own, at most MAX_KERNELS at once; kernels of closed or idle pages are culled after
-CULL_IDLE seconds. The page may fetch nothing but from the app itself (a content security policy says so).
-"""
+`python -m wwc_analysis.app [--port N]` (or `make app`) serves it until Ctrl-C; `serve()` starts it
+for a test, waits a bounded time for it to answer, and always stops it. Each page gets a kernel of
+its own, at most MAX_KERNELS at once (beyond it, a "busy, try again" page); a page closed normally
+shuts its kernel down, and the kernel of a page that vanished (a lost connection) is culled after
+CULL_IDLE seconds, checked every CULL_EVERY. The page is the app's own template, which links nothing
+outside the app, and a content security policy forbids fetching from anywhere else."""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import signal
 import socket
@@ -25,13 +25,15 @@ from ..settings import notebooks_dir, project_dir
 
 HOST = "127.0.0.1"
 MAX_KERNELS = 6
-CULL_IDLE = 60  # seconds a kernel whose page is closed (or idle) is kept
-CULL_EVERY = 15
+CULL_IDLE = 60  # seconds a kernel whose page is closed is kept
+CULL_EVERY = 15  # seconds between two looks for such kernels
 SHARE = Path(__file__).resolve().parent / "share"  # a Jupyter data folder holding the app's Voilà template
 POLICY = (
     "default-src 'self' 'unsafe-inline' 'unsafe-eval' data: blob:; connect-src 'self' ws: wss:; "
-    "img-src 'self' data: blob:; font-src 'self' data:; frame-ancestors 'self'"
+    "img-src 'self' data: blob:; font-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'self'"
 )
+HEADERS = {"Content-Security-Policy": POLICY, "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff"}
 
 
 def voila_available() -> bool:
@@ -41,17 +43,39 @@ def voila_available() -> bool:
 
 
 # `python -m voila`, with jsonschema loaded first without its IRI grammars (see reports/notebook_libs.py).
-_VOILA = (
-    "import sys; from wwc_analysis.reports.notebook_libs import load_jsonschema; load_jsonschema(); "
-    "from voila.app import main; sys.argv[0] = 'voila'; sys.exit(main())"
-)
+_VOILA = "import sys; from wwc_analysis.app.server import run_voila; sys.exit(run_voila(sys.argv[1:]))"
+
+
+def run_voila(argv: list[str]) -> int:
+    """Voilà's own command with the settings a command line cannot carry: the headers, and the hook that gives
+    each page its `_xsrf` cookie (so a page closed normally shuts its kernel down at once)."""
+    from traitlets.config import Config
+
+    from ..reports.notebook_libs import load_jsonschema
+
+    load_jsonschema()
+    from voila.app import Voila
+
+    from .kernels import give_xsrf_cookie
+
+    config = Config()
+    config.Voila.tornado_settings = {"headers": HEADERS}
+    config.VoilaConfiguration.prelaunch_hook = give_xsrf_cookie
+    config.VoilaConfiguration.file_allowlist = []  # no file is served: the page needs none
+    sys.argv[0] = "voila"
+    Voila.launch_instance(argv, config=config)
+    return 0
 
 
 def command(
-    port: int, notebook: Path | None = None, max_kernels: int = MAX_KERNELS, cull_idle: int = CULL_IDLE
+    port: int,
+    notebook: Path | None = None,
+    max_kernels: int = MAX_KERNELS,
+    cull_idle: int = CULL_IDLE,
+    cull_every: int = CULL_EVERY,
 ) -> list[str]:
-    """The Voilà command line: local only, sources stripped, bounded kernels culled when idle, nothing fetched."""
-    settings = json.dumps({"headers": {"Content-Security-Policy": POLICY}})
+    """The Voilà command line: local only, sources stripped, bounded kernels culled when their page is gone, the
+    app's own template only (a visitor cannot pick another), no files served, nothing fetched from elsewhere."""
     return [
         sys.executable,
         "-c",
@@ -64,19 +88,22 @@ def command(
         "--strip_sources=True",
         "--theme=light",
         "--template=wwc",
+        "--VoilaConfiguration.allow_template_override=NO",
+        "--VoilaConfiguration.allow_theme_override=NO",
         "--VoilaConfiguration.multi_kernel_manager_class=wwc_analysis.app.kernels.BoundedKernelManager",
         f"--BoundedKernelManager.max_kernels={max_kernels}",
         f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
-        f"--MappingKernelManager.cull_interval={CULL_EVERY}",
+        f"--MappingKernelManager.cull_interval={cull_every}",
         "--MappingKernelManager.cull_connected=False",
         "--VoilaConfiguration.show_tracebacks=False",
-        f"--Voila.tornado_settings={settings}",
     ]
 
 
 def environment() -> dict[str, str]:
     """The server's environment (its kernels inherit it): marks the app, keeps the package importable."""
-    env = {**os.environ, "WWC_PANEL_APP": "1", "MPLBACKEND": "Agg"}
+    # One view per kernel: a kernel need not echo a page's widget changes to other views (ipywidgets' echo),
+    # and must not show a crafted message's values back on the page that sent them.
+    env = {**os.environ, "WWC_PANEL_APP": "1", "MPLBACKEND": "Agg", "JUPYTER_WIDGETS_ECHO": "0"}
     env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(SHARE), env.get("JUPYTER_PATH", "")) if p)
     package_root = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH", "")) if p)
