@@ -6,8 +6,8 @@ rerun it after changing its inputs, as a weekly schedule would.
 """
 
 import html
-import re
 import json
+import re
 import shutil
 
 import pandas as pd

@@ -11,7 +11,6 @@ import shutil
 
 import pandas as pd
 import pytest
-
 from conftest import RAW, write_csv
 
 from wwc_analysis.analysis.reasons import explain

@@ -10,10 +10,9 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from conftest import RAW, ROOT
 from test_reports import FILES_WITHOUT_SELF
-
-import pytest
 
 from wwc_analysis.cli import main
 from wwc_analysis.reports.pdf import find_chromium
@@ -156,9 +155,22 @@ def _cmdline(pid: int) -> str:
         return ""
 
 
-def _mid_notebook(out) -> bool:
-    """A report is being built and its notebook is still running: a chart is written, the notebook not yet."""
-    return any((s / "tier_gauge.png").exists() and not (s / "report.ipynb").exists() for s in out.glob(".tmp-*"))
+def _mid_notebook(out) -> Path | None:
+    """The staging folder of a city report whose notebook is still running (a chart written, the notebook not)."""
+    return next(
+        (s for s in out.glob(".tmp-*") if (s / "tier_gauge.png").exists() and not (s / "report.ipynb").exists()), None
+    )
+
+
+def _kernel_in(folder: Path, pids: set[int]) -> int | None:
+    """The kernel running a notebook in `folder` (its working folder)."""
+    for pid in pids:
+        try:
+            if "ipykernel_launcher" in _cmdline(pid) and Path(os.readlink(f"/proc/{pid}/cwd")) == folder:
+                return pid
+        except OSError:
+            continue
+    return None
 
 
 def _kill_mid_batch(tmp_path, which: str):
@@ -168,13 +180,17 @@ def _kill_mid_batch(tmp_path, which: str):
     command = [sys.executable, "-m", "wwc_analysis.cli", *_batch_args(responses, outcomes, out)]
     env = {**os.environ, "WWC_CHROMIUM": ""}
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=ROOT, env=env, text=True)
-    _wait_for(lambda: out.is_dir() and _mid_notebook(out), "no notebook was seen running", 180)
-    marker = "ipykernel_launcher" if which == "kernel" else "multiprocessing.spawn"
-    victims = [p for p in _descendants(proc.pid) if marker in _cmdline(p)]
-    if which == "worker":  # a pool worker, not its kernel
-        victims = [p for p in victims if "ipykernel" not in _cmdline(p)]
-    assert victims, f"no {which} process found"
-    os.kill(victims[0], signal.SIGKILL)
+    found: list = []
+
+    def running() -> bool:  # a city's notebook running, and the kernel that runs it
+        folder = out.is_dir() and _mid_notebook(out)
+        found[:] = [_kernel_in(folder, _descendants(proc.pid))] if folder else []
+        return bool(found and found[0])
+
+    _wait_for(running, "no notebook was seen running", 180)
+    kernel = found[0]
+    victim = kernel if which == "kernel" else int(Path(f"/proc/{kernel}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    os.kill(victim, signal.SIGKILL)
     started = time.monotonic()
     stdout, _ = proc.communicate(timeout=300)
     return proc.returncode, stdout, out, time.monotonic() - started

@@ -7,10 +7,10 @@ import numpy as np
 from hypothesis import event, given
 from hypothesis import strategies as stx
 
-from wwc_analysis.errors import InputError
 from wwc_analysis.analysis.identity import city_keys
-from wwc_analysis.io.responses import load_responses
 from wwc_analysis.analysis.reasons import explain as score
+from wwc_analysis.errors import InputError
+from wwc_analysis.io.responses import load_responses
 from wwc_analysis.rules.standard import load_standard
 from wwc_analysis.rules.tiers import rank_of
 

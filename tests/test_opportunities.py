@@ -35,7 +35,7 @@ def test_scottsdale_next_tier_is_platinum_with_six_criteria(scottsdale, standard
     # each pick carries the share of peers meeting that criterion (published: DM8 29%, SI1 32%)
     assert [p["peer_share"] for p in opp["shortlist"][:2]] == [0.29, 0.32]
     assert opp["at_risk"] == ["DM1", "LC1", "PA1"]  # 31 met leaves two to spare above Gold's 29
-    summary = opportunity_sentences(opp)
+    summary = opportunity_sentences(opp, standard)
     assert summary[0].startswith("Platinum needs 6 more criteria (including DM8) and 1 more resident outcome")
 
 
@@ -100,7 +100,7 @@ def test_platinum_city_has_no_higher_tier_and_sees_its_risks(standard, scottsdal
     opp = top.opportunities()
     assert opp["tier"] == "Platinum" and opp["next_tier"] is None
     assert opp["shortlist"] == [] and opp["criteria_needed"] == 0
-    assert opportunity_sentences(opp)[0] == "Scottsdale is at Platinum: there is no higher tier."
+    assert opportunity_sentences(opp, standard)[0] == "Scottsdale is at Platinum: there is no higher tier."
     spare = top.apply("EVAL1=Yes")  # one to spare: only core and DM8 are at risk
     assert at_risk(*spare.answers, standard) == ["DM1", "DM8", "LC1", "PA1"]
 

@@ -7,7 +7,7 @@ from conftest import write_csv
 from test_reports import CITY_FILES
 
 from wwc_analysis import city_context
-from wwc_analysis.analysis.sentences import plan_sentences
+from wwc_analysis.analysis.sentences import plan_lacks, plan_sentences
 from wwc_analysis.cli import main
 from wwc_analysis.errors import InputError
 from wwc_analysis.io.plans import load_plan, write_plan
@@ -81,7 +81,8 @@ def test_the_plan_section_says_the_tier_each_step_and_what_is_left(plan_csv, tmp
     partial = write_csv(tmp_path / "partial.csv", ["criterion", "status"], [["DM8", "Yes"]])
     sec = data.plan_section(load_plan(partial, standard))
     assert sec["after"]["tier"] == "Gold" and sec["next_tier"] == "Platinum"
-    assert "5 more criteria" in sec["lacks"][0] and "nominated" in sec["lacks"][1]
+    lacks = plan_lacks(sec["next_step"], standard)
+    assert "5 more criteria" in lacks[0] and "the metric for a data-informed city priority" in lacks[1]
 
 
 def test_whatif_with_a_plan_ends_in_platinum(plan_csv, capsys):
@@ -143,4 +144,4 @@ def test_a_plan_names_its_city_and_is_refused_for_another(tmp_path, standard, ca
 
 
 def sentences_of(section: dict) -> list[str]:
-    return plan_sentences(section)
+    return plan_sentences(section, city_context("Scottsdale").standard)

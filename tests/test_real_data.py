@@ -15,8 +15,8 @@ from conftest import GOLDEN, RAW, write_csv
 from openpyxl import Workbook
 
 from wwc_analysis.cli import main
-from wwc_analysis.io.inputs import as_paths, city_context
 from wwc_analysis.errors import InputError
+from wwc_analysis.io.inputs import as_paths, city_context
 from wwc_analysis.io.outcomes import load_outcomes
 from wwc_analysis.io.slugs import slugify
 from wwc_analysis.reports.notebook_libs import load_jsonschema

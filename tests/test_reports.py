@@ -83,7 +83,8 @@ def test_fresh_report_matches_the_committed_outputs_byte_for_byte(fresh_scottsda
             new, old = (json.loads(b) for b in (new, old))
             assert new["build"].pop("package") and old["build"].pop("package")
             assert new == old, (
-                "build.json differs from tests/golden/scottsdale/build.json (run `make golden` after an intended change)"
+                "build.json differs from tests/golden/scottsdale/build.json (run `make golden` after an intended "
+                "change)"
             )
             continue
         if name == "report.pdf" and _pdf_producer(new) != _pdf_producer(old):

@@ -94,7 +94,7 @@ def texts(standard, s, cohort=None) -> list[str]:
     scenario = Scenario(standard, assessment(standard, s), 0, cohort)
     changed = scenario.apply("DM2=unknown, nominated=met")
     rep = CityReport(scenario)
-    sentences = [*opportunity_sentences(rep.opportunities), *scenario_sentences(changed), *changed.reasons]
+    sentences = [*opportunity_sentences(rep.opportunities, standard), *scenario_sentences(changed), *changed.reasons]
     return [*scenario.reasons, *sentences, summary_markdown(rep), tier_text(scenario.score)]
 
 

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 from conftest import RAW, ROOT, score_csv
 
+from wwc_analysis.analysis.reasons import explain
 from wwc_analysis.cli import main
 from wwc_analysis.errors import InputError
-from wwc_analysis.analysis.reasons import explain
 from wwc_analysis.io.certification_report import import_report
 from wwc_analysis.io.outcomes import load_outcomes
 from wwc_analysis.io.responses import load_responses

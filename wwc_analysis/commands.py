@@ -148,7 +148,7 @@ def opportunities(args: argparse.Namespace) -> int:
     table = pd.DataFrame(
         rows, columns=["tier", "rank", "criterion", "practice", "status", "peer_share", "mandatory", "reason"]
     )
-    summary = opportunity_sentences(opp)
+    summary = opportunity_sentences(opp, ctx.standard)
     text = [f"{ctx.city} {ctx.year}, peers: {opp['cohort']}", *ctx.cohort.notes, "", *summary]
     if opp["shortlist"]:
         text += ["", f"Shortest path to {opp['next_tier']}:", people(pd.DataFrame(opp["shortlist"]))]

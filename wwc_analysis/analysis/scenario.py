@@ -28,7 +28,6 @@ from .changes import Change, Plan, merged, parse_changes
 from .cohorts import Cohort, is_simulated
 from .gaps import audit_risk, criterion_gaps, practice_gaps
 from .opportunities import opportunities
-from .phrases import join, plural
 from .progress import progress
 from .reasons import band_notes, reasons_for
 from .scoring import Assessments, score_assessments
@@ -236,14 +235,6 @@ class Scenario:
             owners.setdefault(step["owner"] or "(no owner)", []).append((step["criterion"], step["due"]))
         opp = current.opportunities()
         nxt = opp["steps"][0] if opp["steps"] else None
-        lacks = []
-        if nxt and nxt["criteria"]:
-            lacks.append(f"{plural(len(nxt['criteria']), 'more criterion')} (shortest path: {join(nxt['criteria'])})")
-        if nxt and nxt["outcomes_needed"]:
-            lacks.append(
-                f"{plural(nxt['outcomes_needed'], 'more resident outcome metric')} met "
-                f"(not yet met or unknown: {join(nxt['outcome_metrics_not_met'])})"
-            )
         rec = self.recorded_score
         return {
             "city": self.city,
@@ -261,7 +252,7 @@ class Scenario:
             "steps": steps,
             "owners": dict(sorted(owners.items())),
             "next_tier": nxt["tier"] if nxt else None,
-            "lacks": lacks,
+            "next_step": nxt,  # what the plan still lacks for the next tier (see `sentences.plan_sentences`)
             "reasons": current.reasons,
             "band_notes": band_notes(current.score, self.standard),
         }

@@ -81,17 +81,15 @@ def since_sentence(since: dict | None, year: int) -> str:
 # Opportunities ---------------------------------------------------------------------------------
 
 
-def metric_names(codes: list[str], standard=None) -> str:
+def metric_names(codes: list[str], standard) -> str:
     """Resident outcome metrics named for readers by the outcome each one measures ('the metric for a healthy
-    environment'), from the edition's outcome_metrics.csv; without a standard, their codes."""
-    if standard is None:
-        return join(codes)
+    environment'), from the edition's outcome_metrics.csv."""
     outcomes = standard.outcome_metrics.set_index("code")["outcome"]
     names = [str(outcomes.get(c, c)).lower() for c in codes]
     return ("the metric for " if len(names) == 1 else "the metrics for ") + join(names)
 
 
-def step_sentence(step: dict, criteria_met: int = 0, criteria_unknown: int = 0, standard=None) -> str:
+def step_sentence(step: dict, standard, criteria_met: int = 0, criteria_unknown: int = 0) -> str:
     """One higher tier's needs and shortest path, as one or two sentences (metrics named by `metric_names`)."""
     mandatory = [p["criterion"] for p in step["shortlist"] if p["mandatory"]]
     n, k = step["criteria_needed"], step["outcomes_needed"]
@@ -123,9 +121,9 @@ def step_sentence(step: dict, criteria_met: int = 0, criteria_unknown: int = 0, 
     return out
 
 
-def opportunity_sentences(opp: dict, standard=None) -> list[str]:
+def opportunity_sentences(opp: dict, standard) -> list[str]:
     """The opportunities in sentences: each higher tier's needs and shortest path, or the risks at the top
-    (with the standard, outcome metrics are named for readers rather than by code)."""
+    (outcome metrics named for readers, by the outcome they measure)."""
     lead = []
     beyond = opp.get("beyond_announced")
     if beyond:
@@ -142,7 +140,7 @@ def opportunity_sentences(opp: dict, standard=None) -> list[str]:
             sentence(f"{opp['city']} is at {top}: there is no higher tier"),
             sentence(f"Criteria whose loss alone would lower its tier: {join(opp['at_risk']) or 'none'}"),
         ]
-    return lead + [step_sentence(step, opp["criteria_met"], opp["criteria_unknown"], standard) for step in opp["steps"]]
+    return lead + [step_sentence(step, standard, opp["criteria_met"], opp["criteria_unknown"]) for step in opp["steps"]]
 
 
 # Progress ---------------------------------------------------------------------------------------
@@ -175,6 +173,15 @@ def change_text(table: pd.DataFrame) -> str:
     prev, row = table.iloc[-2], table.iloc[-1]
     n = int(row["met_change"])
     return f"{n:+d} {noun(abs(n), 'criterion')} since {prev['year']}; tier {row['tier_change']}"
+
+
+def story_change(table: pd.DataFrame, year: int) -> str:
+    """The change an index shows from the city's timeline where no earlier assessment is loaded: 'tier up from
+    Silver to Gold since 2020' ('' where the timeline has nothing before `year`)."""
+    rows = table[table["year"] <= year]
+    if len(rows) < 2 or not rows["change"].iloc[-1]:
+        return ""
+    return f"tier {rows['change'].iloc[-1].split(' (')[0]} since {rows['year'].iloc[-2]}"
 
 
 # Changes and plans ------------------------------------------------------------------------------
@@ -212,7 +219,20 @@ def scenario_sentences(scenario) -> list[str]:
     return out
 
 
-def plan_sentences(section: dict) -> list[str]:
+def plan_lacks(step: dict, standard) -> list[str]:
+    """What a plan still lacks for the next tier: more criteria (the shortest path) and outcome metrics."""
+    lacks = []
+    if step["criteria"]:
+        lacks.append(f"{plural(len(step['criteria']), 'more criterion')} (shortest path: {join(step['criteria'])})")
+    if step["outcomes_needed"]:
+        lacks.append(
+            f"{plural(step['outcomes_needed'], 'more resident outcome metric')} met "
+            f"(not yet met or unknown: {metric_names(step['outcome_metrics_not_met'], standard)})"
+        )
+    return lacks
+
+
+def plan_sentences(section: dict, standard) -> list[str]:
     """A plan's effect: the tier it reaches (or keeps), and what it still lacks for the next tier."""
     b, a, total = section["before"], section["after"], section["total"]
     changing = [s for s in section["steps"] if s["from"] != s["to"]]
@@ -226,7 +246,8 @@ def plan_sentences(section: dict) -> list[str]:
         )
     ]
     if section["next_tier"]:
-        lines.append(sentence(f"For {section['next_tier']} the plan still lacks {' and '.join(section['lacks'])}"))
+        lacks = " and ".join(plan_lacks(section["next_step"], standard))
+        lines.append(sentence(f"For {section['next_tier']} the plan still lacks {lacks}"))
     else:
         lines.append(sentence(f"{tier_label(a['tier'])} is the highest tier: the plan lacks nothing more"))
     lines += section["band_notes"]

@@ -179,7 +179,7 @@ class PlanningPanel:
         )
         self.reasons.value = "<ul>" + "".join(f"<li>{html.escape(t)}</li>" for t in s.reasons) + "</ul>"
         opp = self.report.opportunities
-        self.paths_html.value = "".join(f"<p>{html.escape(t)}</p>" for t in opportunity_sentences(opp))
+        self.paths_html.value = "".join(f"<p>{html.escape(t)}</p>" for t in opportunity_sentences(opp, self.standard))
         open_tiers = {step["tier"]: step for step in opp["steps"]}
         for tier, button in self.path_buttons.items():
             step = open_tiers.get(tier)
@@ -200,7 +200,7 @@ class PlanningPanel:
         if key == self._drawn:
             return
         drawn = self._chart_cache.pop(key, None) or {
-            name: image(_svg(name, self.report), charts.alt_text(name, self.report)) for name in CHARTS
+            name: image(charts.svg(name, self.report), charts.alt_text(name, self.report)) for name in CHARTS
         }
         self._chart_cache[key] = drawn
         while len(self._chart_cache) > _CACHED:
@@ -381,12 +381,6 @@ class PlanningPanel:
     def peers(self) -> str:
         """The peers menu's current choice, by its plain name."""
         return cohort_label(self.cohort_choice.value)
-
-
-def _svg(name: str, report: CityReport) -> bytes:
-    """One of the report's charts as SVG: sharp at any screen density, and quicker to make than a PNG (the
-    text is laid out but not rasterised)."""
-    return charts.figure_bytes(charts.CITY_CHARTS[name](report), ("svg",))["svg"]
 
 
 def show(panel: PlanningPanel) -> None:

@@ -381,6 +381,6 @@ def draw(name: str, rep: CityReport, out_dir: str | Path) -> Chart:
     return save(CITY_CHARTS[name](rep), out_dir, name, alt_text(name, rep))
 
 
-def png(name: str, rep: CityReport, dpi: float = 90) -> bytes:
-    """One of CITY_CHARTS as PNG bytes only (the app shows it; nothing is written)."""
-    return figure_bytes(CITY_CHARTS[name](rep), ("png",), dpi)["png"]
+def svg(name: str, rep: CityReport) -> bytes:
+    """One of CITY_CHARTS as SVG bytes only (the app shows it: sharp at any screen density; nothing is written)."""
+    return figure_bytes(CITY_CHARTS[name](rep), ("svg",))["svg"]

@@ -18,7 +18,7 @@ from ..analysis.changes import Plan
 from ..analysis.records import json_value, score_table, tier_cell
 from ..analysis.scenario import Scenario
 from ..analysis.scoring import practice_shares
-from ..analysis.sentences import change_text, plan_mismatch
+from ..analysis.sentences import change_text, plan_mismatch, story_change
 from ..analysis.timeline import latest_published
 from ..errors import InputError
 from ..io.atomic import write_file
@@ -199,7 +199,7 @@ def facts(rep: CityReport) -> dict:
         "published_tier": tier_name(s["published_tier"]),
         "criteria_met": int(s["criteria_met"]),
         "criteria_total": rep.standard.n_criteria,
-        "change": change_text(rep.progress),
+        "change": change_text(rep.progress) or story_change(rep.timeline, rep.year),
         "next_tier": step["tier"] if step else None,
         "criteria_needed": int(step["criteria_needed"]) if step else None,
         "path": step["criteria"] if step else [],

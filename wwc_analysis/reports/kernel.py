@@ -77,13 +77,6 @@ class WarmKernel:
         self.km.start_kernel(cwd=self._sockets, env=env, extra_arguments=KERNEL_ARGS)
         self.kc = self.km.client()
         self.kc.start_channels()
-        # nbclient awaits messages: with an asynchronous client it keeps checking, meanwhile, that the kernel
-        # lives (a blocking one would wait for output forever once the kernel is killed).
-        from jupyter_client.asynchronous import AsyncKernelClient
-
-        info = self.km.get_connection_info(session=True)
-        self.notebook_client = AsyncKernelClient(parent=self.km, connection_file=self.km.connection_file, **info)
-        self.notebook_client.start_channels()
 
     def wait(self) -> None:
         """Wait until the launched kernel answers, and import what the reports need (the warm-up)."""
@@ -99,9 +92,8 @@ class WarmKernel:
             self.start()
 
     def stop(self) -> None:
-        for client in (self.kc, getattr(self, "notebook_client", None)):
-            if client is not None:
-                client.stop_channels()
+        if self.kc is not None:
+            self.kc.stop_channels()
         if self.km is not None and self.km.has_kernel:
             self.km.shutdown_kernel(now=True)
         if getattr(self, "_sockets", None):
@@ -136,7 +128,7 @@ class WarmKernel:
         client = NotebookClient(
             nb, km=self.km, kernel_name=self.kernel_name, timeout=TIMEOUT, record_timing=False, allow_errors=False
         )
-        client.kc = self.notebook_client
+        client.kc = _Watched(self.kc, self.alive)
         try:
             client.execute(cleanup_kc=False)
         except CellExecutionError as exc:
@@ -160,6 +152,48 @@ class WarmKernel:
                 user_expressions={"charts": CHART_SECONDS},
             )
             self.chart_seconds = _float_expression(reply, "charts")
+
+
+class _Watched:
+    """A kernel client whose waits for a message check, each second, that the kernel still lives.
+
+    nbclient waits for a cell's reply and output in calls that, on a blocking client, keep it from checking
+    the kernel meanwhile: a kernel killed mid-cell would leave it waiting until the cell's time-out, or for
+    ever. This one raises nbclient's DeadKernelError within a second or two instead."""
+
+    def __init__(self, client, alive):
+        self._client, self._alive = client, alive
+
+    def __getattr__(self, name: str):
+        value = getattr(self._client, name)
+        return _WatchedChannel(value, self._alive) if name.endswith("_channel") else value
+
+
+class _WatchedChannel:
+    def __init__(self, channel, alive):
+        self._channel, self._alive = channel, alive
+
+    def __getattr__(self, name: str):
+        return getattr(self._channel, name)
+
+    def get_msg(self, timeout: float | None = None, **kwargs):
+        """The next message within `timeout` seconds (None: however long), checking each second that the kernel
+        lives."""
+        import queue
+        import time
+
+        from nbclient.exceptions import DeadKernelError
+
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = 1.0 if deadline is None else min(1.0, max(0.0, deadline - time.monotonic()))
+            try:
+                return self._channel.get_msg(timeout=left, **kwargs)
+            except queue.Empty:
+                if not self._alive():
+                    raise DeadKernelError("the kernel died") from None
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise
 
 
 def _float_expression(reply: dict, name: str) -> float:

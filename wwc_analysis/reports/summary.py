@@ -152,7 +152,7 @@ def plan_html(rep: CityReport) -> str:
     )
     head = "".join(f"<th scope='col' class='{c}'>{h}</th>" for h, c in zip(heads, classes))
     return (
-        f"<h2>With the plan</h2>{_paragraphs(plan_sentences(sec))}<table "
+        f"<h2>With the plan</h2>{_paragraphs(plan_sentences(sec, rep.standard))}<table "
         f"id='plan' class='wwc-table wwc-plan'><thead><tr>{head}</tr></thead>"
         f"<tbody>{rows}</tbody></table><p>By owner:</p><ul>{owners}</ul>"
     )
@@ -211,7 +211,7 @@ def summary_markdown(rep: CityReport) -> str:
         lines += [NO_RISK, ""]
     sec = rep.plan_section
     if sec:
-        lines += ["## With the plan", ""] + [md(t) for t in plan_sentences(sec)] + [""]
+        lines += ["## With the plan", ""] + [md(t) for t in plan_sentences(sec, rep.standard)] + [""]
         lines += [
             "| step | change | criteria met | tier | owner | due | note |",
             "| --- | --- | ---: | --- | --- | --- | --- |",
