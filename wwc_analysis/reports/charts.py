@@ -30,7 +30,7 @@ from ..rules import status as st
 from .chart_text import alt_text
 from .city_report import CityReport, self_vs_audited
 
-__all__ = ["CITY_CHARTS", "Chart", "alt_text", "draw", "figure_bytes", "png", "save"]
+__all__ = ["CITY_CHARTS", "Chart", "alt_text", "draw", "figure_bytes", "save", "svg"]
 
 STYLE = {
     "font.size": 10,
