@@ -102,9 +102,13 @@ def batch(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def chromium(batch):
-    """One headless Debian Chromium for the module."""
+    """One headless Debian Chromium for the module (a warm report worker's own Playwright stopped first: one
+    Playwright at a time in a process)."""
     from playwright.sync_api import sync_playwright
 
+    from wwc_analysis.reports.worker import stop_worker
+
+    stop_worker()
     with sync_playwright() as pw:
         launched = pw.chromium.launch(executable_path=CHROMIUM, args=list(QUIET_FLAGS), headless=True)
         yield launched

@@ -8,8 +8,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import html
-import statistics
-import time
 
 import pytest
 
@@ -129,27 +127,21 @@ def test_a_metric_value_is_judged_by_the_threshold(scottsdale):
     assert "pm25: 'a lot' is not a value the standard can judge" in said(p)
 
 
-def test_a_status_click_renders_its_words_within_150_ms_and_its_charts_next(scottsdale):
+def test_a_status_click_renders_its_words_at_once_and_its_charts_when_the_kernel_is_free(scottsdale):
+    """The words follow a click at once; the charts are drawn once the event loop is free (its speed is measured
+    in benchmarks/benchmark.py, not here)."""
     p = scottsdale
 
-    async def clicks() -> tuple[list[float], list[float]]:
-        words, everything = [], []
-        for k, code in enumerate(["DM2", "EVAL2", "LC2", "OD2", "PA2", "BF2", "DM3", "EVAL3"]):
-            start = time.perf_counter()
-            p.set_status(code, "No" if k % 2 else "In Progress")
-            words.append(time.perf_counter() - start)
-            assert f"{31 - k - 1} of 43" in p.headline.value
-            while p._drawn is None or p._drawn[3] != p.scenario.statuses.tobytes():
-                await asyncio.sleep(0)
-            everything.append(time.perf_counter() - start)
-        return words, everything
+    async def click() -> None:
+        p.set_status("DM2", "In Progress")
+        assert "30 of 43" in p.headline.value
+        assert p._drawn is None or p._drawn[3] != p.scenario.statuses.tobytes()  # not drawn yet
+        while p._drawn is None or p._drawn[3] != p.scenario.statuses.tobytes():
+            await asyncio.sleep(0)
+        assert "30 of 43" in p.gauge.value
 
-    words, everything = asyncio.run(clicks())
-    print(
-        f"one status click: words {statistics.median(words) * 1000:.0f} ms (median), with both charts "
-        f"{statistics.median(everything) * 1000:.0f} ms"
-    )
-    assert statistics.median(words) < 0.150
+    asyncio.run(click())
+    p.reset()
 
 
 def test_changes_download_as_a_plan_and_upload_back(scottsdale):

@@ -77,7 +77,10 @@ def test_the_plan_section_says_the_tier_each_step_and_what_is_left(plan_csv, tmp
     assert [s["criteria_met"] for s in sec["steps"]] == [32, 33, 34, 35, 36, 37, 37]
     assert sec["steps"][-1]["tier"] == "Platinum" and sec["next_tier"] is None
     text = plan_markdown(data, load_plan(plan_csv, standard))
-    assert "## With the plan" in text and "Mayor's office: nominated (due 2024-12-31)" in text
+    assert (
+        "## With the plan" in text
+        and "Mayor's office: Outcome metric: A Data-Informed City Priority (due 2024-12-31)" in text
+    )
     partial = write_csv(tmp_path / "partial.csv", ["criterion", "status"], [["DM8", "Yes"]])
     sec = data.plan_section(load_plan(partial, standard))
     assert sec["after"]["tier"] == "Gold" and sec["next_tier"] == "Platinum"

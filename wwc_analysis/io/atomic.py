@@ -1,8 +1,10 @@
 """Writing outputs whole or not at all: files go to a temporary folder that is renamed into place.
 
 A reader (or a rerun after a crash) sees either the complete old folder, the complete
-new one, or none; never a half-written one. Leftover temporary folders from a killed
-run start with '.tmp-' and are cleared by the next write to the same place.
+new one, or none; never a half-written one. Temporary folders start with '.tmp-'; one left
+by a killed run is cleared by a later write to the same place once it is an hour old (a
+batch, which holds its folder, clears its own at once), so two processes writing the same
+place never remove each other's work.
 """
 
 from __future__ import annotations
@@ -10,12 +12,14 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 from ..errors import InputError
 from ..settings import raw_dir
 
 TMP_PREFIX = ".tmp-"
+STALE_SECONDS = 3600  # a temporary folder older than this was left by a killed run
 
 
 def guard(path: Path) -> Path:
@@ -32,26 +36,34 @@ def staging_folder(target: Path) -> Path:
     guard(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     for stale in target.parent.glob(f"{TMP_PREFIX}{target.name}-*"):
-        shutil.rmtree(stale, ignore_errors=True)
+        if time.time() - stale.stat().st_mtime > STALE_SECONDS:
+            shutil.rmtree(stale, ignore_errors=True)
     return Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{target.name}-", dir=target.parent))
 
 
-def publish_folder(staging: Path, target: Path) -> Path:
-    """Move a finished staging folder to `target`, replacing any earlier version."""
+def publish_folder(staging: Path, target: Path, replace: bool = True) -> Path:
+    """Move a finished staging folder to `target`, replacing any earlier version (or, with `replace` false,
+    keeping one that another process put there meanwhile: the same content, for a content-addressed folder)."""
     os.chmod(staging, 0o755)
-    if target.exists():
-        old = target.with_name(f"{TMP_PREFIX}{target.name}-old")
-        shutil.rmtree(old, ignore_errors=True)
-        target.rename(old)
+    if target.exists() and not replace:
+        shutil.rmtree(staging, ignore_errors=True)
+    elif target.exists():
+        old = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{target.name}-old-", dir=target.parent))
+        target.rename(old / target.name)
         staging.rename(target)
         shutil.rmtree(old, ignore_errors=True)
     else:
-        staging.rename(target)
+        try:
+            staging.rename(target)
+        except OSError:  # another process published it first
+            if replace:
+                raise
+            shutil.rmtree(staging, ignore_errors=True)
     return target
 
 
-def write_folder(target: Path, files: dict[str, str | bytes]) -> list[Path]:
-    """Write `files` (name -> content) as the whole content of folder `target`."""
+def write_folder(target: Path, files: dict[str, str | bytes], replace: bool = True) -> list[Path]:
+    """Write `files` (name -> content) as the whole content of folder `target` (see `publish_folder`)."""
     staging = staging_folder(target)
     try:
         for name, content in files.items():
@@ -64,7 +76,7 @@ def write_folder(target: Path, files: dict[str, str | bytes]) -> list[Path]:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    publish_folder(staging, target)
+    publish_folder(staging, target, replace)
     return [target / name for name in files]
 
 

@@ -71,7 +71,7 @@ def write_store(responses: pd.DataFrame, outcomes: pd.DataFrame | None, edition:
     manifest = {"format": 2, "edition": edition, "digest": key}
     manifest |= {name: {"file": name, "sha256": hashlib.sha256(data).hexdigest()} for name, data in files.items()}
     files[MANIFEST] = json.dumps(manifest, indent=1, sort_keys=True) + "\n"
-    write_folder(folder, files)
+    write_folder(folder, files, replace=False)
     return folder
 
 
