@@ -47,7 +47,7 @@ test-lowest: uv
 	$(UV) pip compile pyproject.toml --extra dev --resolution lowest-direct --python-version 3.11 --quiet -o .venv-lowest/lowest.txt
 	$(UV) pip install --quiet --python .venv-lowest/bin/python -r .venv-lowest/lowest.txt
 	$(UV) pip install --quiet --python .venv-lowest/bin/python --no-deps -e .
-	WWC_CHROMIUM= .venv-lowest/bin/python -m pytest -p no:cacheprovider -o addopts="" -q \
+	WWC_CHROMIUM= .venv-lowest/bin/python -m pytest -p no:cacheprovider -p no:nbval -o addopts="" -q \
 		tests/test_cli.py tests/test_scoring.py tests/test_real_data.py tests/test_loading.py tests/test_plan.py
 
 lint: setup

@@ -282,8 +282,10 @@ def test_bad_outcomes(tmp_path, standard, row, expected):
 
 
 @pytest.fixture
-def stored(standard):
-    """Scottsdale's validated responses, written to the store: (frame, folder)."""
+def stored(standard, tmp_path, monkeypatch):
+    """Scottsdale's validated responses, written to a store of this test's own (a test below damages it):
+    (frame, folder)."""
+    monkeypatch.setenv("WWC_PROCESSED_DIR", str(tmp_path / "processed"))
     responses = load_responses([SCOTTSDALE], standard)
     return responses, store.write_store(responses, None, "2022")
 

@@ -220,3 +220,16 @@ def test_the_sample_cron_line_creates_its_log_folder():
     steps = [s.strip() for s in command.split("&&")]
     assert steps.index("mkdir -p logs") < next(i for i, s in enumerate(steps) if "logs/" in s)
     assert any(s.startswith("make") and "setup" in s for s in steps)  # a clean clone has no .venv yet
+
+
+def test_a_report_on_an_earlier_year_is_written_with_the_default_cohort(tmp_path, capsys, no_pdf, standard):
+    rows = [
+        ["Oldtown", year, code, "Yes" if i < 30 else "No"]
+        for year in (2021, 2023)
+        for i, code in enumerate(standard.codes)
+    ]
+    path = write_csv(tmp_path / "old.csv", ["city", "year", "criterion", "status"], rows)
+    assert main(["report", str(path), "--city", "Oldtown", "--year", "2021", "--out", str(tmp_path / "out")]) == 0
+    assert "Oldtown 2021:" in capsys.readouterr().out
+    summary = (tmp_path / "out" / "oldtown" / "summary.md").read_text()
+    assert "No shares are published for 2021; those of 2023, the nearest year, are used." in summary

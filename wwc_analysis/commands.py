@@ -232,7 +232,7 @@ def _reports(args: argparse.Namespace, cities, overview: bool, workers: int, pro
 
 
 def report(args: argparse.Namespace) -> int:
-    from .reports.index import tier_cell
+    from .analysis.sentences import tier_text
 
     try:
         results, out = _reports(
@@ -246,7 +246,7 @@ def report(args: argparse.Namespace) -> int:
             where = out / r.job.folder
             print(
                 printable(
-                    f"{r.job.name} {r.facts.get('year')}: {tier_cell(r.facts)}; {done} {where}/ (open "
+                    f"{r.job.name} {r.facts.get('year')}: {tier_text(r.facts)}; {done} {where}/ (open "
                     f"{where / 'report.html'})"
                 )
             )

@@ -18,10 +18,10 @@ from .timeline import announced_text
 
 
 def tier_text(score: dict) -> str:
-    """'Gold (published)', or 'Silver (up to Gold while statuses are unknown)'."""
+    """'Gold (published)', or 'Silver (up to Gold while answers are unknown)'."""
     text = with_published(score["tier"], score.get("published_tier"))
     if tier_name(score["tier_high"]) != tier_name(score["tier"]):
-        text += f" (up to {tier_label(score['tier_high'])} while statuses are unknown)"
+        text += f" (up to {tier_label(score['tier_high'])} while answers are unknown)"
     return text
 
 

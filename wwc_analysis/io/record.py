@@ -39,12 +39,6 @@ def _certifications(root: Path) -> pd.DataFrame:
     return frame
 
 
-def city_record(city: str) -> pd.DataFrame:
-    """One city's rows of the published record, oldest first."""
-    record = certifications()
-    return record[record["key"] == city_key(city)].sort_values(["assessment_year", "announced"], kind="stable")
-
-
 def published_shares() -> pd.DataFrame:
     """Published shares: year, cohort, reference_city, criterion, share (0-1)."""
     return _shares(raw_dir()).copy()

@@ -213,7 +213,7 @@ def _line_numbers(raw: bytes, n_rows: int) -> np.ndarray:
     if not quotes.any():
         return np.arange(1, n_rows + 1)
     newlines = np.flatnonzero(data == ord("\n"))
-    quoted = np.logical_xor.accumulate(quotes)[newlines]  # inside quotes at each line break ('""' toggles twice)
+    quoted = (np.cumsum(quotes) % 2 == 1)[newlines]  # inside quotes at each line break ('""' toggles twice)
     starts = np.concatenate([[1], np.flatnonzero(~quoted) + 2])[:n_rows]
     return np.concatenate([starts, np.arange(len(newlines) + 2, len(newlines) + 2 + n_rows - len(starts))])
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..analysis.phrases import NO_TIER, md, tier_label, with_published
+from ..analysis.phrases import NO_TIER, md, tier_label
+from ..analysis.sentences import tier_text
 from ..analysis.timeline import announced_text
 from ..io.atomic import write_file
 from ..settings import PACKAGE
@@ -38,14 +39,6 @@ def story(facts: dict) -> str:
     return ", ".join(published) or "none published"
 
 
-def tier_cell(facts: dict) -> str:
-    """The city's tier as the index states it, with its range while answers are unknown."""
-    text = with_published(facts.get("tier"), facts.get("published_tier"))
-    if facts.get("tier_high") != facts.get("tier"):
-        text += f" (up to {tier_label(facts.get('tier_high'))} while answers are unknown)"
-    return text
-
-
 def index_rows(results: list[Result], tier_names: list[str]) -> dict:
     """What the index shows, as data: one entry per city report, the failures, the tiers to filter by."""
     rank = {NO_TIER: 0, **{t: i + 1 for i, t in enumerate(tier_names)}}
@@ -63,7 +56,7 @@ def index_rows(results: list[Result], tier_names: list[str]) -> dict:
                 "folder": r.job.folder,
                 "simulated": f.get("simulated", False),
                 "year": f.get("year"),
-                "tier": tier_cell(f),
+                "tier": tier_text(f),
                 "tier_filter": tier,
                 "tier_rank": rank.get(tier, 0),
                 "criteria_met": f.get("criteria_met"),

@@ -20,7 +20,7 @@ import pandas as pd
 if TYPE_CHECKING:
     from .standard import Standard
 
-NO_TIER = 0  # the rank of no tier (not unknown: a city with no tier is known to have none)
+NO_TIER_RANK = 0  # the rank of no tier (not unknown: a city with no tier is known to have none)
 
 
 @dataclass(frozen=True)
@@ -149,4 +149,4 @@ def tier_name(value: object) -> str | None:
 def rank_of(value: object, standard: Standard) -> int:
     """A tier's rank, 0 for no tier."""
     name = tier_name(value)
-    return NO_TIER if name is None else standard.tier_rank(name)
+    return NO_TIER_RANK if name is None else standard.tier_rank(name)
