@@ -19,15 +19,7 @@ def scored(make_city, standard, statuses, outcomes_met=3):
 
 @pytest.mark.parametrize(
     ("met", "tier"),
-    [
-        (21, None),
-        (22, "Silver"),
-        (28, "Silver"),
-        (29, "Gold"),
-        (36, "Gold"),
-        (37, "Platinum"),
-        (43, "Platinum"),
-    ],
+    [(21, None), (22, "Silver"), (28, "Silver"), (29, "Gold"), (36, "Gold"), (37, "Platinum"), (43, "Platinum")],
 )
 def test_tier_boundaries(make_city, standard, met, tier):
     result = scored(make_city, standard, statuses_with(standard, met))

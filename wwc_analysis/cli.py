@@ -1,8 +1,7 @@
 """The `wwc` command line: validate, score, and the rest of the workbench's jobs.
 
-Bad input ends in one line on stderr naming the file, row and value (or the flag and value), and
-exit status 2; `--debug` shows the full traceback instead. Text for the terminal has control
-characters escaped: a name is data, never a terminal command.
+Bad input ends in one line on stderr (file, row and value, or flag and value) and exit status 2;
+`--debug` shows the traceback. Control characters are escaped: a name is data, never a command.
 """
 
 from __future__ import annotations
@@ -18,32 +17,13 @@ from .errors import InputError, ParameterError, WWCError, printable
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILED = 1
-FLAGS = {
-    "city": "--city",
-    "year": "--year",
-    "cohort": "--cohort",
-    "edition": "--edition",
-    "cities": "--cities",
-    "out": "--out",
-}
 
 
 def _inputs(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "files",
-        nargs="*",
-        type=Path,
-        metavar="FILE",
-        help="responses files (CSV, .xlsx or a validated store); none: the bundled data",
-    )
-    p.add_argument(
-        "--outcomes",
-        action="append",
-        type=Path,
-        default=None,
-        metavar="FILE",
-        help="resident outcome metric values (repeatable)",
-    )
+    files = "responses files (CSV, .xlsx or a validated store); none: the bundled data"
+    p.add_argument("files", nargs="*", type=Path, metavar="FILE", help=files)
+    outcomes = "resident outcome metric values (repeatable)"
+    p.add_argument("--outcomes", action="append", type=Path, default=None, metavar="FILE", help=outcomes)
     p.add_argument("--edition", default=None, help="edition of the standard (default: 2022)")
 
 
@@ -60,13 +40,8 @@ def _format(p: argparse.ArgumentParser) -> None:
 
 
 def _plan(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--plan",
-        type=Path,
-        default=None,
-        metavar="FILE",
-        help="a plan (CSV or Excel: criterion, status, owner, due, note)",
-    )
+    plan = "a plan (CSV or Excel: criterion, status, owner, due, note)"
+    p.add_argument("--plan", type=Path, default=None, metavar="FILE", help=plan)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -104,14 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("whatif", help="score a city with changes applied (no file is changed)")
     _inputs(p)
     _city(p)
-    p.add_argument(
-        "--set",
-        dest="changes",
-        action="append",
-        default=None,
-        metavar="CODE=STATUS",
-        help='e.g. "RDC1=Yes, EVAL1=Yes" or "nominated=yes" (repeatable; applied after --plan)',
-    )
+    changes = 'e.g. "RDC1=Yes, EVAL1=Yes" or "nominated=yes" (repeatable; applied after --plan)'
+    p.add_argument("--set", dest="changes", action="append", default=None, metavar="CODE=STATUS", help=changes)
     _plan(p)
     _format(p)
     p.set_defaults(func=c.whatif)
@@ -198,7 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def message(exc: BaseException) -> str:
     """An error's one line for the terminal: a parameter named by its flag, memory exhaustion said plainly."""
     if isinstance(exc, ParameterError):
-        return exc.message(FLAGS.get(exc.parameter, exc.parameter))
+        return exc.message(f"--{exc.parameter}")
     if isinstance(exc, MemoryError):
         return "the input needs more memory than this machine has; split it into smaller files"
     return str(exc)

@@ -13,6 +13,7 @@ import sys
 import pandas as pd
 
 from .analysis.identity import city_key, city_keys
+from .analysis.phrases import plural
 from .analysis.reasons import add_reasons, notes_for
 from .analysis.records import json_records, score_record, score_table
 from .analysis.sentences import (
@@ -23,7 +24,7 @@ from .analysis.sentences import (
     timeline_sentences,
 )
 from .analysis.timeline import timeline
-from .errors import InputError, ParameterError, printable
+from .errors import InputError, ParameterError, WWCError, printable
 from .io.export import readable, to_csv_text, to_json
 from .io.inputs import load_inputs, scenario
 from .rules.standard import load_standard
@@ -69,12 +70,7 @@ def validate(args: argparse.Namespace) -> int:
                 check_duplicates(frame)
             cities = sorted(set(frame["city"].astype(str)))
             shown = ", ".join(cities[:5]) + (", ..." if len(cities) > 5 else "")
-            print(
-                printable(
-                    f"{table.label}: ok, {len(frame)} {what} for {len(cities)} "
-                    f"{'city' if len(cities) == 1 else 'cities'} ({shown})"
-                )
-            )
+            print(printable(f"{table.label}: ok, {len(frame)} {what} for {plural(len(cities), 'city')} ({shown})"))
     return 0
 
 
@@ -91,20 +87,12 @@ def score(args: argparse.Namespace) -> int:
     if args.format == "csv":
         emit(args, None, score_table(scored, inputs.standard, numeric=True))
     elif args.format == "json":
-        emit(
-            args,
-            [
-                score_record(r, inputs.standard)
-                for r in add_reasons(scored, statuses, inputs.standard).to_dict("records")
-            ],
-        )
+        with_reasons = add_reasons(scored, statuses, inputs.standard).to_dict("records")
+        emit(args, [score_record(r, inputs.standard) for r in with_reasons])
     else:
         lines = [people(score_table(scored, inputs.standard))]
-        lines += [
-            f"\n{r['city']} {r['year']}: {note}"
-            for r in scored.to_dict("records")
-            for note in notes_for(r, inputs.standard)
-        ]
+        records = scored.to_dict("records")
+        lines += [f"\n{r['city']} {r['year']}: {note}" for r in records for note in notes_for(r, inputs.standard)]
         keys = city_keys(scored["city"])
         for name in scored["city"][pd.Series(keys).duplicated().to_numpy()].unique():
             lines += [f"\n{name}: {t}" for t in progress_sentences(scenario(inputs, name).progress())]
@@ -130,13 +118,8 @@ def gaps(args: argparse.Namespace) -> int:
     for level in [args.level] if args.level else ["practice", "criterion"]:
         text += [f"By {level}:", people(shown[level]), ""]
     if not args.level:
-        text += ["Audit risk (self-assessed Yes answers):"]
-        text += [
-            people(risk)
-            if ctx.has_self and len(risk)
-            else ("none" if ctx.has_self else "no self-assessment was given"),
-            "",
-        ]
+        shown_risk = (people(risk) if len(risk) else "none") if ctx.has_self else "no self-assessment was given"
+        text += ["Audit risk (self-assessed Yes answers):", shown_risk, ""]
     emit(args, data, tables[args.level or "criterion"], "\n".join(text))
     return 0
 
@@ -188,19 +171,12 @@ def progress(args: argparse.Namespace) -> int:
     loaded = city_key(args.city) in set(inputs.assessments.keys["key"])
     if not loaded and record.empty:
         raise ParameterError("city", "no loaded file and no published certification names this city", args.city)
-    prog = (
-        scenario(inputs, args.city).progress()
-        if loaded
-        else pd.DataFrame(columns=["year", "gained", "lost", "tier", "criteria_met"])
-    )
+    none = pd.DataFrame(columns=["year", "gained", "lost", "tier", "criteria_met"])
+    prog = scenario(inputs, args.city).progress() if loaded else none
     story = timeline(record, prog, inputs.standard)
     sentences = timeline_sentences(story) + progress_sentences(prog)
-    data = {
-        "city": args.city,
-        "timeline": json_records(story),
-        "assessments": json_records(prog),
-        "sentences": sentences,
-    }
+    data = {"city": args.city, "timeline": json_records(story), "assessments": json_records(prog)}
+    data["sentences"] = sentences
     emit(args, data, story, people(story) + "\n\n" + "\n".join(sentences))
     return 0
 
@@ -235,21 +211,15 @@ def report(args: argparse.Namespace) -> int:
     from .analysis.sentences import tier_text
 
     try:
-        results, out = _reports(
-            args, [args.city], overview=False, workers=1, progress=False, index=False, year=args.year
-        )
+        results, out = _reports(args, [args.city], False, workers=1, progress=False, index=False, year=args.year)
     except ParameterError as exc:  # one city asked for: its flag is --city
         raise ParameterError("city" if exc.parameter == "cities" else exc.parameter, exc.problem, exc.value) from None
     for r in results:
         if r.ok:
             done = "report up to date in" if r.skipped else "report written to"
             where = out / r.job.folder
-            print(
-                printable(
-                    f"{r.job.name} {r.facts.get('year')}: {tier_text(r.facts)}; {done} {where}/ (open "
-                    f"{where / 'report.html'})"
-                )
-            )
+            line = f"{r.job.name} {r.facts.get('year')}: {tier_text(r.facts)}; {done} {where}/"
+            print(printable(f"{line} (open {where / 'report.html'})"))
         else:
             print(printable(f"wwc: error: {r.job.name}: {r.error}"), file=sys.stderr)
     return 0 if results and all(r.ok for r in results) else 1
@@ -260,9 +230,7 @@ def batch(args: argparse.Namespace) -> int:
 
     if args.workers < 0:
         raise ParameterError("workers", "must be 0 (one per core) or more", args.workers)
-    results, out = _reports(
-        args, args.cities, overview=True, workers=args.workers, progress=not args.no_progress, index=True
-    )
+    results, out = _reports(args, args.cities, True, workers=args.workers, progress=not args.no_progress, index=True)
     print(printable("\n".join(summary_lines(results, out))))
     return 0 if all(r.ok for r in results) else 1
 
@@ -288,11 +256,8 @@ def import_report(args: argparse.Namespace) -> int:
     paths = write_report_tables(rep, folder)
     met = int((rep.responses["status"] == "Yes").sum())
     tier = f" and its tier ({rep.stated_tier})" if rep.stated_tier else ""
-    print(
-        printable(
-            f"{rep.city} {rep.year}: {met} of {standard.n_criteria} criteria met, matching the report's totals{tier}."
-        )
-    )
+    matched = f"{met} of {standard.n_criteria} criteria met, matching the report's totals{tier}"
+    print(printable(f"{rep.city} {rep.year}: {matched}."))
     print("Written: " + ", ".join(map(str, paths)))
     return 0
 
@@ -303,7 +268,5 @@ def benchmark(args: argparse.Namespace) -> int:
 
     script = project_dir() / "benchmarks" / "benchmark.py"
     if not script.is_file():
-        raise ParameterError(
-            "benchmark", "the benchmarks live in the project's checkout (benchmarks/benchmark.py)", str(script)
-        )
+        raise WWCError(f"the benchmarks live in a checkout of the project; {script} is not there")
     return subprocess.call([sys.executable, str(script), *args.args])

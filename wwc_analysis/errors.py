@@ -1,8 +1,7 @@
 """The errors the workbench raises for people: one base class, each a one-line message.
 
-`InputError` names a file, a row and a value; `ParameterError` names a parameter of a question
-(city, year, cohort, edition) and the value given. The command line turns a parameter's name
-into its flag (`city` into `--city`); a notebook shows the name as it is.
+`InputError` names a file, row and value; `ParameterError` names a parameter (city, year, cohort,
+edition), which the command line shows as its flag.
 """
 
 from __future__ import annotations

@@ -1,9 +1,7 @@
-"""Where the workbench reads and writes, and its limits: every setting taken from the environment, in one place.
+"""Where the workbench reads and writes, and its limits: every environment setting, in one place.
 
-Published inputs (the standard's editions, the bundled cities, the published record) and the
-notebooks ship inside the installed package; in a checkout they are read from `data/raw/` and
-`notebooks/`, their sources. Reports go to `outputs/` of the project (or of the current folder
-when the package is installed), derived data to `data/processed/` (or a cache folder).
+Published inputs and notebooks ship inside the package; in a checkout they are read from `data/raw/`
+and `notebooks/`. Reports go to `outputs/`, derived data to `data/processed/` (or a cache folder).
 """
 
 from __future__ import annotations

@@ -1,8 +1,7 @@
-"""Changes to a city's answers: one per criterion or outcome metric, from `--set`, a plan file or the app.
+"""Changes to a city's answers, from `--set`, a plan file or the app, parsed here once.
 
-A change sets a criterion to Yes / In Progress / No / unknown, or an outcome metric to met / not met /
-unknown or a value (judged against the standard's threshold). A plan is a list of changes for one city
-and year, each with an owner, a due date and a note. Every surface parses changes here, once.
+A change sets a criterion's status or an outcome metric (met, not met, unknown, or a value judged
+against the threshold); a plan is a list of them for one city and year, with owners, due dates, notes.
 """
 
 from __future__ import annotations

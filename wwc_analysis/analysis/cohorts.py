@@ -1,11 +1,8 @@
 """Peer cohorts: the share of a group of cities meeting each criterion.
 
-A cohort is either published (the share of all applicant cities, or of cities a given size, as
-printed in a certification report) or computed from the cities loaded (all of them, only certified
-ones, or a named list). A cohort never holds the city it is compared with. Each peer city counts
-once, with its latest assessment up to the year compared. Published shares come from that year or
-the nearest year published (labelled with it); where none fit, the cohort says so and has no shares,
-so a report still stands without a peer comparison. Cohorts built from simulated cities say so.
+A cohort is published (as printed in a certification report, from the year compared or the nearest
+year, labelled so) or computed from the cities loaded, one latest assessment per city, never holding
+the city compared. Without shares a cohort says so and the report stands without peers.
 """
 
 from __future__ import annotations

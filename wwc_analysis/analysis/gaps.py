@@ -1,12 +1,8 @@
 """Where a city stands against a peer cohort, criterion by criterion and practice by practice.
 
-A city *leads* on a criterion it meets that most of its peers do not, and *lags* on one
-it misses that most peers meet. Per practice, the comparison runs over the criteria both
-sides know (the city's status is known and the cohort has a share): the city's share met,
-the share a typical peer meets, the expected count, the difference, the ratio and a
-standardised score all use that one denominator. What cannot be computed is NaN here and
-null in JSON, never infinite. A practice whose answers are mostly unknown is not compared at all:
-its share of the few known answers says nothing about the practice as a whole.
+A city *leads* on a criterion it meets that most peers do not, and *lags* on one it misses that most
+meet. Per practice, every figure uses one denominator: the criteria both sides know. What cannot be
+computed is NaN (null in JSON); a practice whose answers are mostly unknown is not compared.
 """
 
 from __future__ import annotations
@@ -39,11 +35,8 @@ def criterion_gaps(statuses: np.ndarray, cohort: Cohort, standard: Standard) -> 
     """One row per criterion: the city's status, the cohort's share (and over how many peers), the position."""
     shares = cohort.shares.reindex(standard.codes).to_numpy(dtype=float)
     met = (statuses == st.YES).astype(float)
-    peers = (
-        cohort.peers_known.reindex(standard.codes).to_numpy(dtype=float)
-        if cohort.peers_known is not None
-        else np.full(len(shares), np.nan)
-    )
+    known = cohort.peers_known
+    peers = np.full(len(shares), np.nan) if known is None else known.reindex(standard.codes).to_numpy(dtype=float)
     return pd.DataFrame(
         {
             "criterion": standard.codes,
@@ -96,24 +89,8 @@ def practice_gaps(statuses: np.ndarray, cohort: Cohort, standard: Standard) -> p
     few = ~out["enough_known"]
     out.loc[few, ["difference", "ratio", "z_score"]] = np.nan
     out.loc[n == 0, "expected_met"] = np.nan
-    columns = [
-        "practice",
-        "name",
-        "criteria",
-        "unknown",
-        "compared",
-        "met",
-        "share_met",
-        "expected_met",
-        "peer_share",
-        "difference",
-        "ratio",
-        "z_score",
-        "leads",
-        "lags",
-        "enough_known",
-    ]
-    return out[columns]
+    columns = "practice name criteria unknown compared met share_met expected_met peer_share difference ratio z_score"
+    return out[[*columns.split(), "leads", "lags", "enough_known"]]
 
 
 def audit_risk(

@@ -1,8 +1,6 @@
-"""One city identity: when two names are the same city, for files, cohorts and folders alike.
+"""One city identity for files, cohorts and folders: names differing only in case, spacing or Unicode form are one city.
 
-Names that differ only in letter case, in spacing, or in Unicode composition (a precomposed
-"é" against "e" plus an accent) are one city. Everything that matches cities calls `city_key`
-(or `city_codes` for a column), so the scorer, the cohorts and the batch never disagree.
+Everything that matches cities calls `city_key` (or `city_codes` for a column).
 """
 
 from __future__ import annotations

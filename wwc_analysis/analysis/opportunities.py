@@ -1,11 +1,8 @@
 """What the next tier needs, and the smallest set of criteria that gets a city there.
 
-The requirements come from `tiers` (the same objects scoring checks): the missing core
-criteria, the criteria the tier requires (DM8 for Platinum in the 2022 edition) and
-enough criteria to reach the band. The shortlist takes the mandatory ones first and fills
-the rest, preferring criteria already In Progress, then those peers meet most often, then
-those in the city's weakest practices. Resident outcome metrics cannot be bought with
-criteria, so they are reported beside the shortlist.
+The shortlist takes the mandatory criteria first (core, and those a tier requires), then fills the
+band preferring In Progress, then what peers meet most, then the weakest practices. Outcome metrics
+cannot be bought with criteria, so they are reported beside it.
 """
 
 from __future__ import annotations
@@ -48,13 +45,8 @@ def preference_order(statuses: np.ndarray, peer_shares: np.ndarray, standard: St
     weakest = np.nan_to_num(practice_shares(statuses, standard)[0], nan=0.0)
     shares = np.nan_to_num(peer_shares, nan=0.0)
     candidates = np.flatnonzero(statuses != st.YES)
-    keys = (
-        np.arange(standard.n_criteria)[candidates],
-        weakest[practice_of[candidates]],
-        -shares[candidates],
-        statuses[candidates] != st.IN_PROGRESS,
-    )
-    return candidates[np.lexsort(keys)]
+    keys = (candidates, weakest[practice_of[candidates]], -shares[candidates], statuses[candidates] != st.IN_PROGRESS)
+    return candidates[np.lexsort(keys)]  # the last key sorts first
 
 
 def shortlist(
@@ -85,14 +77,9 @@ def shortlist(
         known = int((statuses[in_practice] != st.UNKNOWN).sum())
         unknown = int(in_practice.sum()) - known
         practice_share = shares_by_practice[practice_of[i]]
-        why.append(
-            f"{standard.practice_name(practice)}: "
-            + (
-                "no answer known"
-                if np.isnan(practice_share)
-                else f"{percent(practice_share)} met" + (f" of {known} known ({unknown} unknown)" if unknown else "")
-            )
-        )
+        of_known = f" of {known} known ({unknown} unknown)" if unknown else ""
+        met = "no answer known" if np.isnan(practice_share) else f"{percent(practice_share)} met{of_known}"
+        why.append(f"{standard.practice_name(practice)}: {met}")
         picks.append(
             {
                 "criterion": code,

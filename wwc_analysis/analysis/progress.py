@@ -1,9 +1,7 @@
 """Progress over assessments: one row per assessment year of a city, and what changed since the last.
 
-A criterion is *gained* when it is met now and was known not to be met before, and *lost*
-the other way round. An answer that was unknown and is now Yes is *newly known to be met*,
-and one that was Yes and is now unknown is *no longer known*: nothing is known to have
-changed, but they are listed so the counts add up.
+*Gained* is met now and known not met before, *lost* the reverse; unknown-to-Yes is *newly known to
+be met* and Yes-to-unknown *no longer known*, listed so the counts add up.
 """
 
 from __future__ import annotations

@@ -28,28 +28,20 @@ def next_tier_needs(row: dict, statuses: np.ndarray, standard: Standard) -> tupl
     if not higher:
         return None, []
     index = standard.criterion_index()
-    yes = statuses == st.YES
-    phrases = []
-    for need in shortfalls(yes, int(row["outcomes_met"]), higher[0], standard):
-        if need.kind in ("core", "criterion"):
-            what = join(_with_status(c, statuses[index[c]]) for c in need.criteria)
-            phrases.append(f"the core {noun(len(need.criteria), 'criterion')} {what}" if need.kind == "core" else what)
-        else:
-            phrases.append(shortfall_text(need))
-    return higher[0], phrases
+    status_of = {c: statuses[i] for c, i in index.items()}
+    needs = shortfalls(statuses == st.YES, int(row["outcomes_met"]), higher[0], standard)
+    return higher[0], [shortfall_text(need, status_of) for need in needs]
 
 
-def shortfall_text(need: Shortfall) -> str:
-    """'29 criteria met (67-84% of criteria met), 3 more'; '2 resident outcome metrics met, 1 more'."""
+def shortfall_text(need: Shortfall, status_of: dict[str, int] | None = None) -> str:
+    """'29 criteria met (67-84% of criteria met), 3 more'; '2 resident outcome metrics met, 1 more'; with
+    `status_of`, each missing criterion's status beside its code."""
     if need.kind == "band":
         return f"{plural(need.needed, 'criterion')} met ({need.label}), {need.count} more"
     if need.kind == "outcomes":
         return f"{plural(need.needed, 'resident outcome metric')} met, {need.count} more"
-    return (
-        f"the core {noun(len(need.criteria), 'criterion')} {join(need.criteria)}"
-        if need.kind == "core"
-        else join(need.criteria)
-    )
+    what = join(_with_status(c, status_of[c]) if status_of else c for c in need.criteria)
+    return f"the core {noun(len(need.criteria), 'criterion')} {what}" if need.kind == "core" else what
 
 
 def reasons_for(row: dict, statuses: np.ndarray, standard: Standard) -> list[str]:
@@ -67,26 +59,16 @@ def reasons_for(row: dict, statuses: np.ndarray, standard: Standard) -> list[str
     out.append(sentence(met_text))
     n_core = len(standard.core_codes)
     index = standard.criterion_index()
+    core = join(standard.core_codes)
     if row["missing_core"]:
-        missing = [_with_status(c, statuses[index[c]]) for c in row["missing_core"]]
-        out.append(
-            sentence(
-                f"Not every core criterion is met: {join(missing)}; no tier is possible without "
-                f"all {n_core} ({join(standard.core_codes)})"
-            )
-        )
+        missing = join(_with_status(c, statuses[index[c]]) for c in row["missing_core"])
+        out.append(f"Not every core criterion is met: {missing}; no tier is possible without all {n_core} ({core})")
     else:
-        out.append(
-            sentence(f"All {plural(n_core, 'core criterion')} ({join(standard.core_codes)}) {verb(n_core, 'is')} met")
-        )
+        out.append(f"All {plural(n_core, 'core criterion')} ({core}) {verb(n_core, 'is')} met")
     n_metrics = len(standard.outcome_metrics)
     omet, ounk = int(row["outcomes_met"]), int(row["outcomes_unknown"])
-    out.append(
-        sentence(
-            f"{omet} of {plural(n_metrics, 'resident outcome metric')} {verb(omet, 'is')} met"
-            + (f" ({ounk} unknown)" if ounk else "")
-        )
-    )
+    unknown = f" ({ounk} unknown)" if ounk else ""
+    out.append(f"{omet} of {plural(n_metrics, 'resident outcome metric')} {verb(omet, 'is')} met{unknown}")
     if not row.get("audited", True):
         out.append(sentence("These answers are self-assessed: no audited answers are loaded for this assessment"))
     out += published_notes(row)
@@ -98,16 +80,11 @@ def reasons_for(row: dict, statuses: np.ndarray, standard: Standard) -> list[str
     out += unknown_notes(row) + band_notes(row, standard)
     if row.get("has_self", False):
         changes = list(row["audit_changes"])
-        self_text = (
-            f"As self-assessed, {row['self_criteria_met']} of {total} were met "
-            f"({percent(row['self_share_met'])}, {tier_label(row['self_tier'])})"
-        )
-        out.append(
-            sentence(
-                self_text + (f"; the audit changed {join(changes)}" if changes else "; the audit changed none of them")
-            )
-        )
-    return out
+        share, self_tier = percent(row["self_share_met"]), tier_label(row["self_tier"])
+        was = f"{row['self_criteria_met']} of {total} were met ({share}, {self_tier})"
+        audit = f"the audit changed {join(changes)}" if changes else "the audit changed none of them"
+        out.append(f"As self-assessed, {was}; {audit}")
+    return [sentence(t) for t in out]
 
 
 def published_notes(row: dict) -> list[str]:
@@ -116,21 +93,13 @@ def published_notes(row: dict) -> list[str]:
     if not published:
         return []
     low, high = tier_name(row.get("answers_low")), tier_name(row.get("answers_high"))
+    said = f"The program published {published} for {_year(row)}"
     if row.get("published_conflict"):
-        return [
-            sentence(
-                f"The program published {published} for {_year(row)}, but the answers as loaded give "
-                f"{tier_range(low, high)}: check the answers; the tier shown is the one the answers give"
-            )
-        ]
+        check = "check the answers; the tier shown is the one the answers give"
+        return [sentence(f"{said}, but the answers as loaded give {tier_range(low, high)}: {check}")]
     if low == high == published:
-        return [sentence(f"The program published {published} for {_year(row)}, as the answers give")]
-    return [
-        sentence(
-            f"The program published {published} for {_year(row)}; the answers as loaded allow "
-            f"{tier_range(low, high)}, so the tier is {published}"
-        )
-    ]
+        return [sentence(f"{said}, as the answers give")]
+    return [sentence(f"{said}; the answers as loaded allow {tier_range(low, high)}, so the tier is {published}")]
 
 
 def unknown_notes(row: dict) -> list[str]:
@@ -142,21 +111,15 @@ def unknown_notes(row: dict) -> list[str]:
     unknown = f"The status of {join(parts)} is unknown"
     floor = tier_name(row.get("published_floor"))
     if floor:
-        return [
-            sentence(
-                f"{unknown}; the published {floor} stays as a floor, since the changes only raise "
-                f"answers, so the tier could be {tier_range(row['tier_low'], row['tier_high'])}"
-            )
-        ]
+        could = tier_range(row["tier_low"], row["tier_high"])
+        floor_text = f"the published {floor} stays as a floor, since the changes only raise answers"
+        return [sentence(f"{unknown}; {floor_text}, so the tier could be {could}")]
     low, high = tier_name(row.get("answers_low")), tier_name(row.get("answers_high"))
     if low == high:
         outcome = f"the tier is {low}" if low else "no tier is possible"
         return [sentence(f"{unknown}, but {outcome} whatever the answers turn out to be")]
-    return [
-        sentence(
-            f"{unknown}, so the answers allow {tier_range(low, high)}; the tier shown counts unknown answers as not met"
-        )
-    ]
+    allowed = f"the answers allow {tier_range(low, high)}"
+    return [sentence(f"{unknown}, so {allowed}; the tier shown counts unknown answers as not met")]
 
 
 def band_notes(row: dict, standard: Standard) -> list[str]:
@@ -167,27 +130,20 @@ def band_notes(row: dict, standard: Standard) -> list[str]:
     for reading in standard.readings[1:]:
         other = tier_name(row.get(f"tier_{reading}"))
         if other != low:
-            out.append(
-                sentence(
-                    f"At {row['criteria_met']} of {standard.n_criteria} met ({row['share_met'] * 100:.1f}%), "
-                    f"the published readings of the bands disagree: {tier_label(low)} under the {official} bands, "
-                    f"{tier_label(other)} under the {reading.replace('_', ' ')} bands. "
-                    f"The {official} bands are the official ones"
-                )
-            )
+            at = f"At {row['criteria_met']} of {standard.n_criteria} met ({row['share_met'] * 100:.1f}%)"
+            readings = f"{tier_label(low)} under the {official} bands, {tier_label(other)} under the {reading} bands"
+            disagree = f"the published readings of the bands disagree: {readings.replace('_', ' ')}"
+            out.append(sentence(f"{at}, {disagree}. The {official} bands are the official ones"))
     return out
 
 
 def notes_for(row: dict, standard: Standard) -> list[str]:
     """The notes a score table prints under itself: missing core criteria, published tiers, unknowns, bands."""
-    core = []
-    if row["missing_core"] and tier_name(row.get("answers_high")) is None:
-        core = [
-            sentence(
-                f"No tier: the core {noun(len(row['missing_core']), 'criterion')} "
-                f"{join(row['missing_core'])} {verb(len(row['missing_core']), 'is')} not met"
-            )
-        ]
+    core, n = row["missing_core"], len(row["missing_core"])
+    if core and tier_name(row.get("answers_high")) is None:
+        core = [sentence(f"No tier: the core {noun(n, 'criterion')} {join(core)} {verb(n, 'is')} not met")]
+    else:
+        core = []
     return core + published_notes(row) + unknown_notes(row) + band_notes(row, standard)
 
 

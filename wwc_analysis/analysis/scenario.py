@@ -1,14 +1,8 @@
 """One city's scenario: the one model that the command line, the report, summary.md, the index and the app render.
 
-A scenario is a city's recorded assessment (its answers and outcome metrics, its self-assessment and
-audit notes, the tier the program published for it), the standard, its peer cohort and the city's
-published record, with changes applied (none, for the recorded assessment). Every question a surface
-asks (the score and why, the practices against peers, the shortest path to each higher tier, progress
-over the years, the city's timeline) is a property or method here, computed the same way for all.
-
-    base = city_context("Scottsdale")              # the recorded assessment
-    plan = base.apply(parse_changes("DM8=Yes", base.standard))
-    plan.score["tier"], plan.reasons, plan.opportunities()["steps"]
+A scenario is a city's recorded assessment, the standard, its peer cohort and its published record,
+with changes applied; every question a surface asks is a property or method here. For example
+`city_context("Scottsdale").apply("DM8=Yes").score["tier"]`.
 """
 
 from __future__ import annotations

@@ -1,11 +1,8 @@
 """Score assessments against an edition of the standard, many cities in one vectorised pass.
 
-The rules come from the edition's files (see `rules.tiers`): a city earns the highest tier whose
-every requirement it meets. Only Yes counts as met. Unknown statuses are not No: they give a
-range of tiers still possible, and a practice's share counts known answers only. A tier the
-program published is evidence about one assessment, the audited result of the year it
-certifies: where it lies within the range that assessment's answers allow, it settles the tier;
-where it does not, the conflict is reported. Self-assessed answers are never narrowed by it.
+A city earns the highest tier whose every requirement (`rules.tiers`) it meets; only Yes counts.
+Unknown answers give a range of tiers, and a tier the program published for that audited assessment
+settles the range where it fits (a conflict is reported where it does not).
 """
 
 from __future__ import annotations
@@ -65,24 +62,15 @@ class Assessments:
 def build_assessments(
     responses: pd.DataFrame, outcomes: pd.DataFrame | None, standard: Standard, record: pd.DataFrame | None = None
 ) -> Assessments:
-    """Pivot validated tidy responses (and outcomes) into status matrices, vectorised.
-
-    Rows are (city, year), in the order they first appear; cities are matched by `city_key`.
-    `record` (city, assessment_year, tier, edition: the published record) attaches to each audited
-    assessment the tier the program published for that city and assessment year.
-    """
+    """Pivot validated tidy responses (and outcomes) into status matrices: one row per (city, year) in order of first
+    appearance, each audited one carrying the tier `record` (the published record) gives that city and year."""
     codes, city_keys_ = city_codes(responses["city"])
     years = responses["year"].fillna(standard.default_year).to_numpy(dtype=np.int64)
     group = pd.factorize(codes.astype(np.int64) * 10_000 + years)[0]  # in order of first appearance
     first = np.unique(group, return_index=True)[1]
     n = len(first)
-    keys = pd.DataFrame(
-        {
-            "city": [display_name(c) for c in responses["city"].to_numpy()[first]],
-            "year": pd.array(years[first], dtype="Int64"),
-            "key": city_keys_[codes[first]],
-        }
-    )
+    names = [display_name(c) for c in responses["city"].to_numpy()[first]]
+    keys = pd.DataFrame({"city": names, "year": pd.array(years[first], dtype="Int64"), "key": city_keys_[codes[first]]})
     criterion = pd.Categorical(responses["criterion"])
     position = np.array([standard.criterion_index().get(c, -1) for c in criterion.categories], dtype=np.int64)
     column = position[criterion.codes]
@@ -103,54 +91,33 @@ def build_assessments(
         text = responses["audit_note"].astype(object).fillna("").to_numpy()
         for i in np.flatnonzero((text != "") & placed):
             notes[(int(group[i]), int(column[i]))] = str(text[i])
-    out = Assessments(
-        keys,
-        statuses.astype(np.int8),
-        self_assessed.astype(np.int8),
-        outcome_matrix(keys, outcomes, standard),
-        audited,
-        notes=notes,
-    )
+    matrices = statuses.astype(np.int8), self_assessed.astype(np.int8), outcome_matrix(keys, outcomes, standard)
+    out = Assessments(keys, *matrices, audited, notes=notes)
     out.published = published_ranks(out, record, standard)
     return out
 
 
 def outcome_matrix(keys: pd.DataFrame, outcomes: pd.DataFrame | None, standard: Standard) -> np.ndarray:
-    """Met (1), not met (0) or unknown (-1) for each assessment and outcome metric.
-
-    An outcome row without a year applies to every year of its city; one with a year wins.
-    """
+    """Met (1), not met (0) or unknown (-1) per assessment and metric; a row without a year applies to every year."""
     out = np.full((len(keys), len(standard.metric_codes)), -1, dtype=np.int8)
     if outcomes is None or outcomes.empty:
         return out
-    assessments = pd.DataFrame(
-        {"key": keys["key"].to_numpy(), "year": keys["year"].to_numpy(), "row": np.arange(len(keys))}
-    )
+    assessments = pd.DataFrame({"key": keys["key"].to_numpy(), "year": keys["year"].to_numpy()})
+    assessments["row"] = np.arange(len(keys))
     codes, keys_ = city_codes(outcomes["city"])
-    given = pd.DataFrame(
-        {
-            "key": keys_[codes],
-            "year": outcomes["year"].astype("Int64").to_numpy(),
-            "metric": pd.Series(outcomes["metric"].astype(object)).map(
-                {m: j for j, m in enumerate(standard.metric_codes)}
-            ),
-            "met": outcomes["met"].astype("boolean").to_numpy(),
-        }
-    ).dropna(subset=["metric", "met"])
+    column = pd.Series(outcomes["metric"].astype(object)).map({m: j for j, m in enumerate(standard.metric_codes)})
+    given = pd.DataFrame({"key": keys_[codes], "year": outcomes["year"].astype("Int64").to_numpy(), "metric": column})
+    given = given.assign(met=outcomes["met"].astype("boolean").to_numpy()).dropna(subset=["metric", "met"])
     general = given[given["year"].isna()].drop(columns="year").merge(assessments, on="key")
     specific = given[given["year"].notna()].merge(assessments, on=["key", "year"])
     for part in (general, specific):  # rows of one year are written last: they win
-        out[part["row"].to_numpy(dtype=np.int64), part["metric"].to_numpy(dtype=np.int64)] = part["met"].to_numpy(
-            dtype=np.int8
-        )
+        rows, metrics = part["row"].to_numpy(dtype=np.int64), part["metric"].to_numpy(dtype=np.int64)
+        out[rows, metrics] = part["met"].to_numpy(dtype=np.int8)
     return out
 
 
 def published_ranks(a: Assessments, record: pd.DataFrame | None, standard: Standard) -> np.ndarray:
-    """The rank of the tier the program published for each audited assessment's city and year (0: none).
-
-    The record's `assessment_year` is the year the certification is about, not the year it was announced.
-    """
+    """The rank of the tier published for each audited assessment's city and `assessment_year` (0: none)."""
     ranks = np.zeros(len(a), dtype=np.int8)
     if record is None or record.empty:
         return ranks
@@ -198,15 +165,9 @@ def evaluate(statuses: np.ndarray, outcomes: np.ndarray, standard: Standard, rea
     }
 
 
-def with_evidence(
-    low: np.ndarray, high: np.ndarray, published: np.ndarray, floor: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Narrow each range [low, high] by the published tier where the answers allow it.
-
-    Returns the new low and high ranks and a flag where the published tier lies outside the range
-    (a conflict: the range is then left as the answers give it). A floor (changes that only raise
-    answers) lifts the low end and leaves the high end.
-    """
+def with_evidence(low: np.ndarray, high: np.ndarray, published: np.ndarray, floor: np.ndarray) -> tuple:
+    """Each range [low, high] narrowed to the published tier where it fits (a floor only lifts `low`), and a
+    conflict flag where it does not fit (the range then stays as the answers give it)."""
     has = published > 0
     exact = has & ~floor & (published >= low) & (published <= high)
     lifted = has & floor & (published <= high)
@@ -283,7 +244,6 @@ def assessment_index(a: Assessments, city: str, year: int | None = None) -> int:
     match = rows[a.keys["year"].to_numpy(dtype=np.int64)[rows] == int(year)]
     if len(match) == 0:
         years = ", ".join(str(y) for y in a.keys["year"].iloc[rows])
-        raise ParameterError(
-            "year", f"no assessment of {a.keys['city'].iloc[rows[0]]} in this year (it has {years})", year
-        )
+        city = a.keys["city"].iloc[rows[0]]
+        raise ParameterError("year", f"no assessment of {city} in this year (it has {years})", year)
     return int(match[0])

@@ -1,15 +1,13 @@
-"""Every sentence a reader meets about a scenario, written once.
+"""Every sentence a reader meets about a scenario, written once for the command line, report, index and app.
 
-The command line, the report, summary.md, the index and the app all say a fact through these
-functions, so it reads the same everywhere: the headline, the city's story, the path to each
-higher tier, progress between assessments, what a set of changes does, and a plan's effect.
-The reasons for a tier are in `reasons`; the words they are built from in `phrases`.
+Reasons for a tier are in `reasons`; the words both are built from are in `phrases`.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from ..rules import outcomes as om
 from ..rules import status as st
 from ..rules.tiers import tier_name
 from .changes import Change
@@ -28,10 +26,8 @@ def tier_text(score: dict) -> str:
 def headline(score: dict, standard) -> str:
     """The one-paragraph headline: tier, criteria met, outcome metrics, and the range while answers are unknown."""
     total, n_metrics, omet = standard.n_criteria, len(standard.metric_codes), int(score["outcomes_met"])
-    text = (
-        f"Tier: {with_published(score['tier'], score.get('published_tier'))}. {score['criteria_met']} of {total} "
-        f"criteria are met ({percent(score['share_met'])})"
-    )
+    tier = with_published(score["tier"], score.get("published_tier"))
+    text = f"Tier: {tier}. {score['criteria_met']} of {total} criteria are met ({percent(score['share_met'])})"
     if score["criteria_unknown"]:
         text += f", {score['criteria_unknown']} unknown"
     text += f"; {omet} of {plural(n_metrics, 'resident outcome metric')} {verb(omet, 'is')} met."
@@ -56,9 +52,8 @@ def timeline_sentences(table: pd.DataFrame) -> list[str]:
     for row in table.itertuples():
         parts = []
         if row.published_tier:
-            detail = ", ".join(
-                p for p in (row.event, f"{row.edition} edition of the standard" if row.edition else "") if p
-            )
+            edition = f"{row.edition} edition of the standard" if row.edition else ""
+            detail = ", ".join(p for p in (row.event, edition) if p)
             parts.append(f"{row.published_tier}, announced {row.announced}" + (f" ({detail})" if detail else ""))
         if row.loaded:
             parts.append(f"answers loaded: {plural(int(row.criteria_met), 'criterion')} met, {tier_label(row.tier)}")
@@ -72,10 +67,8 @@ def since_sentence(since: dict | None, year: int) -> str:
     if not since:
         return ""
     when = announced_text(since["announced"])
-    return sentence(
-        f"The program announced {since['tier']} in {when} for the {since['assessment_year']} assessment; "
-        f"this report is on the {year} assessment"
-    )
+    announced = f"The program announced {since['tier']} in {when} for the {since['assessment_year']} assessment"
+    return sentence(f"{announced}; this report is on the {year} assessment")
 
 
 # Opportunities ---------------------------------------------------------------------------------
@@ -102,22 +95,17 @@ def step_sentence(step: dict, standard, criteria_met: int = 0, criteria_unknown:
             text += f" (including {join(mandatory)})"
         parts.append(text)
     if k:
-        parts.append(
-            f"{plural(k, 'more resident outcome metric')} (not yet met or unknown: "
-            f"{metric_names(step['outcome_metrics_not_met'], standard)})"
-        )
+        not_met = metric_names(step["outcome_metrics_not_met"], standard)
+        parts.append(f"{plural(k, 'more resident outcome metric')} (not yet met or unknown: {not_met})")
     if not parts:
         return sentence(f"{step['tier']} needs nothing more that the answers can show")
-    out = sentence(
-        f"{step['tier']} needs no more criteria, only {parts[0]}" if not n else f"{step['tier']} needs {join(parts)}"
-    )
+    needs = f"no more criteria, only {parts[0]}" if not n else join(parts)
+    out = sentence(f"{step['tier']} needs {needs}")
     if step["shortlist"]:
         out += " " + sentence(f"Shortest path: {join(p['criterion'] for p in step['shortlist'])}")
     if n and criteria_unknown:
-        out += " " + sentence(
-            f"{plural(criteria_unknown, 'criterion')} {noun(criteria_unknown, 'is', 'are')} unknown and may already "
-            "be met"
-        )
+        unknown = f"{plural(criteria_unknown, 'criterion')} {verb(criteria_unknown, 'is')} unknown"
+        out += " " + sentence(f"{unknown} and may already be met")
     return out
 
 
@@ -127,13 +115,8 @@ def opportunity_sentences(opp: dict, standard) -> list[str]:
     lead = []
     beyond = opp.get("beyond_announced")
     if beyond:
-        since = opp["announced_since"]
-        lead = [
-            sentence(
-                f"The program has since announced {beyond} ({announced_text(since['announced'])}), so the path "
-                f"starts above it; the answers here are those of {opp['year']}"
-            )
-        ]
+        since = f"The program has since announced {beyond} ({announced_text(opp['announced_since']['announced'])})"
+        lead = [sentence(f"{since}, so the path starts above it; the answers here are those of {opp['year']}")]
     if opp["next_tier"] is None:
         top = beyond or opp["tier"]
         return lead + [
@@ -195,7 +178,7 @@ def change_phrases(changes: list[Change], recorded_statuses, recorded_outcomes, 
         if c.kind == "criterion":
             was = st.CHOICES[int(recorded_statuses[index[c.code]])]
         else:
-            was = {1: "met", 0: "not met", -1: "unknown"}[int(recorded_outcomes[metrics.index(c.code)])]
+            was = om.CHOICES[int(recorded_outcomes[metrics.index(c.code)])]
         out.append(f"{c.code}: {was} → {c.value_text}")
     return out
 
@@ -207,12 +190,9 @@ def scenario_sentences(scenario) -> list[str]:
     n = len(scenario.changed)
     if not n:
         return [sentence(f"As recorded: {tier_text(rec)}, {rec['criteria_met']} of {total} criteria met")]
-    out = [
-        sentence(
-            f"With {plural(n, 'change')} from the recorded answers: {tier_text(now)}, {now['criteria_met']} of {total} "
-            f"criteria met (recorded: {tier_label(rec['tier'])}, {rec['criteria_met']} of {total})"
-        )
-    ]
+    recorded = f"recorded: {tier_label(rec['tier'])}, {rec['criteria_met']} of {total}"
+    with_changes = f"With {plural(n, 'change')} from the recorded answers"
+    out = [sentence(f"{with_changes}: {tier_text(now)}, {now['criteria_met']} of {total} criteria met ({recorded})")]
     published = tier_name(rec["published_tier"])
     if published and scenario.lowers:
         out.append(sentence(f"The published {published} is set aside: a change lowers a recorded answer"))
@@ -225,9 +205,9 @@ def plan_lacks(step: dict, standard) -> list[str]:
     if step["criteria"]:
         lacks.append(f"{plural(len(step['criteria']), 'more criterion')} (shortest path: {join(step['criteria'])})")
     if step["outcomes_needed"]:
+        not_met = metric_names(step["outcome_metrics_not_met"], standard)
         lacks.append(
-            f"{plural(step['outcomes_needed'], 'more resident outcome metric')} met "
-            f"(not yet met or unknown: {metric_names(step['outcome_metrics_not_met'], standard)})"
+            f"{plural(step['outcomes_needed'], 'more resident outcome metric')} met (not yet met or unknown: {not_met})"
         )
     return lacks
 
@@ -239,12 +219,9 @@ def plan_sentences(section: dict, standard) -> list[str]:
     same = [s for s in section["steps"] if s["from"] == s["to"]]
     moves = "reach" if a["tier"] != b["tier"] else "stay at"
     steps = plural(len(changing), "change") + (f", {len(same)} already as planned" if same else "")
-    lines = [
-        sentence(
-            f"With the plan ({steps}), {section['city']} would {moves} {tier_label(a['tier'])}, {a['criteria_met']} of "
-            f"{total} criteria met (now {tier_label(b['tier'])}, {b['criteria_met']} of {total})"
-        )
-    ]
+    now = f"now {tier_label(b['tier'])}, {b['criteria_met']} of {total}"
+    would = f"{section['city']} would {moves} {tier_label(a['tier'])}, {a['criteria_met']} of {total} criteria met"
+    lines = [sentence(f"With the plan ({steps}), {would} ({now})")]
     if section["next_tier"]:
         lacks = " and ".join(plan_lacks(section["next_step"], standard))
         lines.append(sentence(f"For {section['next_tier']} the plan still lacks {lacks}"))

@@ -1,9 +1,7 @@
 """Simulated cohorts of cities, for demonstrations and scale tests (always labelled simulated).
 
-Each criterion is met at the published rate of all applicant cities, and criteria are
-correlated through one latent "maturity" per city (a one-factor Gaussian copula), so a
-mature city meets many criteria rather than a random scatter. A criterion just short
-of being met is In Progress.
+Criteria are met at the published rates, correlated through one latent maturity per city (a
+one-factor Gaussian copula); a criterion just short of met is In Progress.
 """
 
 from __future__ import annotations

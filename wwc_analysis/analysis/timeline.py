@@ -1,8 +1,7 @@
-"""A city's story: each certification the program published and each assessment loaded, year by year.
+"""A city's story: each certification published and each assessment loaded, by assessment year.
 
-The published record names the year an announcement was made and the assessment year it certifies
-(an announcement early in a year certifies the year before). The timeline is keyed by assessment
-year: a year the program certified and whose answers are loaded is one row, with both.
+An announcement early in a year certifies the year before; a certified year whose answers are loaded
+is one row holding both.
 """
 
 from __future__ import annotations

@@ -1,8 +1,7 @@
 """The panel's controls, built from the standard: one row per criterion and per resident outcome metric.
 
-Each row is the criterion's short name (its full wording opens with a tap, in a `<details>`), its
-status buttons and a line for notes ("changed", "on the path to Platinum"). Nothing here knows a
-rule: the rows only show what the panel's scenario says.
+A row is the short name (full wording in a `<details>`), status buttons and a line of notes. Nothing
+here knows a rule: the rows only show what the panel's scenario says.
 """
 
 from __future__ import annotations

@@ -1,10 +1,7 @@
 """The app's kernels: one per page view, capped, and culled once their page is gone.
 
-Each visitor's page gets a kernel of its own (see benchmarks/app_memory.py for its memory). Beyond
-`max_kernels` at once (those running and those starting), a new visitor gets a polite "busy, try again"
-page (the template's 503.html) instead of a kernel; kernels of closed pages are culled by Jupyter
-Server's own settings (see `server.command`); a page closed normally shuts its kernel down at once
-(Voilà's page posts to /voila/api/shutdown, which needs the `_xsrf` cookie that `give_xsrf_cookie` sets).
+Beyond `max_kernels` a visitor gets the template's "busy, try again" page (503.html); a page closed
+normally shuts its kernel at once (Voilà's shutdown call needs the `_xsrf` cookie set here).
 """
 
 from __future__ import annotations

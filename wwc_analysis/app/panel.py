@@ -1,16 +1,9 @@
 """The planning panel: change a city's answers and see at once what they do to its tier.
 
-`PlanningPanel` is ipywidgets bound to one model, the city's scenario (`analysis.scenario`): each
-control applies a change to it, and everything shown (headline, reasons, the tier gauge and practice
-chart, drawn by the report's own chart functions, and the shortest path to each higher tier) is
-rendered from the scenario, in the same sentences as the report and the command line. Plans go out
-as downloads and come in as uploads only (`app.plans`): no control takes a path on the server.
-
-A change renders its words at once; the two charts (SVG, drawn by the report's chart functions)
-follow. In a kernel (the app, JupyterLab) they are drawn just after the change's message is answered,
-so quick clicks draw them once, for the last click; without a running event loop (a script, a test)
-they are drawn before the call returns. Charts already drawn for the same answers are reused (reset,
-undo).
+Every control applies a change to one scenario (`analysis.scenario`) and everything shown is rendered
+from it, in the report's sentences and charts. Plans leave as downloads and arrive as uploads only.
+Words render at once; the two SVG charts follow once the event loop is free (in a kernel), so quick
+clicks draw them once, and charts already drawn for the same answers are reused.
 """
 
 from __future__ import annotations
@@ -99,31 +92,16 @@ class PlanningPanel:
             self.use_plan(load_plan(plan, self.standard))
 
     def _layout(self) -> PanelBox:
-        tools = w.VBox(
-            [
-                w.HTML("<h3>The plan</h3><p>An owner, a due date (YYYY-MM-DD) and a note for each change.</p>"),
-                self.plan_rows.widget,
-                w.Box([self.save_button, self.upload], layout=w.Layout(flex_flow="row wrap")),
-                self.downloads,
-                self.confirm,
-            ]
-        )
-        results = w.VBox(
-            [
-                self.gauge,
-                self.practices,
-                w.HTML("<h3>Shortest path to each higher tier</h3>"),
-                self.paths_html,
-                *self.path_buttons.values(),
-                w.HTML("<h3>Why this tier</h3>"),
-                self.reasons,
-                tools,
-            ]
-        )
+        wrap = w.Layout(flex_flow="row wrap")
+        intro = w.HTML("<h3>The plan</h3><p>An owner, a due date (YYYY-MM-DD) and a note for each change.</p>")
+        plan = [intro, self.plan_rows.widget, w.Box([self.save_button, self.upload], layout=wrap)]
+        tools = w.VBox([*plan, self.downloads, self.confirm])
+        paths = [w.HTML("<h3>Shortest path to each higher tier</h3>"), self.paths_html, *self.path_buttons.values()]
+        results = w.VBox([self.gauge, self.practices, *paths, w.HTML("<h3>Why this tier</h3>"), self.reasons, tools])
         results.add_class("wwc-results")
-        menus = w.Box([self.city_choice, self.year_choice, self.cohort_choice], layout=w.Layout(flex_flow="row wrap"))
+        menus = w.Box([self.city_choice, self.year_choice, self.cohort_choice], layout=wrap)
         self.message.add_class("wwc-message")
-        columns = w.Box([self.rows.widget, results], layout=w.Layout(flex_flow="row wrap"))
+        columns = w.Box([self.rows.widget, results], layout=wrap)
         box = PanelBox([w.HTML(CSS), menus, self.headline, self.summary, self.reset_button, self.message, columns])
         box.add_class("wwc-panel")
         return box
@@ -168,15 +146,12 @@ class PlanningPanel:
         s = self.scenario
         self.report = CityReport(s)
         met, total = s.score["criteria_met"], self.standard.n_criteria
+        tier = html.escape(tier_text(s.score))
         self.headline.value = (
-            f"<p class='wwc-big'>{html.escape(s.city)} {s.year}: <b>{html.escape(tier_text(s.score))}</b>, "
-            f"{met} of {total} criteria met</p>"
+            f"<p class='wwc-big'>{html.escape(s.city)} {s.year}: <b>{tier}</b>, {met} of {total} criteria met</p>"
         )
-        notes = " ".join(s.cohort.notes)
-        self.summary.value = (
-            f"<p>{html.escape(' '.join(scenario_sentences(s)))} Peers: {html.escape(s.cohort.description)}. "
-            f"{html.escape(notes)}</p>"
-        )
+        summary = f"{' '.join(scenario_sentences(s))} Peers: {s.cohort.description}. {' '.join(s.cohort.notes)}"
+        self.summary.value = f"<p>{html.escape(summary.strip())}</p>"
         self.reasons.value = "<ul>" + "".join(f"<li>{html.escape(t)}</li>" for t in s.reasons) + "</ul>"
         opp = self.report.opportunities
         self.paths_html.value = "".join(f"<p>{html.escape(t)}</p>" for t in opportunity_sentences(opp, self.standard))
@@ -187,10 +162,8 @@ class PlanningPanel:
             button.disabled = not step or not (step["criteria"] or step["metrics"])
         self._mark(opp["steps"][0] if opp["steps"] else None)
         self.plan_rows.show(s.changed, self.meta)
-        self.widget.summary = (
-            f"Planning panel: {s.city} {s.year}, {tier_text(s.score)}, {met} of {total} criteria met "
-            f"({len(s.changed)} changes)"
-        )
+        now = f"{tier_text(s.score)}, {met} of {total} criteria met"
+        self.widget.summary = f"Planning panel: {s.city} {s.year}, {now} ({len(s.changed)} changes)"
         self._soon(self.draw_charts)
 
     def draw_charts(self) -> None:
@@ -317,9 +290,8 @@ class PlanningPanel:
             meta = self.meta.get(code, {})
             value = meta.get("value") or self.scenario.answer_text(code)
             extra = {k: meta.get(k, "") for k in ("owner", "due", "note")}
-            changes.append(
-                parse_change(code, "" if value == "unknown" else value, self.standard, "the plan", i + 2, **extra)
-            )
+            value = "" if value == "unknown" else value
+            changes.append(parse_change(code, value, self.standard, "the plan", i + 2, **extra))
         return Plan(tuple(changes), self.base.city, self.base.year, "the app")
 
     def plan_files(self) -> dict[str, bytes]:

@@ -1,9 +1,7 @@
-"""Plans in the app: they leave the server as downloads and come in as uploads, never by a path on the server.
+"""Plans in the app: out as downloads, in as uploads, never by a path on the server.
 
-A download is a pair of links (CSV and Excel) holding the plan's bytes in data URIs, named
-`plan-<city>-<year>.csv/.xlsx`; nothing is written on the server. An upload is read from a private
-folder removed at once, and every message about it names the file by the name the person gave it,
-never by a server path.
+A download is two data-URI links (CSV, Excel); an upload is read from a private folder removed at
+once, and messages name it by the name the person gave it.
 """
 
 from __future__ import annotations

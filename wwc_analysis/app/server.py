@@ -1,11 +1,8 @@
 """The planning panel as a web app: notebooks/plan.ipynb served by Voilà on 127.0.0.1, without code.
 
-`python -m wwc_analysis.app [--port N]` (or `make app`) serves it until Ctrl-C; `serve()` starts it
-for a test, waits a bounded time for it to answer, and always stops it. Each page gets a kernel of
-its own, at most MAX_KERNELS at once (beyond it, a "busy, try again" page); a page closed normally
-shuts its kernel down, and the kernel of a page that vanished (a lost connection) is culled after
-CULL_IDLE seconds, checked every CULL_EVERY. The page is the app's own template, which links nothing
-outside the app, and a content security policy forbids fetching from anywhere else."""
+`python -m wwc_analysis.app` serves it until Ctrl-C; `serve()` runs it for a test, bounded in time.
+One kernel per page, at most MAX_KERNELS, culled once the page is gone; the page links nothing
+outside the app and a content security policy enforces it."""
 
 from __future__ import annotations
 

@@ -1,8 +1,6 @@
-"""How the planning panel looks: plain CSS, laid out for a phone first (one column), two columns on a wide screen.
+"""How the planning panel looks: one column on a phone, two on a wide screen, nothing scrolling sideways.
 
-Nothing may scroll sideways: every box may shrink (`min-width: 0`), buttons and menus wrap instead of
-overflowing, charts scale to the column. The headline (city, tier, criteria met) stays at the top of
-the screen while the criteria scroll under it, so a change shows its effect wherever the person is.
+The headline stays at the top while the criteria scroll under it, so a change shows its effect.
 """
 
 CSS = """<style>

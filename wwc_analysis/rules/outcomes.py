@@ -1,11 +1,7 @@
-"""The resident outcome metrics' rule: a value judged against the standard's threshold, or a city's own target.
+"""The resident outcome metrics' rule, written once: a value judged against the threshold or a city's target.
 
-This is the one place the rule is written. A loaded file, a plan step and a value typed in the app
-all go through `judge_cells`, which judges a column of cells at once (a single value is a column of
-one) and lists, in the order a person would fix them, every rule a cell breaks.
-
-Shares are percentages however they are typed: '80%', 80, or 0.8 (an Excel percentage cell).
-A bare 1 is ambiguous (1% or 100%?) and refused.
+A loaded file, a plan step and a value typed in the app all go through `judge_cells`. Shares are
+percentages however typed ('80%', 80, 0.8); a bare 1 is ambiguous and refused.
 """
 
 from __future__ import annotations
@@ -117,54 +113,29 @@ def judge_cells(cells: dict[str, pd.Series], standard) -> Judged:
     contradicts = judgeable & (stated >= 0) & (judged != (stated == MET))
     met = np.where(judgeable, judged.astype(np.int8), stated).astype(np.int8)
     codes = ", ".join(specs.index)
-    problems: list[Problem] = [
-        (~known, lambda i: (f"unknown outcome metric (use {codes})", text["metric"][i])),
-        (known & (value_problem != None), lambda i: (f"'value' {value_problem[i]}", text["value"][i])),  # noqa: E711
+    text["setting"] = np.where(text["target"] != "", text["target"], text["direction"])
+    own_unit, says = np.where(unit == "", "its own unit", unit), np.where(judged, "yes", "no")
+    rule = lambda i: f"{direction[i]} {target[i]:g}"  # noqa: E731 - the rule a value is judged by
+    outside, blank, or_met = has_threshold & out_of_range, "leave target and direction blank", "or a 'met' of yes/no"
+    rules: list[tuple[np.ndarray, str, Callable[[int], str]]] = [  # rows, the cell shown, the problem
+        (~known, "metric", lambda i: f"unknown outcome metric (use {codes})"),
+        (value_problem != None, "value", lambda i: f"'value' {value_problem[i]}"),  # noqa: E711
+        (ambiguous, "value", lambda i: "a share of 1 is ambiguous (1% or 100%?); write it with a % sign"),
+        (~share & typed, "value", lambda i: f"{metric[i]} is not a share: give its value in {own_unit[i]}, without %"),
+        (target_problem != None, "target", lambda i: f"'target' {target_problem[i]}"),  # noqa: E711
+        (bad_direction, "direction", lambda i: "direction must be >= or <= (or 'higher'/'lower')"),
+        (bad_met, "met", lambda i: "'met' must be yes, no or blank"),
+        (outside, "value", lambda i: f"{metric[i]} value outside the possible range {low[i]:g}..{high[i]:g} {unit[i]}"),
+        (not_the_standard, "setting", lambda i: f"the standard sets {metric[i]}'s threshold ({rule(i)}); {blank}"),
+        (needs_target, "value", lambda i: f"{metric[i]} needs a target and a direction (>= or <=), {or_met}"),
         (
-            known & ambiguous,
-            lambda i: ("a share of 1 is ambiguous (1% or 100%?); write it with a % sign", text["value"][i]),
-        ),
-        (
-            known & ~share & typed,
-            lambda i: (
-                f"{metric[i]} is not a share: give its value in {unit[i] or 'its own unit'}, without %",
-                text["value"][i],
-            ),
-        ),
-        (known & (target_problem != None), lambda i: (f"'target' {target_problem[i]}", text["target"][i])),  # noqa: E711
-        (known & bad_direction, lambda i: ("direction must be >= or <= (or 'higher'/'lower')", text["direction"][i])),
-        (known & bad_met, lambda i: ("'met' must be yes, no or blank", text["met"][i])),
-        (
-            known & has_threshold & out_of_range,
-            lambda i: (
-                f"{metric[i]} value outside the possible range {low[i]:g}..{high[i]:g} {unit[i]}",
-                text["value"][i],
-            ),
-        ),
-        (
-            known & not_the_standard,
-            lambda i: (
-                f"the standard sets {metric[i]}'s threshold ({direction[i]} {threshold[i]:g}); leave target and "
-                "direction blank",
-                text["target"][i] or text["direction"][i],
-            ),
-        ),
-        (
-            needs_target,
-            lambda i: (
-                f"{metric[i]} needs a target and a direction (>= or <=), or a 'met' of yes/no",
-                text["value"][i],
-            ),
-        ),
-        (
-            known & contradicts,
-            lambda i: (
-                f"'met' says {text['met'][i].lower()} but {value[i]:g} {direction[i]} {target[i]:g} says "
-                f"{'yes' if judged[i] else 'no'}",
-                text["met"][i],
-            ),
+            contradicts,
+            "met",
+            lambda i: f"'met' says {text['met'][i].lower()} but {value[i]:g} {rule(i)} says {says[i]}",
         ),
     ]
+    rules = [(rows if cell == "metric" else known & rows, cell, say) for rows, cell, say in rules]
+    problems = [(rows, lambda i, cell=cell, say=say: (say(i), text[cell][i])) for rows, cell, say in rules]
     return Judged(metric, value, np.where(np.isnan(target), np.nan, target), direction, met, problems)
 
 

@@ -1,12 +1,8 @@
 """What each tier requires, defined once from the edition's files.
 
-A tier's requirements are a list of requirement objects: its band (enough criteria met),
-all core criteria, each criterion required from that tier up (DM8 for Platinum in the 2022
-edition), and enough resident outcome metrics. Scoring asks each requirement whether it
-holds (vectorised over many assessments); the reasons and the opportunities ask what it
-still lacks. A new kind of requirement in a future edition is one new class here.
-
-Tiers are held as ranks (0: no tier) and shown as an ordered categorical of their names.
+A tier's requirements are objects: its band, the core criteria, criteria required from that tier up
+(DM8 for Platinum in 2022) and enough resident outcome metrics. Scoring asks each whether it holds
+(vectorised); reasons and opportunities ask what it lacks. Tiers are ranks (0: no tier).
 """
 
 from __future__ import annotations
