@@ -1,10 +1,8 @@
 """Writing outputs whole or not at all: files go to a temporary folder that is renamed into place.
 
-A reader (or a rerun after a crash) sees either the complete old folder, the complete
-new one, or none; never a half-written one. Temporary folders start with '.tmp-'; one left
-by a killed run is cleared by a later write to the same place once it is an hour old (a
-batch, which holds its folder, clears its own at once), so two processes writing the same
-place never remove each other's work.
+A reader sees the complete old folder, the complete new one, or none. A '.tmp-' folder left by a
+killed run is cleared by a later write to the same place once it is an hour old, so two processes
+writing the same place never remove each other's work.
 """
 
 from __future__ import annotations
@@ -42,8 +40,7 @@ def staging_folder(target: Path) -> Path:
 
 
 def publish_folder(staging: Path, target: Path, replace: bool = True) -> Path:
-    """Move a finished staging folder to `target`, replacing any earlier version (or, with `replace` false,
-    keeping one that another process put there meanwhile: the same content, for a content-addressed folder)."""
+    """Move a finished staging folder to `target`, replacing any earlier version (with `replace` false, keeping it)."""
     os.chmod(staging, 0o755)
     if target.exists() and not replace:
         shutil.rmtree(staging, ignore_errors=True)

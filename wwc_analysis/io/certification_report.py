@@ -1,11 +1,9 @@
 """Read a WWC certification report (its text, or the PDF) into the workbench's own formats.
 
-The report prints one table per practice: each criterion's code and wording, the city's
-audited response ('*' marks one the audit corrected), the share of all applicant cities
-and of cities its size that meet it, and the auditor's note. Whatever is read is checked
-against the report's own totals ("achieved 31 of 43 criteria", "89% of Data Management
-Criteria") and refused on any disagreement. Common OCR slips are tolerated: 'S11' for
-SI1, letters for digits in codes, and misspelt wording.
+Each practice's table gives a criterion's code and wording, the audited response ('*': corrected by
+the audit), the shares of all applicants and of same-size cities meeting it, and the auditor's note.
+What is read must agree with the report's own totals ("achieved 31 of 43 criteria"). OCR slips are
+tolerated: 'S11' for SI1, letters for digits in codes, misspelt wording.
 """
 
 from __future__ import annotations
@@ -52,6 +50,7 @@ _ENDS_RECORD = re.compile(
     r"|For more information)"
 )
 _DIGIT_SLIPS = str.maketrans({"I": "1", "l": "1", "|": "1", "O": "0"})
+_COHORTS = ("all_applicants", "same_size")  # the two shares each row prints: of all applicants, of cities its size
 TEXT_MATCH = 0.8  # wording must be this similar (difflib ratio) to the edition's to count as the same criterion
 
 
@@ -70,8 +69,7 @@ class ImportedReport:
 
 
 def read_report_text(path: str | Path) -> str:
-    """The report's text: a PDF is read with pypdf (within limits of pages, stream size and time), anything
-    else as UTF-8 text."""
+    """The report's text: a PDF read with pypdf (within limits of pages, stream size and time), else UTF-8."""
     path = Path(path)
     check_file(path)
     raw = path.read_bytes()
@@ -115,22 +113,16 @@ def _pdf_text(path: Path, raw: bytes) -> str:
                 texts.append(page.extract_text() or "")
                 chars += len(texts[-1])
                 if chars > MAX_REPORT_CHARS or time.monotonic() - started > MAX_PDF_SECONDS:
+                    limits = f"{MAX_REPORT_CHARS:,} characters, {MAX_PDF_SECONDS} s"
                     raise InputError(
-                        path,
-                        None,
-                        f"reading the PDF's text went over the limit ({MAX_REPORT_CHARS:,} characters, "
-                        f"{MAX_PDF_SECONDS} s) by page {number}",
+                        path, None, f"reading the PDF's text went over the limit ({limits}) by page {number}"
                     )
         except (InputError, MemoryError):
             raise
         except Exception as exc:  # pypdf raises many types for a broken or hostile PDF
             if type(exc).__name__ == "LimitReachedError":
-                raise InputError(
-                    path,
-                    None,
-                    f"the PDF is over a limit: a stream over {MAX_PDF_STREAM_BYTES // 2**20} MB decompressed "
-                    f"or {MAX_PDF_TOKENS:,} tokens",
-                ) from None
+                limits = f"a stream over {MAX_PDF_STREAM_BYTES // 2**20} MB decompressed or {MAX_PDF_TOKENS:,} tokens"
+                raise InputError(path, None, f"the PDF is over a limit: {limits}") from None
             raise InputError(path, None, f"cannot read this PDF ({type(exc).__name__})", str(exc)[:80]) from None
     return "\n".join(texts)
 
@@ -199,50 +191,19 @@ def parse_report(
         changed = _CHANGED.search(note)
         self_assessed = st.parse_status(changed.group(1)) if changed else audited
         if changed and st.parse_status(changed.group(2)) != audited:
-            raise InputError(
-                source,
-                number,
-                f"the note says the response was changed to {changed.group(2)}, the table says {match['status']}",
-                note[:60],
-            )
+            problem = f"the note says the response was changed to {changed.group(2)}, the table says {match['status']}"
+            raise InputError(source, number, problem, note[:60])
         rows.append((code, st.label(self_assessed), st.label(audited), note, int(match["all"]), int(match["size"])))
     missing = [c for c in standard.codes if c not in seen]
     if missing:
         raise InputError(source, None, f"{len(missing)} criteria not found in the report", ", ".join(missing[:8]))
     rows.sort(key=lambda r: standard.criterion_index()[r[0]])
-    responses = pd.DataFrame(
-        {
-            "city": city,
-            "year": year,
-            "criterion": [r[0] for r in rows],
-            "self_assessed": [r[1] for r in rows],
-            "status": [r[2] for r in rows],
-            "audit_note": [r[3] for r in rows],
-        }
-    )
-    shares = pd.concat(
-        [
-            pd.DataFrame(
-                {
-                    "year": year,
-                    "cohort": "all_applicants",
-                    "reference_city": "",
-                    "criterion": [r[0] for r in rows],
-                    "share_pct": [r[4] for r in rows],
-                }
-            ),
-            pd.DataFrame(
-                {
-                    "year": year,
-                    "cohort": "same_size",
-                    "reference_city": city,
-                    "criterion": [r[0] for r in rows],
-                    "share_pct": [r[5] for r in rows],
-                }
-            ),
-        ],
-        ignore_index=True,
-    )
+    read = pd.DataFrame(rows, columns=["criterion", "self_assessed", "status", "audit_note", *_COHORTS])
+    read = read.assign(city=city, year=year)
+    responses = read[["city", "year", "criterion", "self_assessed", "status", "audit_note"]]
+    shares = read.melt(["year", "criterion"], list(_COHORTS), var_name="cohort", value_name="share_pct")
+    shares["reference_city"] = shares["cohort"].map({"all_applicants": "", "same_size": city})
+    shares = shares[["year", "cohort", "reference_city", "criterion", "share_pct"]]
     overall = _OVERALL.search(text)
     tier = _TIER.search(text)
     practices = {}
@@ -283,15 +244,8 @@ def _year(text: str, source: str | Path) -> int:
 
 def _outcomes(lines: list[str], city: str, year: int, source: str | Path, standard: Standard) -> pd.DataFrame:
     """The resident outcome metrics table: each metric's value, or 'not met' where none is given."""
-    start = next(
-        (
-            i
-            for i, line in enumerate(lines)
-            if line.strip().upper().startswith("RESIDENT OUTCOME METRIC\t")
-            or re.match(r"^\s*RESIDENT OUTCOME METRIC\s+INDICATOR", line.strip().upper())
-        ),
-        None,
-    )
+    heading = re.compile(r"RESIDENT OUTCOME METRIC(\t|\s+INDICATOR)")
+    start = next((i for i, line in enumerate(lines) if heading.match(line.strip().upper())), None)
     found: dict[str, tuple[int, str, str]] = {}
     if start is not None:
         block = " ".join(line.strip() for line in lines[start + 1 : start + 30])
@@ -311,8 +265,7 @@ def _outcomes(lines: list[str], city: str, year: int, source: str | Path, standa
         if code not in found:
             raise InputError(source, None, "the resident outcome metrics table lacks a metric", code)
         _, value, data_source = found[code]
-        thresholded = pd.notna(standard.outcome_metrics.set_index("code").loc[code, "threshold"])
-        met = "" if value and thresholded else ("no" if not value else "")
+        met = "" if value else "no"  # a metric the report gives no value for is not met
         where = (
             f"certification report, resident outcome metrics table ({data_source})"
             if data_source
@@ -328,30 +281,19 @@ def check_totals(report: ImportedReport, source: str | Path, standard: Standard)
     if report.stated_met is not None:
         stated, total = report.stated_met
         if total != standard.n_criteria:
-            raise InputError(
-                source,
-                None,
-                f"the report counts {total} criteria, edition {standard.edition} has {standard.n_criteria}",
-                f"{stated} of {total}",
-            )
-        if int(met.sum()) != stated:
-            raise InputError(
-                source,
-                None,
-                f"the report says {stated} of {total} criteria were achieved, its tables show {int(met.sum())} Yes",
-                f"{stated} of {total}",
-            )
+            problem = f"the report counts {total} criteria, edition {standard.edition} has {standard.n_criteria}"
+            raise InputError(source, None, problem, f"{stated} of {total}")
+        found = int(met.sum())
+        if found != stated:
+            problem = f"the report says {stated} of {total} criteria were achieved, its tables show {found} Yes"
+            raise InputError(source, None, problem, f"{stated} of {total}")
     practice = report.responses["criterion"].map(dict(zip(standard.codes, standard.criteria["practice"])))
     shares = met.groupby(practice).mean()
     for code, pct in report.stated_practices.items():
         read = round(float(shares[code]) * 100)
         if read != pct:
-            raise InputError(
-                source,
-                None,
-                f"the report says {pct}% of {standard.practice_name(code)} criteria, its table shows {read}%",
-                f"{pct}%",
-            )
+            problem = f"the report says {pct}% of {standard.practice_name(code)} criteria, its table shows {read}%"
+            raise InputError(source, None, problem, f"{pct}%")
     if len(report.stated_practices) not in (0, len(standard.practice_codes)):
         missing = sorted(set(standard.practice_codes) - set(report.stated_practices))
         raise InputError(source, None, "no stated total for some practices", ", ".join(missing))
@@ -370,17 +312,12 @@ def check_tier(report: ImportedReport, source: str | Path, standard: Standard) -
     """Refuse a report whose stated tier is not the tier its rows score (through the usual loaders)."""
     if report.stated_tier is None:
         return
-
     responses = responses_from_table(table_from_frame(report.responses, source), standard)
     outcomes = outcomes_from_table(table_from_frame(report.outcomes, source), standard)
     tier = score_assessments(build_assessments(responses, outcomes, standard), standard)["tier"].iloc[0]
     if tier_name(tier) != report.stated_tier:
-        raise InputError(
-            source,
-            None,
-            f"the report states {report.stated_tier}, its rows score {tier_label(tier)}",
-            report.stated_tier,
-        )
+        problem = f"the report states {report.stated_tier}, its rows score {tier_label(tier)}"
+        raise InputError(source, None, problem, report.stated_tier)
 
 
 def write_report_tables(report: ImportedReport, folder: Path) -> list[Path]:

@@ -1,7 +1,6 @@
 """Content hashes of the inputs a report is built from: files, the edition's rules, the published tables.
 
-A report records these digests, and the validated store is named by them, so a change to any
-input is noticed and nothing else is.
+A report records them and the validated store is named by them: a change to any input is noticed.
 """
 
 from __future__ import annotations

@@ -1,15 +1,9 @@
 """Excel workbooks read for what they show, and refused where they would be misread or could exhaust the machine.
 
-A small file can hold gigabytes of XML, or name a range of billions of cells in a few bytes. So before
-openpyxl parses a workbook, its package is measured: the file, its parts unpacked, and, streamed
-through expat, the XML elements and cells of every part and the area of every merged range and
-hyperlink (openpyxl makes a cell for each cell such a range covers). Past any limit the workbook
-is refused, naming the file and the limit. What passes is read in full, whatever size its sheets
-declare (openpyxl's full mode ignores the `<dimension>` tag), and is refused, naming the sheet and
-cell, where reading its values would mislead: a hidden sheet that would be read instead of a
-visible one, a formula whose value was never saved (it would read as blank), or a merged cell (only
-its first cell holds the value). Cells are text as Excel shows them: a percentage cell reads '80%',
-whole numbers lose '.0', dates read YYYY-MM-DD.
+A small file can hold gigabytes of XML or a range of billions of cells, so before openpyxl parses a
+workbook its package is measured (sizes, and through expat its XML elements, cells and the area of
+merged ranges and links) and refused past any limit. A sheet is refused where its values would mislead:
+hidden, merged cells, or a formula whose value was never saved. Cells read as Excel shows them ('80%').
 """
 
 from __future__ import annotations
@@ -44,6 +38,9 @@ class Sheet:
     hidden: bool = False
     merged: tuple[str, ...] = ()  # merged ranges ("B2:B4")
     unsaved: tuple[int, str, str] | None = None  # the first formula whose value was never saved: row, cell, formula
+
+
+_UNREADABLE = (zipfile.BadZipFile, zlib.error, expat.ExpatError, EOFError, OSError, NotImplementedError, RuntimeError)
 
 
 class _Refused(Exception):
@@ -121,24 +118,14 @@ def measure(path: Path) -> _Measure:
                     _stream(book, item, counts)
     except _Refused as exc:
         raise InputError(path, None, f"the workbook is refused: {exc}") from None
-    except (
-        zipfile.BadZipFile,
-        zlib.error,
-        expat.ExpatError,
-        EOFError,
-        OSError,
-        NotImplementedError,
-        RuntimeError,
-    ) as exc:
+    except _UNREADABLE as exc:
         raise InputError(path, None, f"not a readable Excel workbook ({type(exc).__name__}: {str(exc)[:60]})") from None
     return counts
 
 
 def _stream(book: zipfile.ZipFile, item: zipfile.ZipInfo, counts: _Measure) -> None:
-    """Stream one part through expat, counting (a part reads at most its declared size: zipfile stops there).
-
-    Sheets and their shared strings hold the cells; any other part (styles, comments, drawings) costs
-    openpyxl more for each element, and has a limit of its own."""
+    """Stream one part through expat, counting (zipfile stops at its declared size); a part that holds no cells
+    (styles, comments, drawings) costs openpyxl more per element, and has a lower limit."""
     cells = item.filename.startswith("xl/worksheets/") or item.filename.endswith("sharedStrings.xml")
     counts.part, counts.part_elements = item.filename, 0
     counts.part_limit = MAX_XML_ELEMENTS if cells else MAX_PART_ELEMENTS
@@ -174,8 +161,7 @@ def _load(path: Path, data_only: bool):
 
 
 def _check_areas(path: Path, worksheets: list) -> None:
-    """Refuse a sheet whose used area (to its last row and column) is over the limits: the area is what is read,
-    and one cell far away makes it large."""
+    """Refuse a sheet whose used area (to its last row and column, which is what is read) is over the limits."""
     area = 0
     for ws in worksheets:
         label = f"{path}[{ws.title}]"
@@ -183,12 +169,8 @@ def _check_areas(path: Path, worksheets: list) -> None:
             raise InputError(label, None, f"the sheet has {ws.max_column:,} columns, over the limit of {MAX_COLUMNS}")
         area += ws.max_row * ws.max_column
         if area > MAX_WORKBOOK_CELLS:
-            raise InputError(
-                label,
-                None,
-                f"the sheet's used area ({ws.dimensions}) takes the workbook over the limit of "
-                f"{MAX_WORKBOOK_CELLS:,} cells",
-            )
+            problem = f"the sheet's used area ({ws.dimensions}) takes the workbook over the limit"
+            raise InputError(label, None, f"{problem} of {MAX_WORKBOOK_CELLS:,} cells")
 
 
 def _sheet(ws, wf) -> Sheet:
@@ -220,12 +202,8 @@ def pick_sheet(path: Path, sheets: dict[str, Sheet], names: tuple[str, ...]) -> 
         return named[0]  # refused by `checked` if hidden
     if len(visible) == 1:
         return visible[0]
-    raise InputError(
-        path,
-        None,
-        f"workbook has several sheets and none is named for its contents ({', '.join(names)})",
-        ", ".join(sheets),
-    )
+    problem = f"workbook has several sheets and none is named for its contents ({', '.join(names)})"
+    raise InputError(path, None, problem, ", ".join(sheets))
 
 
 def sheet_names(required: tuple[str, ...]) -> tuple[str, ...]:
@@ -248,12 +226,8 @@ def checked(path: Path, sheet: Sheet) -> Sheet:
         )
     if sheet.unsaved:
         row, cell, formula = sheet.unsaved
-        raise InputError(
-            label,
-            row,
-            f"cell {cell} holds a formula whose value was never saved (save it in Excel, or paste values)",
-            formula,
-        )
+        problem = f"cell {cell} holds a formula whose value was never saved (save it in Excel, or paste values)"
+        raise InputError(label, row, problem, formula)
     return sheet
 
 

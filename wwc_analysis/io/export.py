@@ -1,9 +1,7 @@
 """Write tables for people and machines: CSV and Excel cells that never run as formulas, JSON without NaN.
 
-A text cell a spreadsheet would run as a formula (a leading `=`, `+`, `-`, `@`, tab, carriage
-return or line feed) is written with a leading apostrophe in CSV; in a workbook every text cell is
-written as text, never as a formula. Floats are rounded to 4 places so a table reads the same
-on every machine.
+In CSV a text cell starting with `=`, `+`, `-`, `@`, tab or a line end gets a leading apostrophe; in a
+workbook every text cell is written as text. Floats are rounded to 4 places, the same on every machine.
 """
 
 from __future__ import annotations

@@ -1,9 +1,7 @@
 """The inputs of a run, loaded once: the standard, every assessment loaded, the published record and shares.
 
-`load_inputs` reads and validates the files given (the bundled data when no responses are given)
-and remembers the last few results while their files are unchanged, so a notebook, the app or a
-warm report kernel asking again is answered at once. `city_context` is the way in for a question
-about one city: it returns that city's scenario (see `analysis.scenario`).
+`load_inputs` reads and validates the files given (the bundled data when no responses are given) and
+keeps the result while its files are unchanged. `city_context` returns one city's scenario:
 
     ctx = city_context("Scottsdale")
     ctx.score["tier"], ctx.reasons, ctx.opportunities()["steps"]
@@ -24,7 +22,7 @@ from ..analysis.scenario import Scenario
 from ..analysis.scoring import Assessments, assessment_index, build_assessments, score_assessments
 from ..rules.standard import Standard, load_standard
 from .outcomes import load_outcomes
-from .record import bundled_outcome_files, bundled_response_files, certifications, published_shares
+from .record import bundled_files, certifications, published_shares
 from .responses import load_responses
 from .store import input_paths, is_store, resolve, store_files
 
@@ -32,11 +30,7 @@ Paths = str | Path | Iterable[str | Path] | None
 
 
 def as_paths(value: Paths) -> list[Path]:
-    """File parameters as a list of paths: one path given as a string is a one-element list.
-
-    Schedulers pass a single file as a plain string (`papermill -p responses my.csv`); it must
-    not be iterated letter by letter. Relative paths resolve against the current folder.
-    """
+    """File parameters as absolute paths: one path given as a string (`papermill -p responses my.csv`) is one."""
     if value is None or value == "":
         return []
     items = [value] if isinstance(value, (str, Path)) else list(value)
@@ -44,16 +38,13 @@ def as_paths(value: Paths) -> list[Path]:
 
 
 def input_files(responses: Paths = (), outcomes: Paths = ()) -> tuple[list[Path], list[Path]]:
-    """The files a run reads: those given, or the bundled data when no responses are given.
-
-    A store folder brings its outcomes unless others are given; bundled outcomes come only with the
-    bundled responses."""
+    """The files given (a store folder brings its outcomes unless others are), or the bundled ones without responses."""
     response_files, outcome_files = as_paths(responses), as_paths(outcomes)
     if not outcome_files:
         outcome_files = [f for p in response_files if is_store(p) for f in store_files(p)[1]]
     response_files = input_paths(response_files, "responses")
     if not response_files:
-        return bundled_response_files(), outcome_files or bundled_outcome_files()
+        return bundled_files("responses"), outcome_files or bundled_files("outcomes")
     return response_files, outcome_files
 
 

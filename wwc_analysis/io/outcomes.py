@@ -1,8 +1,7 @@
 """Load resident outcome metric values and judge each against the standard's threshold.
 
-Columns: `city`, `metric` (a code from the edition's outcome_metrics.csv), `value`, and
-optionally `year`, `target` and `direction` (for a city-nominated metric), `met` (yes/no,
-where the metric was judged elsewhere), `source`. The rule itself is `rules.outcomes`.
+Columns: `city`, `metric` (an edition's code), `value`; optionally `year`, `target` and `direction` (for a
+city-nominated metric), `met` (yes/no, judged elsewhere), `source`. The rule itself is `rules.outcomes`.
 """
 
 from __future__ import annotations

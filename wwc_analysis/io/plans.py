@@ -1,11 +1,9 @@
 """Plans as files: the changes a city means to make, with an owner, a due date and a note each.
 
-A plan is a table (CSV, or a sheet named `plan` in an Excel workbook) with the columns `criterion`
-(a criterion code, or an outcome metric code), `status` (Yes / In Progress / No / blank for a
-criterion; met / not met / a value for an outcome metric), `owner`, `due` (YYYY-MM-DD) and
-`note`, and optionally `city` and `year`: the city and assessment the plan was made for (the app
-writes them; a plan without them fits any city). A row naming an unknown code, a bad status or a
-bad date is refused with the file, row and value.
+A plan is a CSV file (or a workbook's `plan` sheet) with the columns `criterion` (or an outcome metric
+code), `status` (Yes / In Progress / No; met / not met / a value for a metric), `owner`, `due` (YYYY-MM-DD)
+and `note`, and optionally the `city` and `year` it was made for (without them it fits any city). A bad
+row is refused with the file, row and value.
 """
 
 from __future__ import annotations
@@ -43,10 +41,10 @@ def load_plan(path: str | Path, standard: Standard, shown: str | None = None) ->
             raise InputError(label, line, f"listed twice in the plan (first on row {seen[change.code]})", code)
         seen[change.code] = line
         changes.append(change)
-    return Plan(tuple(changes), *_made_for(cells, table, label), source=label)
+    return Plan(tuple(changes), *_made_for(cells, label), source=label)
 
 
-def _made_for(cells: dict, table, label: str) -> tuple[str | None, int | None]:
+def _made_for(cells: dict, label: str) -> tuple[str | None, int | None]:
     """The one city and year a plan names (None where it names none); a plan naming two cities is refused."""
     cities = {city_key(c): c for c in cells["city"] if c}
     years = {y for y in cells["year"] if y}

@@ -1,9 +1,7 @@
 """The published record shipped with the workbench: certifications, peer shares, city records and bundled files.
 
-`certification_history.csv` holds one row per city and announcement: the tier, the event, when it
-was announced, the assessment year it certifies and the edition of the standard it was made under,
-each with its source. `published_shares_*.csv` holds the share of applicant cities meeting each
-criterion, as certification reports print it.
+`certification_history.csv` holds one row per city and announcement (tier, event, date, assessment year,
+edition, source); `published_shares_*.csv` the share of applicants meeting each criterion, as reports print it.
 """
 
 from __future__ import annotations
@@ -17,12 +15,9 @@ from ..analysis.identity import city_key
 from ..settings import raw_dir
 
 
-def bundled_response_files() -> list[Path]:
-    return sorted((raw_dir() / "responses").glob("*.csv"))
-
-
-def bundled_outcome_files() -> list[Path]:
-    return sorted((raw_dir() / "outcomes").glob("*.csv"))
+def bundled_files(kind: str) -> list[Path]:
+    """The bundled files of one kind: "responses" or "outcomes"."""
+    return sorted((raw_dir() / kind).glob("*.csv"))
 
 
 def certifications() -> pd.DataFrame:

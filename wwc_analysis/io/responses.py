@@ -1,10 +1,8 @@
 """Load city responses: one row per city, assessment year and criterion.
 
-Accepted columns: `city`, `criterion`, and `status` (the audited status) or `self_assessed` (the
-city's own, before any audit) or both; optionally `year` and `audit_note`; other columns are kept
-as they are. A file with `self_assessed` but no `status` holds self-assessed answers only: they are
-scored as they are and never settled by a tier the program published. Statuses are normalised to
-Yes / In Progress / No, blank meaning unknown.
+Columns: `city`, `criterion`, and `status` (audited) or `self_assessed` (the city's own) or both;
+optionally `year` and `audit_note`; others are kept. Self-assessed answers alone are never settled by
+a published tier. Statuses read as Yes / In Progress / No, blank meaning unknown.
 """
 
 from __future__ import annotations
@@ -27,12 +25,8 @@ COLUMNS = ["city", "year", "criterion", "status", "self_assessed", "audit_note",
 
 
 def load_responses(paths: str | Path | Iterable[str | Path], standard: Standard | None = None) -> pd.DataFrame:
-    """Read and validate one or more responses files (or store folders) into one tidy frame.
-
-    Columns: city, year (the edition's first assessment year where a file gives none), criterion,
-    status and self_assessed (int8 codes, see `rules.status`), audit_note, source_file, source_row.
-    A city and year may come from several files, but each criterion at most once.
-    """
+    """Read and validate responses files (or store folders) into one frame of `COLUMNS` (statuses as int8 codes);
+    a city and year may come from several files, each criterion at most once."""
     standard = standard or load_standard()
     frames = read_inputs(
         paths, "responses", RESPONSE_COLUMNS, STATUS_COLUMNS, lambda t: responses_from_table(t, standard)

@@ -1,9 +1,8 @@
 """Safe, unique folder names for cities, whatever their names hold.
 
-A slug is lowercase ASCII letters, digits and hyphens, at most 60 characters. Where the
-name does not survive that unchanged (accents, punctuation, '../', markup, great
-length), a short hash of the full name is appended, so two different names never share
-a slug and no name can reach outside the folder it is written in.
+A slug is lowercase ASCII letters, digits and hyphens, at most 60 characters. Where a name does not
+survive that unchanged ('../', accents, great length), a short hash of it is appended, so two names never
+share a slug and none can reach outside its folder.
 """
 
 from __future__ import annotations

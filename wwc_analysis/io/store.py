@@ -1,12 +1,8 @@
 """Validated inputs, stored once as Parquet in a content-addressed folder of data/processed/, and read back.
 
-`write_store` puts validated responses and outcomes in `data/processed/validated/<digest>/`
-(`responses.parquet`, `outcomes.parquet`, `manifest.json`), the digest being that of the rows and of
-the edition's files: the same inputs give the same folder, written once. Its rows are read back as
-they were stored, without validating again, only while each file still has the SHA-256 its manifest
-records. Any other Parquet file (one copied out of its folder, or changed since) is read as a table of
-text, within the same limits, and validated as a CSV file is; the store's integer status codes read as
-their words.
+`write_store` writes `validated/<digest of the rows and the edition>/` once. Its files are read back
+without validating again only while each has the SHA-256 its manifest records; any other Parquet file
+is read as text within the usual limits and validated as a CSV file is.
 """
 
 from __future__ import annotations
@@ -51,10 +47,7 @@ def _parquet(frame: pd.DataFrame) -> bytes:
 
 
 def write_store(responses: pd.DataFrame, outcomes: pd.DataFrame | None, edition: str) -> Path:
-    """The store folder for these validated rows (written unless it already exists).
-
-    Only the rows' content is stored, not the files they were read from: the same rows make the same
-    folder on any machine."""
+    """The store folder for these validated rows (written unless it exists; the same rows on any machine)."""
     responses, outcomes = (
         None if f is None else f.drop(columns=["source_file", "source_row"], errors="ignore")
         for f in (responses, outcomes)
@@ -94,9 +87,7 @@ def store_files(folder: str | Path) -> tuple[list[Path], list[Path]]:
 
 
 def _trusted(path: Path) -> bool:
-    """Whether a Parquet file is one the store wrote and nobody has changed since (its SHA-256 is the manifest's).
-
-    A file that is missing, or over the size limit, is refused first (it would be hashed, or read, whole)."""
+    """Whether a Parquet file is one the store wrote and nobody has changed since (a missing or huge one is refused)."""
     check_file(path)
     try:
         manifest = json.loads((path.parent / MANIFEST).read_text(encoding="utf-8"))
@@ -120,18 +111,12 @@ def _parquet_table(path: Path, required: tuple[str, ...], any_of: tuple[str, ...
         raise InputError(path, None, f"not a readable Parquet file ({str(exc)[:80]})") from None
     unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
     if meta.num_rows > MAX_ROWS or meta.num_columns > MAX_COLUMNS or meta.num_rows * meta.num_columns > MAX_CELLS:
-        raise InputError(
-            path,
-            None,
-            f"the table has {meta.num_rows:,} rows of {meta.num_columns:,} columns, over the limits "
-            f"({MAX_ROWS:,} rows, {MAX_COLUMNS} columns, {MAX_CELLS:,} cells)",
-        )
+        limits = f"{MAX_ROWS:,} rows, {MAX_COLUMNS} columns, {MAX_CELLS:,} cells"
+        problem = f"the table has {meta.num_rows:,} rows of {meta.num_columns:,} columns, over the limits ({limits})"
+        raise InputError(path, None, problem)
     if unpacked > max_input_bytes():
-        raise InputError(
-            path,
-            None,
-            f"the table unpacks to {unpacked / 2**20:.0f} MB, over the limit of {max_input_bytes() / 2**20:.0f} MB",
-        )
+        limit = f"{max_input_bytes() / 2**20:.0f} MB"
+        raise InputError(path, None, f"the table unpacks to {unpacked / 2**20:.0f} MB, over the limit of {limit}")
     texts = [f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
     try:
         frame = pq.read_table(path, read_dictionary=texts).to_pandas()  # text as categoricals: each distinct cell once
@@ -170,8 +155,7 @@ def read_inputs(
     any_of: tuple[str, ...],
     parse: Callable[[Table], pd.DataFrame],
 ) -> list[pd.DataFrame]:
-    """Each file of one kind read and validated in turn (so a bad row is named before a later file's problem);
-    a store's own Parquet file is taken as stored."""
+    """Each file of one kind read and validated in turn; a store's own Parquet file is taken as stored."""
     frames = []
     for path in input_paths(paths, kind):
         if path.suffix.lower() == ".parquet" and _trusted(path):

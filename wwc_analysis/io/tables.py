@@ -1,11 +1,8 @@
 """Read a user's table (CSV, TSV or Excel) into text cells, keeping each row's line number.
 
-Everything a person can get wrong about the file itself (encoding, binary or HTML content, an
-empty file, a ragged row, a title above the header, a file far larger than any real one, a cell
-holding a control character such as a terminal escape) is caught here and reported as an
-InputError naming the file, the row and the limit or value. Every limit is checked before the
-table is parsed, and a file that exhausts memory all the same is refused as one naming the file.
-Cells are read as categoricals of stripped text: a city's name on each of its 43 rows is held once.
+What a person can get wrong about the file itself (encoding, binary or HTML content, a ragged row, a
+title above the header, a huge file, a control character) is an InputError naming the file, row and
+limit or value; limits are checked before parsing. Cells are categoricals of stripped text.
 """
 
 from __future__ import annotations
@@ -13,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -96,12 +94,8 @@ def check_file(path: Path) -> None:
         raise InputError(path, None, "file not found")
     size = path.stat().st_size
     if size > max_input_bytes():
-        raise InputError(
-            path,
-            None,
-            f"file is too large ({size / 2**20:.0f} MB; the limit is {max_input_bytes() / 2**20:.0f} MB, "
-            "set WWC_MAX_INPUT_MB to raise it)",
-        )
+        limit = f"the limit is {max_input_bytes() / 2**20:.0f} MB, set WWC_MAX_INPUT_MB to raise it"
+        raise InputError(path, None, f"file is too large ({size / 2**20:.0f} MB; {limit})")
     if size == 0:
         raise InputError(path, None, "file is empty")
     with path.open("rb") as fh:
@@ -198,12 +192,8 @@ def _ragged(path: Path, text: str, sep: str, required: tuple[str, ...], exc: Exc
         raise InputError(
             path, line, f"the header must be the first row; remove the {line - 1} row(s) above it", lines[0]
         ) from None
-    raise InputError(
-        path,
-        line,
-        f"row has {match.group(2)} fields, more than the header",
-        lines[line - 1][:80] if line <= len(lines) else "",
-    ) from None
+    row = lines[line - 1][:80] if line <= len(lines) else ""
+    raise InputError(path, line, f"row has {match.group(2)} fields, more than the header", row) from None
 
 
 def _line_numbers(raw: bytes, n_rows: int) -> np.ndarray:
@@ -231,8 +221,7 @@ def _excel_table(
 
 
 def _stripped(column: pd.Series) -> pd.Categorical:
-    """A column as a categorical of stripped text (cells that strip to the same text share one category,
-    and a missing cell, as in a short row or a Parquet null, reads as blank)."""
+    """A column as a categorical of stripped text; a missing cell (a short row's, a Parquet null) reads as blank."""
     cat = column.astype("category") if not isinstance(column.dtype, pd.CategoricalDtype) else column
     cats = pd.Index(cat.cat.categories.astype(str)).str.strip()
     merged, uniques = pd.factorize(cats.append(pd.Index([""])))
@@ -264,12 +253,8 @@ def _finish(
     if missing:
         for later in rows[1:6]:
             if all(c in [normalise_header(h) for h in frame.iloc[later].astype(object)] for c in required):
-                raise InputError(
-                    label,
-                    int(lines[later]),
-                    f"the header must be the first row; remove the {later - rows[0]} row(s) above it",
-                    frame.iloc[rows[0]].iloc[0],
-                )
+                problem = f"the header must be the first row; remove the {later - rows[0]} row(s) above it"
+                raise InputError(label, int(lines[later]), problem, frame.iloc[rows[0]].iloc[0])
         found = ", ".join(h for h in header if h) or "none"
         need = missing[0] if missing[0] not in any_of else " or ".join(any_of)
         raise InputError(label, int(lines[rows[0]]), f"missing column '{need}' (found: {found})", need)
@@ -319,41 +304,37 @@ def parse_years(table: Table, missing: int) -> pd.arrays.IntegerArray:
 
 
 def tables_to_validate(path: str | Path) -> list[tuple[str, Table]]:
-    """Every table a command would read from `path`: ("responses" | "outcomes", table) pairs.
-
-    A workbook (read once) gives its responses sheet and its outcomes sheet where it has them; a CSV
-    is one or the other, told by its header (a `metric` column means outcome values).
-    """
+    """Every table a command would read from `path`, as ("responses" | "outcomes", table) pairs: a workbook's
+    sheets named for them, or one table told by its header (a `metric` column means outcome values)."""
     path = Path(path)
     check_file(path)
-    reader = read_table
+    read = partial(read_table, path)
     if path.suffix.lower() == ".parquet":
-        from .store import _parquet_table as reader  # store.py imports this module
+        from .store import _parquet_table  # store.py imports this module
+
+        read = partial(_parquet_table, path)
     try:
-        if not is_workbook(path):
-            first = reader(path, ("city",))
-            if "metric" in first.frame.columns:
-                return [("outcomes", reader(path, OUTCOME_COLUMNS))]
-            return [("responses", reader(path, RESPONSE_COLUMNS, any_of=_STATUS_COLUMNS))]
-        return _workbook_tables(path, read_workbook(path))
+        if is_workbook(path):
+            sheets = read_workbook(path)
+            named = _named_sheets(path, sheets)
+            if named:
+                return named
+            read = partial(_excel_table, path, sheets, sheet=None)  # its one visible sheet
+        if "metric" in read(("city",), any_of=()).frame.columns:
+            return [("outcomes", read(OUTCOME_COLUMNS, any_of=()))]
+        return [("responses", read(RESPONSE_COLUMNS, any_of=_STATUS_COLUMNS))]
     except MemoryError:
         raise out_of_memory(path) from None
 
 
-def _workbook_tables(path: Path, sheets: dict[str, Sheet]) -> list[tuple[str, Table]]:
-    """The responses and outcomes sheets of a workbook, named for their contents (or its one visible sheet)."""
+def _named_sheets(path: Path, sheets: dict[str, Sheet]) -> list[tuple[str, Table]]:
+    """The responses and outcomes sheets of a workbook that are named for their contents."""
     names = {normalise_header(n): n for n in sheets}
     out = []
-    for kind, required in (("responses", RESPONSE_COLUMNS), ("outcomes", OUTCOME_COLUMNS)):
+    for kind, required, any_of in (("responses", RESPONSE_COLUMNS, _STATUS_COLUMNS), ("outcomes", OUTCOME_COLUMNS, ())):
         sheet = next((names[n] for n in sheet_names(required) if n in names), None)
         if sheet is not None:
-            any_of = _STATUS_COLUMNS if kind == "responses" else ()
             out.append((kind, _excel_table(path, sheets, required, sheet, any_of)))
-    if not out:
-        first = _excel_table(path, sheets, ("city",), None, ())
-        if "metric" in first.frame.columns:
-            return [("outcomes", _excel_table(path, sheets, OUTCOME_COLUMNS, first.sheet, ()))]
-        return [("responses", _excel_table(path, sheets, RESPONSE_COLUMNS, first.sheet, _STATUS_COLUMNS))]
     return out
 
 
@@ -369,8 +350,7 @@ def _category_column(values: pd.Series, name: object) -> pd.Categorical:
 def table_from_frame(
     frame: pd.DataFrame, source: str | Path, required: tuple[str, ...] = (), any_of: tuple[str, ...] = ()
 ) -> Table:
-    """A Table over an in-memory frame (a Parquet file's, an imported report's), checked as a CSV file would be:
-    its column names are the header (row 1), its rows are numbered from 2."""
+    """A Table over an in-memory frame, checked as a CSV file would be: names on row 1, rows from 2."""
     columns = {i: _category_column(frame.iloc[:, i], name) for i, name in enumerate(frame.columns)}
     with_header = pd.DataFrame(columns, index=pd.RangeIndex(len(frame) + 1))
     return _finish(Path(str(source)), with_header, np.arange(1, len(frame) + 2), required, any_of, None)

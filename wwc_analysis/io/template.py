@@ -1,9 +1,7 @@
-"""A self-assessment template: one row per criterion, ready to fill in and load.
+"""A self-assessment template: one row per criterion, ready to fill in and load with the usual loaders.
 
-The answers go in the `self_assessed` column: they are the city's own, and a tier the program
-published is never taken to settle them. The Excel workbook restricts each answer to Yes / In
-Progress / No with a drop-down and has a second sheet for the resident outcome metrics; the CSV
-variant holds the same rows for people without Excel. Both load with the usual loaders once filled in.
+Answers go in `self_assessed` (the city's own, never settled by a published tier). The workbook offers
+Yes / In Progress / No in a drop-down and has an outcomes sheet; the CSV variant holds the same rows.
 """
 
 from __future__ import annotations
@@ -32,6 +30,7 @@ RESPONSE_COLUMNS = [
 ]
 OUTCOME_COLUMNS = ["city", "year", "metric", "indicator", "standard", "value", "target", "direction", "met", "source"]
 STATUS_CHOICES = [st.LABELS[c] for c in (st.YES, st.IN_PROGRESS, st.NO)]
+WIDTHS = dict(criterion_text=80, short_name=30, indicator=40, standard=34, notes=40, practice=26, source=30)
 
 
 def response_rows(standard: Standard, city: str, year: int) -> pd.DataFrame:
@@ -79,18 +78,6 @@ def outcome_rows(standard: Standard, city: str, year: int) -> pd.DataFrame:
     )
 
 
-def template_csv(standard: Standard | None = None, city: str = "Your city", year: int | None = None) -> str:
-    standard = standard or load_standard()
-
-    return to_csv_text(response_rows(standard, city, year or standard.assessment_years[0]))
-
-
-def outcomes_csv(standard: Standard | None = None, city: str = "Your city", year: int | None = None) -> str:
-    standard = standard or load_standard()
-
-    return to_csv_text(outcome_rows(standard, city, year or standard.assessment_years[0]))
-
-
 def template_xlsx(standard: Standard | None = None, city: str = "Your city", year: int | None = None) -> bytes:
     """The workbook's bytes: sheets 'responses' (with drop-downs), 'outcomes' and 'about'."""
     from openpyxl import Workbook
@@ -104,15 +91,6 @@ def template_xlsx(standard: Standard | None = None, city: str = "Your city", yea
         ("responses", response_rows(standard, city, year), {"self_assessed": STATUS_CHOICES}),
         ("outcomes", outcome_rows(standard, city, year), {"met": ["yes", "no"], "direction": [">=", "<="]}),
     ]
-    widths = {
-        "criterion_text": 80,
-        "short_name": 30,
-        "indicator": 40,
-        "standard": 34,
-        "notes": 40,
-        "practice": 26,
-        "source": 30,
-    }
     for n, (title, frame, choices) in enumerate(sheets):
         ws = book.active if n == 0 else book.create_sheet()
         ws.title = title
@@ -129,8 +107,8 @@ def template_xlsx(standard: Standard | None = None, city: str = "Your city", yea
         ws.freeze_panes = "A2"
         for j, col in enumerate(frame.columns, start=1):
             letter = ws.cell(row=1, column=j).column_letter
-            ws.column_dimensions[letter].width = widths.get(col, 12)
-            if col in widths:
+            ws.column_dimensions[letter].width = WIDTHS.get(col, 12)
+            if col in WIDTHS:
                 for cell in ws[letter][1:]:
                     cell.alignment = Alignment(wrap_text=True, vertical="top")
             if col in choices:
@@ -164,11 +142,12 @@ def write_template(
     out: Path, standard: Standard | None = None, city: str = "Your city", year: int | None = None
 ) -> list[Path]:
     """Write the template as .xlsx, or as .csv (plus an _outcomes.csv beside it)."""
-
-    if out.suffix.lower() == ".csv":
-        outcomes = out.with_name(out.stem + "_outcomes.csv")
-        return [
-            write_file(out, template_csv(standard, city, year)),
-            write_file(outcomes, outcomes_csv(standard, city, year)),
-        ]
-    return [write_file(out, template_xlsx(standard, city, year))]
+    if out.suffix.lower() != ".csv":
+        return [write_file(out, template_xlsx(standard, city, year))]
+    standard = standard or load_standard()
+    year = year or standard.assessment_years[0]
+    outcomes = out.with_name(out.stem + "_outcomes.csv")
+    return [
+        write_file(out, to_csv_text(response_rows(standard, city, year))),
+        write_file(outcomes, to_csv_text(outcome_rows(standard, city, year))),
+    ]

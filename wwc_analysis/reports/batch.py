@@ -1,11 +1,8 @@
 """Gap reports for many cities: worker processes with warm kernels, a progress bar, an index.
 
 Inputs are validated city by city and stored once (`io.store`); a city with bad rows, or whose report
-fails, is listed in the summary and the index and does not stop the others. Each report is written
-to a staging folder and moved into place whole, so an interrupted batch leaves every report folder
-complete or absent, and a rerun finishes the rest. A rerun skips the reports whose `build.json` still
-matches what they would be built from (no kernel is started when all do); `force` rebuilds them all.
-One batch at a time writes to an output folder: a second is refused, naming the first.
+fails, is listed and does not stop the others. Reports are moved into place whole; a rerun skips those
+whose `build.json` still matches (`force` rebuilds them). One batch at a time writes to a folder.
 """
 
 from __future__ import annotations
@@ -18,6 +15,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -53,16 +51,11 @@ class Batch:
 
 
 def _by_city(paths: list[Path], kind: str, standard) -> tuple[pd.DataFrame | None, dict[str, str]]:
-    """Rows of every city whose rows all pass, and a one-line error for each city that does not.
-
-    A file-level problem (not a table, a missing column) stops everything: no city in it can be trusted."""
-    parse = (
-        (lambda t: responses_from_table(t, standard))
-        if kind == "responses"
-        else (lambda t: outcomes_from_table(t, standard))
-    )
-    check = check_duplicates if kind == "responses" else check_outcome_duplicates
-    required, any_of = (RESPONSE_COLUMNS, STATUS_COLUMNS) if kind == "responses" else (OUTCOME_COLUMNS, ())
+    """Rows of every city whose rows all pass, and an error for each that does not (a bad file stops everything)."""
+    is_responses = kind == "responses"
+    parse = partial(responses_from_table if is_responses else outcomes_from_table, standard=standard)
+    check = check_duplicates if is_responses else check_outcome_duplicates
+    required, any_of = (RESPONSE_COLUMNS, STATUS_COLUMNS) if is_responses else (OUTCOME_COLUMNS, ())
     good: dict[str, list[pd.DataFrame]] = {}
     failures: dict[str, str] = {}
     for path in paths:
@@ -144,17 +137,11 @@ def plan_batch(
         name = names[key]
         own_years = set(responses.loc[keys == key, "year"].dropna().astype(int))
         if year is not None and int(year) not in own_years:
-            batch.failures.append(
-                Result(
-                    Job(name, slugify(name), CITY_TEMPLATE, {}),
-                    False,
-                    f"no assessment of {name} in {year} (it has {', '.join(map(str, sorted(own_years)))})",
-                )
-            )
+            message = f"no assessment of {name} in {year} (it has {', '.join(map(str, sorted(own_years)))})"
+            batch.failures.append(Result(Job(name, slugify(name), CITY_TEMPLATE, {}), False, message))
             continue
-        own_plan = (
-            plan_file if plan is not None and plan.is_for(name, year if year is not None else max(own_years)) else None
-        )
+        plan_year = year if year is not None else max(own_years)
+        own_plan = plan_file if plan is not None and plan.is_for(name, plan_year) else None
         params = {
             "city": name,
             "year": year,
@@ -165,45 +152,31 @@ def plan_batch(
             "plan": str(Path(own_plan).absolute()) if own_plan else "",
         }
         own = build.rows_digest(responses[keys == key], None if outcomes is None else outcomes[out_keys == key])
-        batch.jobs.append(
-            Job(
-                name,
-                slugify(name),
-                CITY_TEMPLATE,
-                params,
-                build={
-                    **common,
-                    "template": CITY_TEMPLATE,
-                    "notebook": build.notebook_digest(notebooks_dir() / CITY_TEMPLATE),
-                    "parameters": {k: params[k] for k in ("city", "year", "edition", "cohort")},
-                    "plan": file_digest(own_plan),
-                    "city_rows": own,
-                    "cohort_rows": None if cohort.startswith("published") else all_rows,
-                },
-            )
-        )
+        recipe = {
+            **common,
+            "template": CITY_TEMPLATE,
+            "notebook": build.notebook_digest(notebooks_dir() / CITY_TEMPLATE),
+            "parameters": {k: params[k] for k in ("city", "year", "edition", "cohort")},
+            "plan": file_digest(own_plan),
+            "city_rows": own,
+            "cohort_rows": None if cohort.startswith("published") else all_rows,
+        }
+        batch.jobs.append(Job(name, slugify(name), CITY_TEMPLATE, params, build=recipe))
     if overview and len(wanted) > 1:
-        batch.jobs.append(
-            Job(
-                "Cohort overview",
-                COHORT_FOLDER,
-                OVERVIEW_TEMPLATE,
-                {"edition": edition, "out_dir": ".", **inputs},
-                build={
-                    **common,
-                    "template": OVERVIEW_TEMPLATE,
-                    "notebook": build.notebook_digest(notebooks_dir() / OVERVIEW_TEMPLATE),
-                    "parameters": {"edition": edition},
-                    "cohort_rows": all_rows,
-                },
-            )
-        )
+        recipe = {
+            **common,
+            "template": OVERVIEW_TEMPLATE,
+            "notebook": build.notebook_digest(notebooks_dir() / OVERVIEW_TEMPLATE),
+            "parameters": {"edition": edition},
+            "cohort_rows": all_rows,
+        }
+        params = {"edition": edition, "out_dir": ".", **inputs}
+        batch.jobs.append(Job("Cohort overview", COHORT_FOLDER, OVERVIEW_TEMPLATE, params, build=recipe))
     return batch
 
 
 def up_to_date(job: Job, out: Path, chromium: bool) -> bool:
-    """The report folder exists, is whole (its PDF too where Chromium can print one), and was built from what
-    `job` would build it from."""
+    """The report folder is whole (its PDF too where Chromium can print one) and built from what `job` would use."""
     folder = out / job.folder
     record = read_record(folder)
     whole = (folder / "report.html").is_file() and (folder / "report.ipynb").is_file()
@@ -213,8 +186,7 @@ def up_to_date(job: Job, out: Path, chromium: bool) -> bool:
 
 @contextlib.contextmanager
 def batch_lock(out: Path) -> Iterator[None]:
-    """Hold the output folder for this batch (a lock on the folder itself, released however the batch ends);
-    refuse, naming the other batch, when one holds it already."""
+    """Hold the output folder for this batch (a lock on the folder); refuse, naming the batch that holds it."""
     folder = os.open(out, os.O_RDONLY)
     note = out / LOCK_FILE  # says which process holds the folder, while it does
     try:
@@ -222,11 +194,8 @@ def batch_lock(out: Path) -> Iterator[None]:
             fcntl.flock(folder, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = note.read_text(encoding="utf-8").strip() if note.is_file() else "running"
-            raise ParameterError(
-                "out",
-                f"another batch is writing to this folder ({holder}); wait for it, or choose another folder",
-                str(out),
-            ) from None
+            problem = f"another batch is writing to this folder ({holder}); wait for it, or choose another folder"
+            raise ParameterError("out", problem, str(out)) from None
         note.write_text(f"process {os.getpid()}\n", encoding="utf-8")
         try:
             yield
@@ -239,8 +208,8 @@ def batch_lock(out: Path) -> Iterator[None]:
 def run_batch(
     batch: Batch, out: Path, workers: int = 0, progress: bool = True, index: bool = True, force: bool = False
 ) -> list[Result]:
-    """Run every job of `batch` that is not up to date (all with `force`) on `workers` processes (0: one per
-    core), keep the last good report of each city that fails, and write the index."""
+    """Run every job that is not up to date (all with `force`) on `workers` processes (0: one per core), keeping
+    the last good report of each city that fails, and write the index."""
     from tqdm import tqdm
 
     from .pool import run_pool
@@ -261,14 +230,8 @@ def run_batch(
             else:
                 jobs.append(job)
         workers = max(1, min(workers or os.cpu_count() or 1, len(jobs) or 1))
-        bar = tqdm(
-            total=len(jobs),
-            desc="reports",
-            unit="report",
-            disable=not progress or not jobs,
-            file=sys.stderr,
-            dynamic_ncols=True,
-        )
+        quiet = not progress or not jobs
+        bar = tqdm(total=len(jobs), desc="reports", unit="report", disable=quiet, file=sys.stderr, dynamic_ncols=True)
         done = lambda r: (results.append(r), bar.update())  # noqa: E731
         try:
             if workers == 1:  # in this process; its worker stays warm for the next run (see `worker`)

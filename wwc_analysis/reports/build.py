@@ -1,12 +1,9 @@
 """What a report is built from: the job that builds it, and the record that lets a rerun skip it.
 
-A `Job` names a template notebook, its parameters and the report's folder. Each report folder
-holds `build.json`: digests of the city's own validated rows, of the cohort's inputs (every loaded
-row for a cohort computed from loaded cities, the published record otherwise), of the notebook's
-cells (not its outputs), of the package's source files and of the edition's files, the
-parameters, whether a PDF was printed, and the facts the report states (which the index shows). It
-is deterministic: no timestamps, no absolute paths, so a rerun on the same inputs writes the same
-bytes, and a report whose record matches is not rebuilt.
+A `Job` names a template notebook, its parameters and the report's folder. Each report folder holds
+`build.json`: digests of its rows, the cohort's inputs, the notebook's cells, the package and the
+edition, with the parameters and the facts the report states. It has no timestamps or absolute paths,
+so the same inputs write the same bytes, and a report whose record matches is not rebuilt.
 """
 
 from __future__ import annotations
@@ -75,11 +72,7 @@ def package_digest() -> str:
 def notebook_digest(path: Path) -> str:
     """The notebook's cells (type and source), not the outputs of its committed, executed copy."""
     cells = json.loads(Path(path).read_text(encoding="utf-8"))["cells"]
-    return digest(
-        json.dumps(
-            [[c["cell_type"], "".join(c["source"]) if isinstance(c["source"], list) else c["source"]] for c in cells]
-        )
-    )
+    return digest(json.dumps([[c["cell_type"], "".join(c["source"])] for c in cells]))  # source: text or lines
 
 
 def rows_digest(responses: pd.DataFrame | None, outcomes: pd.DataFrame | None) -> str:
@@ -94,10 +87,8 @@ def rows_digest(responses: pd.DataFrame | None, outcomes: pd.DataFrame | None) -
 
 def record_text(job: Job, facts: dict, pdf: bool) -> str:
     """build.json: what the report was built from, whether its PDF was printed, and what it states."""
-    return (
-        json.dumps({"build": job.build, "pdf": pdf, "facts": facts}, indent=1, sort_keys=True, ensure_ascii=False)
-        + "\n"
-    )
+    record = {"build": job.build, "pdf": pdf, "facts": facts}
+    return json.dumps(record, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def read_record(folder: Path) -> dict | None:

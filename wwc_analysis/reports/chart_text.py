@@ -1,7 +1,7 @@
 """Alt text for a city report's charts: what each chart shows, in words written from the same data.
 
-The report, its HTML and PDF copies, and the app read a chart's alt text from here, so a reader who
-cannot see the image is told the same figures the image shows.
+The report, its HTML and PDF copies and the app all read it from here: a reader who cannot see the image
+is told the same figures.
 """
 
 from __future__ import annotations

@@ -1,11 +1,8 @@
 """Charts of one city's report (also drawn by the app), readable in grayscale and on a phone, saved byte for byte.
 
-Every chart is drawn on its own `matplotlib.figure.Figure` (no pyplot state, so an analyst's
-JupyterLab backend is left alone), at most about 500 pixels wide with text of 9 points or more: a
-phone 390 pixels wide shows it at three quarters of its size or more, so its smallest text stays
-above 9 pixels. Charts are saved as PNG and SVG without timestamps or software versions, cut to
-matplotlib's own tight bounding box. Each comes with alt text written from the data (`chart_text`).
-matplotlib is imported by the chart modules only.
+Each chart is its own `Figure` (no pyplot state), about 500 pixels wide at most with text of 9 points or
+more, so a phone keeps it legible. PNG and SVG are saved without timestamps or software versions, with
+alt text written from the data (`chart_text`). Only the chart modules import matplotlib.
 """
 
 from __future__ import annotations
@@ -122,15 +119,8 @@ def take_seconds() -> float:
 def legend_below(ax, ncol: int, points: float = 40, **kwargs) -> None:
     """The axes' legend under its x axis label, a fixed distance below the axes whatever the chart's height."""
     below = matplotlib.transforms.offset_copy(ax.transAxes, fig=ax.figure, y=-points, units="points")
-    ax.legend(
-        loc="upper left",
-        bbox_to_anchor=(0, 0),
-        bbox_transform=below,
-        ncol=ncol,
-        frameon=False,
-        borderaxespad=0,
-        **kwargs,
-    )
+    place = {"loc": "upper left", "bbox_to_anchor": (0, 0), "bbox_transform": below}
+    ax.legend(ncol=ncol, frameon=False, borderaxespad=0, **place, **kwargs)
 
 
 def _pct_axis(axis) -> None:
@@ -157,16 +147,9 @@ def tier_bands(ax, std) -> None:
         lo, hi = starts[k], (starts[k + 1] if k + 1 < len(starts) else total + 1)
         shade = shades.get(name, "#ffffff")
         ax.axvspan(lo - 0.5, hi - 0.5, ymin=0.25, ymax=0.75, color=shade, ec=DARK, lw=0.6)
-        dark = matplotlib.colors.to_rgb(shade)[0] < 0.5
-        ax.text(
-            (lo + hi - 1) / 2,
-            0.5,
-            f"{name}\n{lo}+" if lo else name,
-            ha="center",
-            va="center",
-            fontsize=9,
-            color="white" if dark else DARK,
-        )
+        label = f"{name}\n{lo}+" if lo else name
+        color = "white" if matplotlib.colors.to_rgb(shade)[0] < 0.5 else DARK
+        ax.text((lo + hi - 1) / 2, 0.5, label, ha="center", va="center", fontsize=9, color=color)
 
 
 def tier_gauge(rep: CityReport) -> Figure:
@@ -239,14 +222,7 @@ def practice_chart(rep: CityReport) -> Figure:
             before = recorded["share_met"].to_numpy(dtype=float)
             shown = ~np.isnan(before)
             ax.plot(
-                before[shown],
-                (y + 0.2)[shown],
-                linestyle="none",
-                marker="|",
-                markersize=14,
-                markeredgewidth=2.5,
-                color=MARK,
-                label="recorded",
+                before[shown], (y + 0.2)[shown], "|", markersize=14, markeredgewidth=2.5, color=MARK, label="recorded"
             )
         ax.set_yticks(y, list(p["practice"]))
         ax.set_xlim(0, 1.18)
@@ -259,24 +235,17 @@ def practice_chart(rep: CityReport) -> Figure:
 
 
 def _share_label(ax, y: float, share: float, known: int, n: int, enough: bool) -> None:
-    """A practice's share beside its bar, with how many answers are known and whether it is compared at all;
-    inside the bar's end (in white) where the bar is long, so the label never runs off the chart."""
+    """A practice's share beside its bar (inside its end where the bar is long), with how much of it is known."""
     if np.isnan(share):
         text = "no answer known"
     else:
         text = percent(share) + ("" if known == n else f" ({known} of {n} known)")
         text += "" if enough else ", not compared"
     inside = not np.isnan(share) and share >= 0.6
-    ax.text(
-        share - 0.015 if inside else (0 if np.isnan(share) else share) + 0.01,
-        y,
-        text,
-        va="center",
-        ha="right" if inside else "left",
-        fontsize=9,
-        color="white" if inside else DARK,
-        style="italic" if np.isnan(share) or known < n else "normal",
-    )
+    x = share - 0.015 if inside else (0 if np.isnan(share) else share) + 0.01
+    ha, color = ("right", "white") if inside else ("left", DARK)
+    style = "italic" if np.isnan(share) or known < n else "normal"
+    ax.text(x, y, text, va="center", ha=ha, fontsize=9, color=color, style=style)
 
 
 _MARKERS = {
@@ -296,21 +265,11 @@ def criterion_chart(rep: CityReport) -> Figure:
         y = n - 1 - np.arange(n)
         shares = c["peer_share"].fillna(0).to_numpy()
         ax.hlines(y, 0, shares, color=PALE, linewidth=3, zorder=1)
+        points = {"linestyle": "none", "color": DARK, "markersize": 6.5, "markeredgewidth": 1.2, "zorder": 3}
         for code, (marker, fill, label) in _MARKERS.items():
             sel = rep.statuses == code
             if sel.any():
-                ax.plot(
-                    shares[sel],
-                    y[sel],
-                    linestyle="none",
-                    marker=marker,
-                    fillstyle=fill,
-                    color=DARK,
-                    markersize=6.5,
-                    markeredgewidth=1.2,
-                    zorder=3,
-                    label=label,
-                )
+                ax.plot(shares[sel], y[sel], marker=marker, fillstyle=fill, label=label, **points)
         ax.axvline(0.5, color=MID, linestyle=":", linewidth=1)
         core = set(rep.standard.core_codes)
         ax.set_yticks(y, [f"{code}{' (core)' if code in core else ''}" for code in c["criterion"]], fontsize=9)

@@ -1,8 +1,7 @@
 """One city's gap report as data: a scenario (see `analysis.scenario`) and everything a report shows of it.
 
-The notebooks, the app and the batch build a `CityReport` and then draw and write from it; nothing
-here imports matplotlib. Each part is computed on first use, so the app, which shows a few of them,
-pays for those only.
+The notebooks, the app and the batch draw and write from a `CityReport`, whose parts are computed on first
+use (the app pays only for those it shows). Nothing here imports matplotlib.
 """
 
 from __future__ import annotations
@@ -75,10 +74,6 @@ class CityReport:
     def peers_label(self) -> str:
         return self.cohort.description
 
-    @property
-    def slug(self) -> str:
-        return slugify(self.city)
-
     @cached_property
     def practices(self) -> pd.DataFrame:
         return self.scenario.practice_gaps()
@@ -126,9 +121,8 @@ def build_city_report(
     outcomes: Paths = (),
     plan: str | Path | None = None,
 ) -> CityReport:
-    """Load the inputs (the bundled data when none are given) and the plan, and build one city's report.
-
-    A plan made for another city or year is refused with a message saying whom it was made for."""
+    """Load the inputs (the bundled data when none are given) and the plan (refused if made for another city or
+    year), and build one city's report."""
     base = scenario(load_inputs(responses, outcomes, edition), city, year, cohort)
     loaded = load_plan(plan, base.standard) if plan else None
     if loaded is not None and not loaded.is_for(base.city, base.year):

@@ -15,7 +15,7 @@ from matplotlib.patches import Patch
 from ..analysis.cohorts import is_simulated
 from ..analysis.phrases import NO_TIER, tier_label
 from ..rules import status as st
-from .charts import DARK, LIGHT, MID, STYLE, WIDTH, _short, figure, legend_below, tier_hatches, tier_shades
+from .charts import DARK, LIGHT, MID, STYLE, _short, figure, legend_below, tier_hatches, tier_shades
 
 
 def _sim_note(names: pd.Series) -> str:
@@ -31,13 +31,8 @@ def tier_counts_chart(latest: pd.DataFrame, tiers: list[str]) -> Figure:
     with matplotlib.rc_context(STYLE):
         fig, ax = figure(2.6)
         shades = tier_shades(tiers)
-        bars = ax.bar(
-            counts.index,
-            counts.to_numpy(),
-            color=["white", *[shades[t] for t in tiers]],
-            edgecolor=DARK,
-            hatch=["//", *[""] * len(tiers)],
-        )
+        colors = ["white", *(shades[t] for t in tiers)]  # no tier: white, hatched
+        bars = ax.bar(counts.index, counts.to_numpy(), color=colors, edgecolor=DARK, hatch=["//", *[""] * len(tiers)])
         ax.bar_label(bars, fontsize=9)
         ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
         ax.set_ylim(0, max(counts.max(), 1) * 1.2)
@@ -86,8 +81,7 @@ def criteria_heatmap(statuses: np.ndarray, cities: pd.Series, codes: list[str]) 
     cmap = matplotlib.colors.ListedColormap(["#ffffff", "#e4e4e4", "#9a9a9a", DARK])
     norm = matplotlib.colors.BoundaryNorm([-1.5, -0.5, 0.5, 1.5, 2.5], cmap.N)
     with matplotlib.rc_context(STYLE):
-        fig = Figure(figsize=(WIDTH, 0.3 * n + 2.2))
-        ax = fig.subplots()
+        fig, ax = figure(0.3 * n + 2.2)
         ax.imshow(statuses, cmap=cmap, norm=norm, aspect="auto", interpolation="nearest")
         unknown = np.argwhere(statuses == st.UNKNOWN)
         if len(unknown):
@@ -110,8 +104,7 @@ def criteria_heatmap(statuses: np.ndarray, cities: pd.Series, codes: list[str]) 
 
 
 def spread_chart(latest: pd.DataFrame, edges: dict[str, int], total: int) -> Figure:
-    """How many criteria each city meets, over the tier bands; the bands are named above the plot, where no bar
-    can cover them."""
+    """How many criteria each city meets, over the tier bands (named above the plot, where no bar covers them)."""
     met = latest["criteria_met"].to_numpy()
     with matplotlib.rc_context(STYLE):
         fig, ax = figure(2.9)

@@ -1,8 +1,6 @@
-"""The cohort overview's tables for people: every loaded city's standing, its practices, the field's spread,
-and the published record of certifications.
+"""The cohort overview's tables for people: each city's standing and practices, the field, the published record.
 
-Cells say what they mean in words ('17 of 43, 26 unknown', 'no tier to Platinum'), the same words as
-the city reports, rather than the terse notation of the machine-readable score table.
+Cells say what they mean in the city reports' words ('17 of 43, 26 unknown', 'no tier to Platinum').
 """
 
 from __future__ import annotations
@@ -35,8 +33,7 @@ def _core(missing: tuple, high: object) -> str:
 
 
 def cohort_table(ov: Overview) -> ReaderTable:
-    """Every loaded assessment's standing: criteria met, tier, the tiers its answers allow, core criteria,
-    resident outcome metrics and the self-assessment."""
+    """Every loaded assessment's standing: criteria met, tiers, core criteria, outcome metrics, self-assessment."""
     s, total, n_metrics = ov.scored, ov.standard.n_criteria, len(ov.standard.metric_codes)
     frame = pd.DataFrame(
         {
@@ -70,8 +67,7 @@ def cohort_table(ov: Overview) -> ReaderTable:
 
 
 def cohort_practice_table(ov: Overview) -> ReaderTable:
-    """Every loaded assessment's share of each practice's criteria met, with how many answers are known (the
-    numbers behind the heatmap)."""
+    """Each loaded assessment's share met of each practice, with how much is known (the heatmap's numbers)."""
     std, s = ov.standard, ov.scored
     sizes = pd.Series(std.practice_of).value_counts()
     frame = pd.DataFrame({"City": ov.labels, "Assessment": s["year"].to_numpy()})

@@ -1,9 +1,7 @@
 """HTML copies of executed notebooks, for people: no code, images with their alt text, nothing fetched.
 
-The exporter is built once per process, so its Jinja template is compiled once per worker and
-reused for every report. The template (templates/report/) extends nbconvert's lab template but writes
-flat markup, one <section> per notebook heading, with its own stylesheet (report.css: a phone, a
-desktop and print). nbconvert is imported on first use.
+The exporter, and its template (templates/report/: one <section> per heading, with report.css for a
+phone, a desktop and print), is built once per process; nbconvert is imported on first use.
 """
 
 from __future__ import annotations
@@ -49,8 +47,7 @@ def prepare() -> None:
 
 
 def to_html(nb: NotebookNode, title: str) -> str:
-    """A self-contained HTML copy without code cells: images embedded with their alt text, nothing fetched,
-    control characters stripped."""
+    """A self-contained HTML copy without code cells or control characters, images embedded with their alt text."""
     from nbconvert.exporters import TemplateExporter
 
     # HTMLExporter.from_notebook_node would parse the page again with BeautifulSoup to add alt text and

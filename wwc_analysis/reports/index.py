@@ -1,8 +1,7 @@
 """The batch's index: every city with its tier, its story and links to its report, as HTML and Markdown.
 
-The index reads what each report states (its facts, recorded in build.json), so it says what the
-reports say; it computes nothing of its own. Its CSS and JavaScript are inline: it works from a
-file share or an e-mail attachment with no network.
+It shows the facts each report recorded in build.json, computing nothing of its own. Its CSS and
+JavaScript are inline: it works from a file share or an e-mail attachment with no network.
 """
 
 from __future__ import annotations

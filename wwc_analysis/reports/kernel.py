@@ -1,16 +1,14 @@
 """Run a parameterised notebook in a kernel that stays warm between runs.
 
-Kernel start-up and heavy imports dominate a short report, so each worker keeps one
-kernel alive and runs notebook after notebook in it. Before each run the kernel's
-namespace is cleared and its working folder set to the run's own folder; modules stay
-imported (that is the saving), plotting state is closed. The executed notebook is then
-cleaned of whatever varies between runs (timings, kernel-wide execution counts), so the
-same inputs give the same bytes. nbformat, nbclient, papermill and jupyter_client are
-imported on first use, so planning a batch does not load them.
+Start-up and imports dominate a short report, so a worker runs notebook after notebook in one kernel:
+each run clears its namespace (modules stay imported) and works in its own folder. The executed notebook
+is cleaned of what varies between runs (timings, execution counts), so the same inputs give the same bytes.
+The notebook libraries are imported on first use, so planning a batch does not load them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import os
 import shutil
@@ -41,6 +39,8 @@ _RESET_TAG = "wwc-reset"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 TIMEOUT = 600  # seconds a cell may run
 KERNEL_DIED = "the notebook's kernel died"
+# What papermill records of one run: dropped from the notebook's metadata.
+RUN_METADATA = "start_time end_time duration exception input_path output_path environment_variables version".split()
 
 
 class NotebookFailed(WWCError):
@@ -56,8 +56,7 @@ class WarmKernel:
 
     def __init__(self, kernel_name: str = KERNEL):
         self.kernel_name = kernel_name
-        self.km = None
-        self.kc = None
+        self.km = self.kc = None
         self.chart_seconds = 0.0  # spent drawing charts in the last run
 
     def start(self) -> None:
@@ -86,11 +85,6 @@ class WarmKernel:
     def alive(self) -> bool:
         return self.km is not None and self.km.is_alive()
 
-    def ensure(self) -> None:
-        if not self.alive():
-            self.stop()
-            self.start()
-
     def stop(self) -> None:
         if self.kc is not None:
             self.kc.stop_channels()
@@ -104,10 +98,8 @@ class WarmKernel:
         """End the kernel's process at once, without jupyter_client (whose shutdown can hang in a dying worker)."""
         pid = getattr(getattr(self.km, "provisioner", None), "pid", None)
         if pid:
-            try:
+            with contextlib.suppress(OSError):  # already gone
                 os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass  # already gone
         if getattr(self, "_sockets", None):
             shutil.rmtree(self._sockets, ignore_errors=True)
 
@@ -118,7 +110,9 @@ class WarmKernel:
         from nbclient import NotebookClient
         from nbclient.exceptions import CellExecutionError, DeadKernelError
 
-        self.ensure()
+        if not self.alive():
+            self.stop()
+            self.start()
         nb = copy.deepcopy(nb)
         reset = nbformat.v4.new_code_cell(
             f"%reset -f\nimport os as _os\n_os.chdir({str(cwd)!r}); del _os"  # charts are Figures: no pyplot to reset
@@ -155,11 +149,8 @@ class WarmKernel:
 
 
 class _Watched:
-    """A kernel client whose waits for a message check, each second, that the kernel still lives.
-
-    nbclient waits for a cell's reply and output in calls that, on a blocking client, keep it from checking
-    the kernel meanwhile: a kernel killed mid-cell would leave it waiting until the cell's time-out, or for
-    ever. This one raises nbclient's DeadKernelError within a second or two instead."""
+    """A kernel client whose waits for a message check, each second, that the kernel still lives: nbclient on its
+    own would wait for a kernel killed mid-cell until the cell's time-out, or for ever."""
 
     def __init__(self, client, alive):
         self._client, self._alive = client, alive
@@ -177,8 +168,7 @@ class _WatchedChannel:
         return getattr(self._channel, name)
 
     def get_msg(self, timeout: float | None = None, **kwargs):
-        """The next message within `timeout` seconds (None: however long), checking each second that the kernel
-        lives."""
+        """The next message within `timeout` seconds (None: no limit), checking each second that the kernel lives."""
         import queue
         import time
 
@@ -250,16 +240,7 @@ def clean(nb: NotebookNode) -> NotebookNode:
                 output["execution_count"] = count
             output.get("data", {}).pop(WIDGET_VIEW, None)  # a random model id; the text/plain form stays
     papermill = nb.metadata.get("papermill", {})
-    for key in (
-        "start_time",
-        "end_time",
-        "duration",
-        "exception",
-        "input_path",
-        "output_path",
-        "environment_variables",
-        "version",
-    ):
+    for key in RUN_METADATA:
         papermill.pop(key, None)
     nb.metadata.get("widgets", None) and nb.metadata.pop("widgets")
     nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": KERNEL}

@@ -1,9 +1,7 @@
 """jsonschema loaded for the notebook libraries (nbformat, nbclient, nbconvert, papermill) without a slow extra.
 
-When the optional package rfc3987_syntax is installed (the Jupyter server's `format-nongpl` extra brings
-it), importing jsonschema compiles about forty Lark grammars, 2.4 s on a 2-core machine, to check the
-`iri` string format, which nbformat's schema never uses. `wwc report` and every batch worker import these
-libraries, so they load jsonschema through `load_jsonschema` first: nbformat validates as before.
+With rfc3987_syntax installed (Jupyter's `format-nongpl` extra), importing jsonschema compiles about forty
+Lark grammars (2.4 s) for the `iri` format nbformat's schema never uses; `load_jsonschema` hides it first.
 """
 
 from __future__ import annotations

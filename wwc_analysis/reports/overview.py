@@ -75,8 +75,7 @@ def counts_html(ov: Overview) -> str:
 
 
 def field_summary(ov: Overview) -> pd.DataFrame | None:
-    """Quartiles of criteria met and of each practice's share over the cities' latest assessments; None for
-    a cohort too small for quartiles to mean anything."""
+    """Quartiles of criteria met and of each practice's share over the latest assessments (None for too few)."""
     latest = ov.latest
     if len(latest) < MIN_FOR_QUARTILES:
         return None
@@ -164,10 +163,10 @@ def alt_text(name: str, ov: Overview) -> str:
         )
     if name == "spread":
         met = latest["criteria_met"]
+        edges = ", ".join(f"{t} {s.min_criteria(t)}" for t in s.tier_names)
         return (
             f"Histogram of criteria met per city, {plural(n, 'city')}{sim}: from {met.min()} to {met.max()} of "
-            f"{s.n_criteria}, "
-            "with the tier band edges " + ", ".join(f"{t} {s.min_criteria(t)}" for t in s.tier_names) + "."
+            f"{s.n_criteria}, with the tier band edges {edges}."
         )
     if name == "history":
         counts = landscape_counts(ov)
@@ -177,7 +176,6 @@ def alt_text(name: str, ov: Overview) -> str:
         )
         return (
             f"Stacked bar chart of certification announcements by year and tier: {parts}; {len(ov.record)} "
-            "announcements "
-            f"in all, {int(counts['moved up'].sum())} of them cities moving up a tier."
+            f"announcements in all, {int(counts['moved up'].sum())} of them cities moving up a tier."
         )
     raise KeyError(name)

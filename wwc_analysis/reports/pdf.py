@@ -1,15 +1,8 @@
 """PDF copies of HTML reports, printed by Debian's headless Chromium with the network off.
 
-A `Printer` keeps one headless Chromium open (driven by Playwright) and prints report after
-report in the same page, so a batch worker starts Chromium once rather than once per report.
-Without Playwright, each report is printed by a Chromium process of its own (`html_to_pdf`).
-
-Chromium stamps each PDF with its creation and modification times, and names the elements of
-its accessibility tags after DOM node numbers, which shift with timing on a busy machine. Both
-are rewritten in place with values of the same length (so the cross-reference offsets stay
-valid): a fixed date, and each node number replaced by its rank (so the ID tree stays sorted).
-The same HTML then gives the same bytes from the same Chromium. Without Chromium there is no PDF:
-`find_chromium` returns None and the caller says so.
+A `Printer` keeps one Chromium open through Playwright (without it, `html_to_pdf` starts one per report).
+Chromium's dates and tag node numbers are rewritten with values of the same length (the offsets stay
+valid), so the same HTML gives the same bytes. Without Chromium, `find_chromium` returns None: no PDF.
 """
 
 from __future__ import annotations
@@ -66,11 +59,7 @@ def find_chromium() -> str | None:
     override = chromium_setting()
     if override is not None:
         return shutil.which(override) if override else None
-    for name in CANDIDATES:
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
+    return next(filter(None, map(shutil.which, CANDIDATES)), None)
 
 
 def stable(pdf: bytes) -> bytes:
@@ -87,13 +76,8 @@ def html_to_pdf(html: Path, pdf: Path, chromium: str | None = None) -> Path:
         raise PdfFailed("Chromium is not installed (apt-get install -y chromium)")
     with tempfile.TemporaryDirectory(prefix="wwc-chromium-") as profile:
         target = Path(profile) / "out.pdf"
-        cmd = [
-            chromium,
-            *FLAGS,
-            f"--user-data-dir={profile}/profile",
-            f"--print-to-pdf={target}",
-            Path(html).resolve().as_uri(),
-        ]
+        page = Path(html).resolve().as_uri()
+        cmd = [chromium, *FLAGS, f"--user-data-dir={profile}/profile", f"--print-to-pdf={target}", page]
         env = {**os.environ, "HOME": profile}  # no state shared with, or left for, anyone else
         try:
             done = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=TIMEOUT, env=env)
@@ -106,11 +90,8 @@ def html_to_pdf(html: Path, pdf: Path, chromium: str | None = None) -> Path:
 
 
 class Printer:
-    """One headless Chromium kept open for many reports (one per process: Playwright's API is not thread-safe).
-
-    Chromium is started by `start` or on the first report. Without Playwright, or when it cannot start this
-    Chromium, each report is printed by a Chromium process of its own instead.
-    """
+    """One headless Chromium kept open for many reports (one per process: Playwright's API is not thread-safe);
+    without Playwright, or where it cannot start this Chromium, each report gets a Chromium of its own."""
 
     def __init__(self, chromium: str):
         self.chromium = chromium

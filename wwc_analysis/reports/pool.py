@@ -1,9 +1,7 @@
 """Reports on several worker processes that the batch watches: a worker that dies fails its report, not the run.
 
-Each worker is a process of its own with a warm kernel and Chromium (see `worker`). The batch hands
-one job at a time to each worker and waits on their results and on the processes themselves: a worker
-that dies (killed, out of memory) fails the report it held, and a new worker takes its place for the
-rest; a report that runs past its deadline has its worker stopped, and fails the same way.
+Each worker (see `worker`) is handed one job at a time. A worker that dies (killed, out of memory), or whose
+report runs past its deadline, fails the report it held, and a new worker takes its place for the rest.
 """
 
 from __future__ import annotations
@@ -65,9 +63,8 @@ def _start(context) -> _Slot:
 
 
 def _stop(slot: _Slot, now: bool = False) -> None:
-    """Stop a worker: politely when idle (it stops its kernel and Chromium), at once when it holds a job.
-
-    A worker's kernel leaves by itself when its worker is gone (it watches its parent)."""
+    """Stop a worker: politely when idle (it stops its kernel and Chromium), at once when it holds a job (its kernel
+    then leaves by itself: it watches its parent)."""
     if slot.process.is_alive() and not now:
         slot.tasks.put(None)
         slot.process.join(30)

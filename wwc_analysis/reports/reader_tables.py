@@ -1,10 +1,8 @@
 """Tables for people, as the report and a notebook show them (the overview's are in `cohort_tables`).
 
-Percentages read as percentages, headers are plain words, statuses are marks with words and a
-legend, long text wraps, numbers are right-aligned in tabular figures. Every cell carries its
-column's name (`data-label`), so on a narrow screen each row reflows into a card of labelled lines
-instead of scrolling sideways. Cells are escaped: a city's name is data, never markup. Each table
-has a fixed id, so the same report is the same bytes.
+Headers are plain words, statuses marks with a legend, numbers right-aligned. Every cell carries its
+column's name (`data-label`), so on a phone a row reflows into a card of labelled lines. Cells are
+escaped (a city's name is data, never markup), and each table has a fixed id.
 """
 
 from __future__ import annotations
@@ -54,46 +52,20 @@ class ReaderTable:
         return str(value)
 
     def to_html(self) -> str:
-        e = lambda t: html.escape(without_controls(str(t)), quote=True)  # noqa: E731
-        classes = {
-            c: " ".join(
-                k
-                for k, on in (
-                    ("num", c in self.numeric),
-                    ("text", c in self.text),
-                    ("key", c == self.key),
-                    ("wwc-span", c == self.span),
-                )
-                if on
-            )
-            for c in self.frame.columns
-        }
-        head = "".join(f"<th scope='col' class='{classes[c]}'>{e(c)}</th>" for c in self.frame.columns)
+        marks = {"num": self.numeric, "text": self.text, "key": {self.key}, "wwc-span": {self.span}}
+        classes = {c: " ".join(k for k, columns in marks.items() if c in columns) for c in self.frame.columns}
+        head = "".join(f"<th scope='col' class='{classes[c]}'>{_escape(c)}</th>" for c in self.frame.columns)
         rows = "".join(
-            "<tr>" + "".join(self._td(c, classes[c], self.cell(c, v)) for c, v in row.items()) + "</tr>"
+            "<tr>" + "".join(_td(c, classes[c], self.cell(c, v)) for c, v in row.items()) + "</tr>"
             for _, row in self.frame.iterrows()
         )
-        caption = f"<caption>{e(self.caption)}</caption>" if self.caption else ""
-        kind = "".join(
-            name
-            for name, on in (
-                (" wwc-short", len(self.frame) <= SHORT_ROWS),
-                (" wwc-notes", bool(self.span)),
-                (" wwc-compact", self.compact),
-            )
-            if on
-        )
+        caption = f"<caption>{_escape(self.caption)}</caption>" if self.caption else ""
+        kinds = {"wwc-short": len(self.frame) <= SHORT_ROWS, "wwc-notes": bool(self.span), "wwc-compact": self.compact}
+        kind = "".join(f" {name}" for name, on in kinds.items() if on)
         return (
             f"<table id='{self.table_id}' class='wwc-table{kind}'>{caption}<thead><tr>{head}</tr></thead>"
             f"<tbody>{rows}</tbody></table>"
         )
-
-    @staticmethod
-    def _td(column: str, classes: str, text: str) -> str:
-        """One cell, named by its column (`data-label`); an empty one is marked so print can leave it out."""
-        e = lambda t: html.escape(without_controls(str(t)), quote=True)  # noqa: E731
-        empty = " wwc-empty" if text == EM_DASH else ""
-        return f"<td class='{(classes + empty).strip()}' data-label='{e(column)}'>{e(text)}</td>"
 
     def to_text(self) -> str:
         plain = pd.DataFrame({c: [self.cell(c, v) for v in self.frame[c]] for c in self.frame.columns})
@@ -104,6 +76,16 @@ class ReaderTable:
 
     def __repr__(self) -> str:
         return self.to_text()
+
+
+def _escape(text: object) -> str:
+    return html.escape(without_controls(str(text)), quote=True)
+
+
+def _td(column: str, classes: str, text: str) -> str:
+    """One cell, named by its column (`data-label`); an empty one is marked so print can leave it out."""
+    empty = " wwc-empty" if text == EM_DASH else ""
+    return f"<td class='{(classes + empty).strip()}' data-label='{_escape(column)}'>{_escape(text)}</td>"
 
 
 def _status(value: object) -> str:

@@ -1,14 +1,14 @@
 """A city report's words laid out for readers: summary.md for a council memo, and the HTML blocks of report.html.
 
-Every sentence comes from `analysis.sentences` and `analysis.reasons`; this module only arranges
-them. Text is escaped for its medium here, since a city's name is data, not markup.
+Every sentence comes from `analysis.sentences` and `analysis.reasons`; this module arranges them, and
+escapes them for their medium (a city's name is data, not markup).
 """
 
 from __future__ import annotations
 
 import html
 
-from ..analysis.phrases import join, md, percent, plural, tier_label
+from ..analysis.phrases import join, md, percent, percent_points, plural, tier_label
 from ..analysis.sentences import (
     headline,
     known_share,
@@ -32,9 +32,8 @@ def key_facts(rep: CityReport) -> list[tuple[str, str]]:
     facts = [("Tier", tier_text(s))]
     if s.get("published_conflict"):
         facts.append(("Published tier", tier_label(s["published_tier"])))
-    facts.append(("Criteria met", f"{s['criteria_met']} of {total} ({percent(s['share_met'])})"))
-    if s["criteria_unknown"]:
-        facts[-1] = ("Criteria met", facts[-1][1] + f"; {s['criteria_unknown']} not known")
+    unknown = f"; {s['criteria_unknown']} not known" if s["criteria_unknown"] else ""
+    facts.append(("Criteria met", f"{s['criteria_met']} of {total} ({percent(s['share_met'])}){unknown}"))
     metrics = len(rep.standard.metric_codes)
     facts.append(("Resident outcome metrics", f"{int(s['outcomes_met'])} of {metrics} met"))
     story = [f"{r.published_tier} {r.year}" for r in rep.timeline.itertuples() if r.published_tier]
@@ -60,8 +59,7 @@ def key_facts(rep: CityReport) -> list[tuple[str, str]]:
 
 
 def _published_change(rep: CityReport) -> list[tuple[str, str]]:
-    """What changed since the city's previous published certification, as the timeline states it (no fact
-    when the report's assessment is its first or its change is not known)."""
+    """What changed since the city's previous published certification, as the timeline says (none if unknown)."""
     years = rep.timeline["year"].tolist()
     if rep.year not in years or years.index(rep.year) == 0:
         return []
@@ -116,6 +114,29 @@ def step_label(rep: CityReport, code: str) -> str:
     return code
 
 
+def _plan_rows(rep: CityReport) -> list[tuple]:
+    """The cells of the plan's table: one row per step that changes an answer."""
+    return [
+        (
+            step_label(rep, s["criterion"]),
+            f"{s['from']} → {s['to']}",
+            s["criteria_met"],
+            tier_label(s["tier"]),
+            s["owner"],
+            s["due"],
+            s["note"],
+        )
+        for s in rep.plan_section["steps"]
+        if s["from"] != s["to"]
+    ]
+
+
+def _owners(rep: CityReport) -> dict[str, str]:
+    """Each owner's steps of the plan, with their due dates."""
+    items = rep.plan_section["owners"].items()
+    return {o: ", ".join(step_label(rep, c) + (f" (due {d})" if d else "") for c, d in steps) for o, steps in items}
+
+
 def plan_html(rep: CityReport) -> str:
     """The "With the plan" section, as escaped HTML ('' without a plan)."""
     sec = rep.plan_section
@@ -126,30 +147,11 @@ def plan_html(rep: CityReport) -> str:
     classes = ("key", "", "num", "", "", "", "text")
     rows = "".join(
         "<tr>"
-        + "".join(
-            f"<td class='{c}' data-label='{h}'>{e(str(v))}</td>"
-            for h, c, v in zip(
-                heads,
-                classes,
-                (
-                    step_label(rep, s["criterion"]),
-                    f"{s['from']} → {s['to']}",
-                    s["criteria_met"],
-                    tier_label(s["tier"]),
-                    s["owner"],
-                    s["due"],
-                    s["note"],
-                ),
-            )
-        )
+        + "".join(f"<td class='{c}' data-label='{h}'>{e(str(v))}</td>" for h, c, v in zip(heads, classes, row))
         + "</tr>"
-        for s in sec["steps"]
-        if s["from"] != s["to"]
+        for row in _plan_rows(rep)
     )
-    owners = "".join(
-        f"<li>{e(o)}: {e(', '.join(step_label(rep, c) + (f' (due {d})' if d else '') for c, d in items))}</li>"
-        for o, items in sec["owners"].items()
-    )
+    owners = "".join(f"<li>{e(o)}: {e(steps)}</li>" for o, steps in _owners(rep).items())
     head = "".join(f"<th scope='col' class='{c}'>{h}</th>" for h, c in zip(heads, classes))
     return (
         f"<h2>With the plan</h2>{_paragraphs(plan_sentences(sec, rep.standard))}<table "
@@ -160,43 +162,30 @@ def plan_html(rep: CityReport) -> str:
 
 def summary_markdown(rep: CityReport) -> str:
     """A short summary a council memo could quote."""
-    s = rep.score
+    s, opp = rep.score, rep.opportunities
     lines = [f"# {md(rep.city)} {rep.year}: What Works Cities Certification gap report", ""]
     lines += [f"*{SIMULATED}*", ""] if rep.simulated else []
     lines += [f"**{md(headline(s, rep.standard))}** (edition {rep.standard.edition} of the standard)", ""]
     lines += [f"- **{md(k)}**: {md(v)}" for k, v in key_facts(rep)] + [""]
     lines += ["## Why this tier", ""] + [f"- {md(r)}" for r in s["reasons"]] + [""]
-    lines += ["## The city's story", ""]
-    lines += [f"- {md(t)}" for t in timeline_sentences(rep.timeline) + progress_sentences(rep.progress)] or [
-        "- none known"
-    ]
+    story = timeline_sentences(rep.timeline) + progress_sentences(rep.progress)
+    lines += ["## The city's story", ""] + ([f"- {md(t)}" for t in story] or ["- none known"])
     lines += ["", f"## Practices against {md(rep.peers_label)}", ""]
     lines += [f"*{md(n)}*" for n in rep.cohort.notes] + ([""] if rep.cohort.notes else [])
     lines += ["| practice | met | typical peer | difference |", "| --- | ---: | ---: | ---: |"]
     for p in rep.practices.itertuples():
-        difference = _difference(p)
-        lines.append(
-            f"| {md(p.name)} | {md(known_share(p.share_met, p.compared, p.criteria))} | {percent(p.peer_share)} | "
-            f"{difference} |"
-        )
+        met = md(known_share(p.share_met, p.compared, p.criteria))
+        lines.append(f"| {md(p.name)} | {met} | {percent(p.peer_share)} | {_difference(p)} |")
     leads, lags = (rep.criteria[rep.criteria["position"] == w] for w in ("leads", "lags"))
-    lines += [
-        "",
-        md(
-            f"{rep.city} leads on {plural(len(leads), 'criterion')} most peers do not meet and lags on "
-            f"{plural(len(lags), 'criterion')} that most peers meet"
-            + (f" ({join(lags['criterion'])})." if len(lags) else ".")
-        ),
-        "",
-        "## Opportunities",
-        "",
-    ]
-    lines += [f"- {md(t)}" for t in opportunity_sentences(rep.opportunities, rep.standard)] + [""]
-    if rep.opportunities["at_risk"] and rep.opportunities["next_tier"]:
-        lines += [
-            md(f"Criteria whose loss alone would lower the current tier: {join(rep.opportunities['at_risk'])}."),
-            "",
-        ]
+    named = f" ({join(lags['criterion'])})" if len(lags) else ""
+    position = (
+        f"{rep.city} leads on {plural(len(leads), 'criterion')} most peers do not meet and lags on "
+        f"{plural(len(lags), 'criterion')} that most peers meet{named}."
+    )
+    lines += ["", md(position), "", "## Opportunities", ""]
+    lines += [f"- {md(t)}" for t in opportunity_sentences(opp, rep.standard)] + [""]
+    if opp["at_risk"] and opp["next_tier"]:
+        lines += [md(f"Criteria whose loss alone would lower the current tier: {join(opp['at_risk'])}."), ""]
     lines += ["## Audit risk", ""]
     if not rep.has_self:
         lines += [NO_SELF, ""]
@@ -216,32 +205,15 @@ def summary_markdown(rep: CityReport) -> str:
             "| step | change | criteria met | tier | owner | due | note |",
             "| --- | --- | ---: | --- | --- | --- | --- |",
         ]
-        for st in (x for x in sec["steps"] if x["from"] != x["to"]):
-            lines.append(
-                f"| {md(step_label(rep, st['criterion']))} | {md(st['from'])} → {md(st['to'])} | "
-                f"{st['criteria_met']} | {tier_label(st['tier'])} | {md(st['owner'])} | {st['due']} | "
-                f"{md(st['note'])} |"
-            )
-        lines += ["", "By owner:", ""]
-        lines += [
-            f"- {md(o)}: " + ", ".join(f"{md(step_label(rep, c))}{f' (due {d})' if d else ''}" for c, d in items)
-            for o, items in sec["owners"].items()
-        ]
-        lines.append("")
-    lines += [
-        md(
-            f"Sources: the city's answers and outcome metrics as loaded; peer shares: {rep.peers_label}; "
-            "certifications: the program's announcements."
-        ),
-        "",
-    ]
+        lines += ["| " + " | ".join(md(cell) for cell in row) + " |" for row in _plan_rows(rep)]
+        lines += ["", "By owner:", ""] + [f"- {md(o)}: {md(steps)}" for o, steps in _owners(rep).items()] + [""]
+    sources = f"Sources: the city's answers and outcome metrics as loaded; peer shares: {rep.peers_label}; "
+    lines += [md(sources + "certifications: the program's announcements."), ""]
     return "\n".join(lines)
 
 
 def _difference(p) -> str:
     """A practice's difference from the typical peer in points, or why it is not compared."""
-    from ..analysis.phrases import percent_points
-
     if not p.enough_known:
         return "not compared: too few answers known" if p.compared else "—"
     return percent_points(p.share_met, p.peer_share)

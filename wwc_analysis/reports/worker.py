@@ -1,12 +1,9 @@
 """One report at a time: its notebook in a warm kernel, then its HTML and PDF copies, moved into place whole.
 
-A worker (a process of the batch, or the calling process with one worker) keeps what is slow to start
-for all its reports: a warm kernel, the HTML exporter with its compiled template, and one headless
-Chromium for the PDFs. In the calling process it also outlives the batch, so the next report started
-from the same Python session skips the start; it is replaced when its settings change and stopped
-when the process exits. A report is moved into place only when every one of its files was written,
-its PDF included where Chromium is available: a failed PDF, a full disk or a dead kernel keeps the
-last good report. A failed notebook is kept, with its traceback, in `_failed/<folder>.ipynb`.
+A worker keeps what is slow to start (a warm kernel, the HTML exporter, one Chromium) for all its
+reports, and in the calling process for the next batch too, until its settings change. A report is moved
+into place only when all its files were written, so a failure keeps the last good report; a failed
+notebook is kept, with its traceback, in `_failed/<folder>.ipynb`.
 """
 
 from __future__ import annotations
@@ -45,8 +42,7 @@ _WORKER: Worker | None = None
 
 
 def init_worker() -> Worker:
-    """This process's worker: started, or kept where it runs with the current settings (a new Chromium
-    setting replaces the printer only)."""
+    """This process's worker: kept while it runs with the current settings (a new Chromium: a new printer)."""
     global _WORKER
     kernel_env, chromium = kernel_settings(), find_chromium()
     if _WORKER is not None and _WORKER.kernel_env == kernel_env and _WORKER.kernel.alive():
@@ -97,9 +93,8 @@ def run_job(job: Job, out: str) -> Result:
         charts = worker.kernel.chart_seconds
         stages = {"notebook": time.perf_counter() - start - charts, "charts": charts}
         mark = time.perf_counter()
-        facts = (
-            json.loads((staging / FACTS_FILE).read_text(encoding="utf-8")) if (staging / FACTS_FILE).is_file() else {}
-        )
+        facts_file = staging / FACTS_FILE
+        facts = json.loads(facts_file.read_text(encoding="utf-8")) if facts_file.is_file() else {}
         write_file(staging / "report.ipynb", write_notebook(nb))
         write_file(staging / "report.html", to_html(nb, title(job)))
         stages["html"] = time.perf_counter() - mark
@@ -128,6 +123,5 @@ def run_job(job: Job, out: str) -> Result:
         return Result(job, False, f"report.pdf not written: {exc}", time.perf_counter() - start)
     except OSError as exc:  # a full disk, a folder that cannot be written: this report only
         shutil.rmtree(staging, ignore_errors=True)
-        return Result(
-            job, False, f"the report could not be written: {exc.strerror or exc}", time.perf_counter() - start
-        )
+        message = f"the report could not be written: {exc.strerror or exc}"
+        return Result(job, False, message, time.perf_counter() - start)
