@@ -127,14 +127,16 @@ def test_workbooks_whose_xml_is_over_a_limit(tmp_path, small_book, capsys, chang
     assert_refused(capsys, path, "the workbook is refused", words)
 
 
-def test_a_sheet_whose_dimension_lies_about_its_size_is_read_for_what_it_holds(tmp_path, small_book, capsys):
-    lying = patched(
-        small_book, SHEET, lambda x: re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD1048576"', x)
+def test_a_few_kilobytes_declaring_a_sheet_of_every_cell_are_refused(tmp_path, small_book, capsys):
+    """The probe's 7 KB workbook declaring A1:XFD1048576: refused at once, before any cell is made."""
+    declared = rb'<dimension ref="A1:XFD1048576"'
+    path = write(
+        tmp_path,
+        "dimension.xlsx",
+        patched(small_book, SHEET, lambda x: re.sub(rb'<dimension ref="[^"]*"', declared, x)),
     )
-    path = write(tmp_path, "dimension.xlsx", lying)
     assert path.stat().st_size < 8_000
-    code, out, err, seconds = run(capsys, "validate", str(path))
-    assert (code, err) == (0, "") and "ok, 1 responses for 1 city (Testville)" in out and seconds < SECONDS
+    assert_refused(capsys, path, "declares its size as A1:XFD1048576 (17,179,869,184 cells), over the limit")
 
 
 @pytest.mark.parametrize(

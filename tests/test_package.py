@@ -31,13 +31,10 @@ def installed(tmp_path_factory):
     (wheel,) = (work / "dist").glob("wwc_analysis-*.whl")
     venv.create(work / "env", with_pip=True)
     python = work / "env" / "bin" / "python"
-    subprocess.run(
-        [python, "-m", "pip", "install", "--quiet", "--no-deps", str(wheel)], check=True, capture_output=True
-    )
-    borrowed = sysconfig.get_paths()[
-        "purelib"
-    ]  # this environment's dependencies; its editable copy is a .pth, not read
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WWC_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WWC_") and k != "PYTHONPATH"}
+    install = [python, "-m", "pip", "install", "--quiet", "--no-deps", str(wheel)]
+    subprocess.run(install, check=True, capture_output=True, env=env)  # a checkout on PYTHONPATH would stand in
+    borrowed = sysconfig.get_paths()["purelib"]  # this environment's dependencies; its editable copy is a .pth
     env |= {"PYTHONPATH": borrowed, "WWC_CHROMIUM": "", "XDG_CACHE_HOME": str(work / "cache")}
     env["JUPYTER_PATH"] = str(Path(sys.prefix) / "share" / "jupyter")  # nbconvert's templates, borrowed likewise
     return python, env, wheel

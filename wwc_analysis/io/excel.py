@@ -1,9 +1,10 @@
 """Excel workbooks read for what they show, and refused where they would be misread or could exhaust the machine.
 
 A small file can hold gigabytes of XML or a range of billions of cells, so before openpyxl parses a
-workbook its package is measured (sizes, and through expat its XML elements, cells and the area of
-merged ranges and links) and refused past any limit. A sheet is refused where its values would mislead:
-hidden, merged cells, or a formula whose value was never saved. Cells read as Excel shows them ('80%').
+workbook its package is measured (sizes, and through expat its XML elements and cells, the area of merged
+ranges and links, the size each sheet declares) and refused past any limit; a sheet declaring less than it
+holds is read in full. A sheet is refused where its values would mislead: hidden, merged cells, or a
+formula whose value was never saved. Cells read as Excel shows them ('80%').
 """
 
 from __future__ import annotations
@@ -77,6 +78,9 @@ class _Measure:
                 raise _Refused(
                     f"its merged cells or links cover more than {MAX_WORKBOOK_CELLS:,} cells, over the limit"
                 )
+        elif tag == "dimension" and range_area(attrs.get("ref", "")) > MAX_WORKBOOK_CELLS:
+            declared = f"a sheet declares its size as {attrs['ref'][:40]} ({range_area(attrs['ref']):,} cells)"
+            raise _Refused(f"{declared}, over the limit of {MAX_WORKBOOK_CELLS:,}")
 
 
 def range_area(ref: str) -> int:

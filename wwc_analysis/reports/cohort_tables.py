@@ -122,9 +122,5 @@ def landscape_table(ov: Overview) -> ReaderTable:
     counts = landscape_counts(ov).rename(columns={"tier not published": "Tier not published", "moved up": "Moved up"})
     counts["Announced"] = counts["Announced"].astype(np.int64)
     return ReaderTable(
-        counts,
-        "landscape",
-        numeric=tuple(counts.columns[1:]),
-        caption="Announcements by year and tier.",
-        compact=True,
+        counts, "landscape", numeric=tuple(counts.columns[1:]), caption="Announcements by year and tier.", compact=True
     )
