@@ -97,18 +97,18 @@ def panel(changes: int) -> None:
         print(f"planning panel: skipped ({exc.name} is not installed)")
         return
     view = PlanningPanel("Scottsdale")
-    codes, times = ["DM8", "SI1", "RDC1", "BF3", "RDC3", "RDC7"], []
-    for k in range(changes):
-        code = codes[k % len(codes)]
-        choice = "Yes" if k // len(codes) % 2 == 0 else "In Progress"
+    unmet = [code for code in view.standard.codes if view.base.answer_text(code) != "Yes"]
+    times = []
+    for k in range(changes):  # each click leaves answers not seen before, so no chart is reused
+        code, choice = unmet[k % len(unmet)], ("Yes", "In Progress", "No")[k // len(unmet) % 3]
         start = time.perf_counter()
         view.set_status(code, choice)
         times.append(time.perf_counter() - start)
     times.sort()
     print(
-        "planning panel, one change (rescored and redrawn, charts included): median "
-        f"{times[len(times) // 2] * 1000:.0f} ms, "
-        f"worst {times[-1] * 1000:.0f} ms over {changes} changes (target: within 150 ms)"
+        "planning panel, one change (rescored, words and both charts redrawn): median "
+        f"{times[len(times) // 2] * 1000:.0f} ms, worst {times[-1] * 1000:.0f} ms over {changes} changes with new "
+        "answers (target: within 150 ms)"
     )
 
 

@@ -6,11 +6,13 @@ Everything that matches cities calls `city_key` (or `city_codes` for a column).
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
 
+@lru_cache(maxsize=1 << 18)  # a name is keyed once, however many tables and cohorts match it
 def city_key(name: object) -> str:
     """The identity of a city name: NFC-normalised, runs of white space as one space, casefolded."""
     return " ".join(unicodedata.normalize("NFC", str(name)).split()).casefold()

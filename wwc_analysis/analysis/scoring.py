@@ -66,10 +66,10 @@ def build_assessments(
     appearance, each audited one carrying the tier `record` (the published record) gives that city and year."""
     codes, city_keys_ = city_codes(responses["city"])
     years = responses["year"].fillna(standard.default_year).to_numpy(dtype=np.int64)
-    group = pd.factorize(codes.astype(np.int64) * 10_000 + years)[0]  # in order of first appearance
-    first = np.unique(group, return_index=True)[1]
-    n = len(first)
-    names = [display_name(c) for c in responses["city"].to_numpy()[first]]
+    group, assessments = pd.factorize(codes.astype(np.int64) * 10_000 + years)  # in order of first appearance
+    n = len(assessments)
+    first = np.flatnonzero(np.diff(np.maximum.accumulate(group), prepend=-1) > 0)  # a new label starts each one
+    names = [display_name(c) for c in responses["city"].iloc[first]]
     keys = pd.DataFrame({"city": names, "year": pd.array(years[first], dtype="Int64"), "key": city_keys_[codes[first]]})
     criterion = pd.Categorical(responses["criterion"])
     position = np.array([standard.criterion_index().get(c, -1) for c in criterion.categories], dtype=np.int64)
@@ -88,9 +88,9 @@ def build_assessments(
     self_assessed = np.where(beside, audited_answers, np.where(audited[:, None], self_assessed, st.UNKNOWN))
     notes = {}
     if "audit_note" in responses:
-        text = responses["audit_note"].astype(object).fillna("").to_numpy()
-        for i in np.flatnonzero((text != "") & placed):
-            notes[(int(group[i]), int(column[i]))] = str(text[i])
+        noted = np.flatnonzero((responses["audit_note"].fillna("") != "").to_numpy() & placed)
+        for i, text in zip(noted, responses["audit_note"].iloc[noted]):
+            notes[(int(group[i]), int(column[i]))] = str(text)
     matrices = statuses.astype(np.int8), self_assessed.astype(np.int8), outcome_matrix(keys, outcomes, standard)
     out = Assessments(keys, *matrices, audited, notes=notes)
     out.published = published_ranks(out, record, standard)
@@ -123,8 +123,9 @@ def published_ranks(a: Assessments, record: pd.DataFrame | None, standard: Stand
         return ranks
     rows = record[record["tier"].isin(standard.tier_names) & (record["edition"].astype(str) == standard.edition)]
     tiers = {(city_key(c), int(y)): t for c, y, t in zip(rows["city"], rows["assessment_year"], rows["tier"])}
-    for i in np.flatnonzero(a.audited):
-        tier = tiers.get((a.keys["key"].iat[i], int(a.keys["year"].iat[i])))
+    keys, years = a.keys["key"].to_numpy(dtype=object), a.keys["year"].to_numpy(dtype=np.int64)
+    for i in np.flatnonzero(a.audited & np.isin(keys, [k for k, _ in tiers])):  # the few cities the record names
+        tier = tiers.get((keys[i], int(years[i])))
         ranks[i] = standard.tier_rank(tier) if tier else 0
     return ranks
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from io import BytesIO
 
+import numpy as np
 import pandas as pd
 
 from ..analysis.records import DECIMALS, json_value
@@ -30,7 +31,8 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
         if pd.api.types.is_float_dtype(out[col]):
             out[col] = out[col].round(DECIMALS)
         elif not pd.api.types.is_numeric_dtype(out[col]) and not pd.api.types.is_bool_dtype(out[col]):
-            out[col] = out[col].astype(object).map(neutralise)
+            codes, cells = pd.factorize(out[col].astype(object), use_na_sentinel=False)  # each distinct cell once
+            out[col] = np.array([neutralise(c) for c in cells] + [None], dtype=object)[codes]
     out.columns = [neutralise(str(c)) for c in out.columns]
     return out
 

@@ -43,7 +43,7 @@ def outcomes_from_table(table: Table, standard: Standard) -> pd.DataFrame:
     """Validate one table of outcome values and judge each row."""
     years = parse_years(table, -1)
     city = table.column("city")
-    table.refuse_first("city is blank", city.astype(object).to_numpy() == "", "city")
+    table.refuse_first("city is blank", (city == "").to_numpy(), "city")
     judged = judge_cells({name: table.column(name).astype(object) for name in _CELLS}, standard)
     problem = judged.first_problem()
     if problem:
@@ -58,7 +58,7 @@ def outcomes_from_table(table: Table, standard: Standard) -> pd.DataFrame:
             "target": judged.target,
             "direction": pd.Categorical(judged.direction),
             "met": pd.arrays.BooleanArray(met == 1, met < 0),
-            "source_file": pd.Categorical([table.label] * len(met)),
+            "source_file": pd.Categorical.from_codes(np.zeros(len(met), np.int8), [table.label]),
             "source_row": table.lines,
         }
     )

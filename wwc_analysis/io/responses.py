@@ -47,20 +47,19 @@ def empty_responses() -> pd.DataFrame:
 def responses_from_table(table: Table, standard: Standard) -> pd.DataFrame:
     """Validate the cells of one table and return it in the tidy form (each distinct cell checked once)."""
     city = table.column("city")
-    table.refuse_first("city is blank", city.astype(object).to_numpy() == "", "city")
-    codes = table.per_cell("criterion", standard.criterion_code)
-    table.refuse_first(
-        f"unknown criterion code (edition {standard.edition} has {standard.codes[0]}..{standard.codes[-1]})",
-        pd.isna(codes),
-        "criterion",
-    )
+    table.refuse_first("city is blank", (city == "").to_numpy(), "city")
+    index = standard.criterion_index()
+    criterion = table.per_cell("criterion", lambda cell: index.get(standard.criterion_code(cell), -1)).astype(np.int64)
+    known = f"edition {standard.edition} has {standard.codes[0]}..{standard.codes[-1]}"
+    table.refuse_first(f"unknown criterion code ({known})", criterion < 0, "criterion")
+    label = np.zeros(len(table.frame), np.int8)
     out = {
         "city": city,
         "year": parse_years(table, standard.default_year),
-        "criterion": pd.Categorical(codes),
+        "criterion": pd.Categorical.from_codes(criterion, standard.codes),
         **{name: _statuses(table, name) for name in STATUS_COLUMNS},
         "audit_note": table.column("audit_note"),
-        "source_file": pd.Categorical([table.label] * len(table.frame)),
+        "source_file": pd.Categorical.from_codes(label, [table.label]),
         "source_row": table.lines,
     }
     extra = {c: table.frame[c] for c in table.frame.columns if c not in out and not c.startswith("unnamed_")}

@@ -48,7 +48,7 @@ class Table:
         """A column's text (a categorical); blank where the table has no such column."""
         if name in self.frame:
             return self.frame[name]
-        return pd.Series(pd.Categorical([""] * len(self.frame)), name=name)
+        return pd.Series(pd.Categorical.from_codes(np.zeros(len(self.frame), np.int8), [""]), name=name)
 
     def error(self, position: int, problem: str, value: object = None) -> InputError:
         return InputError(self.label, int(self.lines[position]), problem, value)
@@ -141,10 +141,10 @@ def _read_text(path: Path, required: tuple[str, ...], any_of: tuple[str, ...]) -
     text = _decode(path, raw)
     if not text.strip():
         raise InputError(path, None, "file is empty")
-    first = text.lstrip()[:200].lower()
-    if first.startswith(("<!doctype", "<html", "<?xml", "<table", "<head", "<body")):
-        raise InputError(path, 1, "looks like HTML or XML, not a CSV table", text.lstrip().splitlines()[0][:80])
-    start = len(text) - len(text.lstrip("\r\n"))
+    opening = text[:_HEADER_CHARS].lstrip()  # the checks below read the start of the file only
+    if opening[:200].lower().startswith(("<!doctype", "<html", "<?xml", "<table", "<head", "<body")):
+        raise InputError(path, 1, "looks like HTML or XML, not a CSV table", opening.splitlines()[0][:80])
+    start = re.match(r"[\r\n]*", text).end()
     end = text.find("\n", start)
     header = text[start : end if end >= 0 else len(text)]
     sep = _separator(header[:_HEADER_CHARS])
@@ -198,10 +198,10 @@ def _ragged(path: Path, text: str, sep: str, required: tuple[str, ...], exc: Exc
 
 def _line_numbers(raw: bytes, n_rows: int) -> np.ndarray:
     """Physical line of each parsed record: a line break inside a quoted cell does not start a record."""
+    if b'"' not in raw:
+        return np.arange(1, n_rows + 1)
     data = np.frombuffer(raw, dtype=np.uint8)
     quotes = data == ord('"')
-    if not quotes.any():
-        return np.arange(1, n_rows + 1)
     newlines = np.flatnonzero(data == ord("\n"))
     quoted = (np.cumsum(quotes) % 2 == 1)[newlines]  # inside quotes at each line break ('""' toggles twice)
     starts = np.concatenate([[1], np.flatnonzero(~quoted) + 2])[:n_rows]
@@ -220,12 +220,19 @@ def _excel_table(
     return _finish(path, chosen.frame, np.arange(1, len(chosen.frame) + 1), required, any_of, sheet)
 
 
-def _stripped(column: pd.Series) -> pd.Categorical:
-    """A column as a categorical of stripped text; a missing cell (a short row's, a Parquet null) reads as blank."""
-    cat = column.astype("category") if not isinstance(column.dtype, pd.CategoricalDtype) else column
-    cats = pd.Index(cat.cat.categories.astype(str)).str.strip()
-    merged, uniques = pd.factorize(cats.append(pd.Index([""])))
-    return pd.Categorical.from_codes(merged[cat.cat.codes.to_numpy()], categories=uniques)  # code -1: the last, ""
+def _text_codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """A column's cells as codes into its distinct stripped texts; a missing cell (a short row's, a Parquet null)
+    reads as blank."""
+    cat = column if isinstance(column.dtype, pd.CategoricalDtype) else column.astype("category")
+    texts = pd.Index(cat.cat.categories.astype(str)).str.strip().append(pd.Index([""]))
+    merged, uniques = pd.factorize(texts)
+    return merged[cat.cat.codes.to_numpy()], pd.Index(uniques)  # code -1 takes the last text, ""
+
+
+def _categorical(codes: np.ndarray, texts: pd.Index) -> pd.Categorical:
+    """Cells as a categorical of only the texts they use (not the header's, nor those of rows left out)."""
+    used = np.bincount(codes, minlength=len(texts)) > 0
+    return pd.Categorical.from_codes((np.cumsum(used) - 1)[codes], categories=texts[used])
 
 
 def _finish(
@@ -236,25 +243,25 @@ def _finish(
     any_of: tuple[str, ...],
     sheet: str | None,
 ) -> Table:
-    frame = pd.DataFrame({i: _stripped(frame[c]) for i, c in enumerate(frame.columns)})
     label = f"{path}[{sheet}]" if sheet else str(path)
     if frame.shape[1] > MAX_COLUMNS:
         raise InputError(label, None, f"the table has {frame.shape[1]:,} columns, over the limit of {MAX_COLUMNS}")
+    columns = [_text_codes(frame[c]) for c in frame.columns]
     filled = np.zeros(len(frame), dtype=bool)
-    for c in frame.columns:  # a cell is filled when it holds text (blank categories and missing cells do not)
-        blank = np.append(frame[c].cat.categories == "", True)
-        filled |= ~blank[frame[c].cat.codes.to_numpy()]
+    for codes, texts in columns:  # a row is kept when a cell of it holds text
+        filled |= np.asarray(texts != "")[codes]
     if not filled.any():
         raise InputError(label, None, "file is empty")
     rows = np.flatnonzero(filled)
-    header = [normalise_header(h) for h in frame.iloc[rows[0]].astype(object)]
+    row_text = lambda row: [texts[codes[row]] for codes, texts in columns]  # noqa: E731
+    header = [normalise_header(h) for h in row_text(rows[0])]
     wanted = list(required) + ([any_of[0]] if any_of and not set(any_of) & set(header) else [])
     missing = [c for c in wanted if c not in header]
     if missing:
         for later in rows[1:6]:
-            if all(c in [normalise_header(h) for h in frame.iloc[later].astype(object)] for c in required):
+            if all(c in [normalise_header(h) for h in row_text(later)] for c in required):
                 problem = f"the header must be the first row; remove the {later - rows[0]} row(s) above it"
-                raise InputError(label, int(lines[later]), problem, frame.iloc[rows[0]].iloc[0])
+                raise InputError(label, int(lines[later]), problem, row_text(rows[0])[0])
         found = ", ".join(h for h in header if h) or "none"
         need = missing[0] if missing[0] not in any_of else " or ".join(any_of)
         raise InputError(label, int(lines[rows[0]]), f"missing column '{need}' (found: {found})", need)
@@ -264,10 +271,8 @@ def _finish(
     body = rows[1:]
     if not len(body):
         raise InputError(label, int(lines[rows[0]]), "table has a header but no rows", ", ".join(header))
-    out = frame.iloc[body].reset_index(drop=True)
-    out.columns = [h or f"unnamed_{i}" for i, h in enumerate(header)]
-    for c in out.columns:
-        out[c] = out[c].cat.remove_unused_categories()
+    names = [h or f"unnamed_{i}" for i, h in enumerate(header)]
+    out = pd.DataFrame({name: _categorical(codes[body], texts) for name, (codes, texts) in zip(names, columns)})
     table = Table(path=path, frame=out, lines=np.asarray(lines)[body], sheet=sheet)
     _refuse_controls(table)
     return table

@@ -105,9 +105,12 @@ class Standard:
         req = self.criteria[self.criteria["required_from"] != ""]
         return [c for c, t in zip(req["code"], req["required_from"]) if self.tier_rank(t) <= rank]
 
+    @cached_property
+    def _bands(self) -> dict[tuple[str, str], pd.Series]:
+        return {(str(r["reading"]), str(r["tier"])): r for _, r in self.bands.iterrows()}
+
     def _band(self, tier: str, reading: str | None) -> pd.Series:
-        bands = self.bands
-        return bands[(bands["reading"] == (reading or self.official_reading)) & (bands["tier"] == tier)].iloc[0]
+        return self._bands[(reading or self.official_reading, tier)]
 
     def min_share(self, tier: str, reading: str | None = None) -> float:
         return float(self._band(tier, reading)["min_share"])
@@ -127,8 +130,12 @@ class Standard:
         name = str(self.criteria.loc[self._index[code], "short_name"]) if "short_name" in self.criteria else ""
         return name or code
 
+    @cached_property
+    def _practice_names(self) -> dict[str, str]:
+        return dict(zip(self.practices["code"], self.practices["name"].astype(str)))
+
     def practice_name(self, code: str) -> str:
-        return str(self.practices.set_index("code").loc[code, "name"])
+        return self._practice_names[code]
 
     @cached_property
     def _requirements(self) -> dict[tuple[str, str], tuple]:
