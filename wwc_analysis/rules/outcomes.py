@@ -79,10 +79,10 @@ def judge_cells(cells: dict[str, pd.Series], standard) -> Judged:
     specs = standard.outcome_metrics.set_index("code")
     metric = _per_distinct(series["metric"], lambda m: standard.metric_code(m) or m.lower().replace(" ", "_"))
     known = np.isin(metric, specs.index)
-    spec = specs.reindex(metric)
-    threshold = spec["threshold"].to_numpy(dtype=float)
-    low, high = spec["min_value"].to_numpy(dtype=float), spec["max_value"].to_numpy(dtype=float)
-    unit = spec["unit"].fillna("").to_numpy(dtype=object)
+    position = specs.index.get_indexer(metric)  # -1 (the last, blank) for a metric the edition does not have
+    spec = {c: np.append(specs[c].to_numpy(dtype=object), None)[position] for c in specs.columns}
+    threshold, low, high = (spec[c].astype(float) for c in ("threshold", "min_value", "max_value"))
+    unit, standard_direction = (pd.Series(spec[c]).fillna("").to_numpy(dtype=object) for c in ("unit", "direction"))
     share = unit == "%"
     value, value_problem = _numbers(series["value"])
     typed = np.char.endswith(text["value"].astype(str), "%")
@@ -99,11 +99,10 @@ def judge_cells(cells: dict[str, pd.Series], standard) -> Judged:
     with np.errstate(invalid="ignore"):
         out_of_range = (~np.isnan(low) & (value < low)) | (~np.isnan(high) & (value > high))
         not_the_standard = has_threshold & (
-            (~np.isnan(target) & (target != threshold))
-            | ((direction != "") & (direction != spec["direction"].to_numpy()))
+            (~np.isnan(target) & (target != threshold)) | ((direction != "") & (direction != standard_direction))
         )
     target = np.where(has_threshold, threshold, target)
-    direction = np.where(has_threshold, spec["direction"].fillna("").to_numpy(dtype=object), direction)
+    direction = np.where(has_threshold, standard_direction, direction)
     needs_target = known & ~has_threshold & ~np.isnan(value) & (np.isnan(target) | (direction == "")) & (stated < 0)
     judgeable = ~np.isnan(value) & ~np.isnan(target) & (direction != "")
     with np.errstate(invalid="ignore"):
