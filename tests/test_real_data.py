@@ -233,3 +233,25 @@ def test_a_report_on_an_earlier_year_is_written_with_the_default_cohort(tmp_path
     assert "Oldtown 2021:" in capsys.readouterr().out
     summary = (tmp_path / "out" / "oldtown" / "summary.md").read_text()
     assert "No shares are published for 2021; those of 2023, the nearest year, are used." in summary
+
+
+def test_the_overviews_landscape_counts_every_announcement_in_the_record():
+    """The history chart's numbers and the certified-cities table agree with the raw record, read here with csv."""
+    import csv
+    from collections import Counter
+
+    from wwc_analysis.reports.overview import build_overview, certified_cities, landscape_counts
+
+    with open(RAW / "cities" / "certification_history.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    ov = build_overview()
+    counts = landscape_counts(ov).set_index("Announced")
+    expected = Counter((int(r["announced"][:4]), r["tier"] or "tier not published") for r in rows)
+    for (year, tier), n in expected.items():
+        assert counts.loc[year, tier] == n, (year, tier)
+    assert counts[["Silver", "Gold", "Platinum", "tier not published"]].to_numpy().sum() == len(rows)
+    moved_up = Counter(int(r["announced"][:4]) for r in rows if r["event"] == "moved up")
+    assert counts["moved up"].to_dict() == {y: moved_up.get(y, 0) for y in counts.index}
+    certified = certified_cities(ov)
+    assert len(certified) == len({r["city"].casefold() for r in rows if r["tier"]})
+    assert certified.set_index("City").loc["Tempe", "Latest tier"] == "Platinum"
