@@ -83,10 +83,10 @@ def test_batch_writes_every_report_whole_and_an_index(batch):
     assert not list(out.glob(".tmp-*"))
     index = (out / "index.md").read_text()
     assert (
-        "| Scottsdale | Gold (published) | 31 | Silver 2019, Silver 2020, Gold 2023 | [report](scottsdale/report.html)"
-        in index
+        "| Scottsdale | Gold (published) | 31 of 43 | Silver 2019, Silver 2020, Gold 2023 | "
+        "[report](scottsdale/report.html)" in index
     )
-    assert "| Carlsbad | Silver (published) | 17 | Silver 2023, Gold 2024 |" in index
+    assert "| Carlsbad | Silver (published) | 17 of 43, 26 unknown | Silver 2023, Gold 2024 |" in index
     page = (out / "index.html").read_text()
     assert "<script src" not in page and "<link" not in page  # inline JS and CSS only
     assert '<a href="scottsdale/report.html">Report</a>' in page and 'href="scottsdale/report.ipynb"' in page

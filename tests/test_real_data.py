@@ -72,7 +72,7 @@ def test_carlsbad_opportunities_start_above_the_gold_announced_since(capsys):
 def test_whatif_sentences(capsys):
     assert main(["whatif", "--city", "Scottsdale", "--set", "DM1=No"]) == 0
     out = capsys.readouterr().out
-    assert "nan" not in out and "no tier" in out and "DM1 (No)" in out and "DM1 of DM1" not in out
+    assert "nan" not in out and "no tier" in out and "DM1 (not met)" in out and "DM1 of DM1" not in out
     assert main(["whatif", "--city", "Scottsdale", "--set", "DM2="]) == 0
     out = capsys.readouterr().out
     assert "from Gold to Gold" not in out and "Gold whatever the answers turn out to be" in out

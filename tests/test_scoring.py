@@ -51,7 +51,7 @@ def test_platinum_share_without_dm8_is_gold(make_city, standard):
     statuses["DM8"] = "No"
     result = scored(make_city, standard, statuses)
     assert (result["criteria_met"], result["tier"]) == (42, "Gold")
-    assert any(r.startswith("Not Platinum") and "DM8 (No)" in r for r in result["reasons"])
+    assert any(r.startswith("Not Platinum") and "DM8 (not met)" in r for r in result["reasons"])
 
 
 @pytest.mark.parametrize(("outcomes_met", "tier"), [(0, None), (1, "Silver"), (2, "Gold"), (3, "Platinum")])
@@ -119,7 +119,7 @@ def test_scottsdale_self_assessed_score_is_shown_beside_the_audited_one():
     }
     assert any("As self-assessed, 35 of 43" in r for r in result["reasons"])
     assert any(
-        r.startswith("Not Platinum: it needs 37 criteria met") and "6 more" in r and "DM8 (In Progress)" in r
+        r.startswith("Not Platinum: it needs 37 criteria met") and "6 more" in r and "DM8 (in progress)" in r
         for r in result["reasons"]
     )
 

@@ -14,10 +14,11 @@ from ..rules.standard import Standard
 from ..rules.tiers import Shortfall, shortfalls, tier_name
 from .phrases import is_missing, join, noun, percent, plural, sentence, tier_label, tier_range, verb
 
+_MISSING = {st.IN_PROGRESS: "in progress", st.NO: "not met", st.UNKNOWN: "status unknown"}  # a criterion not met yet
+
 
 def _with_status(code: str, code_status: int) -> str:
-    label = st.label(code_status)
-    return f"{code} ({label})" if label else f"{code} (status unknown)"
+    return f"{code} ({_MISSING.get(int(code_status), 'met')})"
 
 
 def next_tier_needs(row: dict, statuses: np.ndarray, standard: Standard) -> tuple[str | None, list[str]]:
@@ -98,7 +99,7 @@ def published_notes(row: dict) -> list[str]:
         check = "check the answers; the tier shown is the one the answers give"
         return [sentence(f"{said}, but the answers as loaded give {tier_range(low, high)}: {check}")]
     if low == high == published:
-        return [sentence(f"{said}, as the answers give")]
+        return [sentence(f"{said}, the tier the answers give")]
     return [sentence(f"{said}; the answers as loaded allow {tier_range(low, high)}, so the tier is {published}")]
 
 
@@ -148,7 +149,7 @@ def notes_for(row: dict, standard: Standard) -> list[str]:
 
 
 def _year(row: dict) -> str:
-    return "its assessment" if is_missing(row.get("year")) else str(int(row["year"]))
+    return "its assessment" if is_missing(row.get("year")) else f"the {int(row['year'])} assessment"
 
 
 def add_reasons(scored: pd.DataFrame, statuses: np.ndarray, standard: Standard) -> pd.DataFrame:

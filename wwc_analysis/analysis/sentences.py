@@ -43,6 +43,20 @@ def known_share(share: object, known: int, total: int) -> str:
     return percent(share) if known == total else f"{percent(share)} ({known} of {total} known)"
 
 
+def position_sentence(city: str, criteria: pd.DataFrame) -> str:
+    """Where the city leads and lags among its peers (criteria with a known answer only), naming the lags."""
+    named = {w: criteria.loc[criteria["position"] == w, "criterion"].tolist() for w in ("leads", "lags", "unknown")}
+    lags = named["lags"]
+    text = (
+        f"{city} leads on {plural(len(named['leads']), 'criterion')} most peers do not meet and lags on "
+        f"{plural(len(lags), 'criterion')} that most peers meet" + (f" ({join(lags)})" if lags else "")
+    )
+    unknown = len(named["unknown"])
+    if unknown:
+        text += f"; {plural(unknown, 'criterion')} with no known answer {verb(unknown, 'is')} not placed"
+    return sentence(text)
+
+
 # The city's story --------------------------------------------------------------------------------
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..analysis.phrases import NO_TIER, join, percent, plural, tier_label
-from ..analysis.sentences import tier_text
+from ..analysis.phrases import NO_TIER, join, percent, tier_label
+from ..analysis.sentences import position_sentence, tier_text
 from .city_report import CityReport, self_vs_audited
 
 
@@ -52,14 +52,9 @@ def alt_text(name: str, rep: CityReport) -> str:
             f"{counts.get(k, 0)} {w}"
             for k, w in (("Yes", "met"), ("In Progress", "in progress"), ("No", "not met"), ("Unknown", "unknown"))
         )
-        leads = rep.criteria.loc[rep.criteria["position"] == "leads", "criterion"].tolist()
-        lags = rep.criteria.loc[rep.criteria["position"] == "lags", "criterion"].tolist()
         return (
-            f"Status of each of {total} criteria against the share of peers meeting it ({rep.peers_label}): {status}; "
-            f"{city} leads on {plural(len(leads), 'criterion')} most peers do not meet"
-            + (f" ({join(leads)})" if leads else "")
-            + f" and lags on {len(lags)} that most peers meet"
-            + (f" ({join(lags)})." if lags else ".")
+            f"Status of each of {total} criteria against the share of peers meeting it ({rep.peers_label}): {status}. "
+            + position_sentence(city, rep.criteria)
         )
     if name == "self_vs_audited":
         d = self_vs_audited(rep)

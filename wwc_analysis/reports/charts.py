@@ -21,7 +21,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from ..analysis.phrases import NO_TIER, percent, tier_label
+from ..analysis.phrases import NO_TIER, percent, tier_label, with_published
 from ..io.atomic import write_file
 from ..rules import status as st
 from .chart_text import alt_text
@@ -197,7 +197,8 @@ def tier_gauge(rep: CityReport) -> Figure:
         ax.set_yticks([])
         ax.spines["left"].set_visible(False)
         ax.set_xlabel(f"criteria met, of {total}")
-        ax.set_title(_title(rep, f"{tier_label(s['tier'])}, {met} of {total} met"), loc="left")
+        tier = with_published(s["tier"], s.get("published_tier"))
+        ax.set_title(_title(rep, f"{tier}, {met} of {total} met"), loc="left")
     return fig
 
 

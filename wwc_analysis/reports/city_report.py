@@ -192,6 +192,7 @@ def facts(rep: CityReport) -> dict:
         "tier_high": tier_name(s["tier_high"]),
         "published_tier": tier_name(s["published_tier"]),
         "criteria_met": int(s["criteria_met"]),
+        "criteria_unknown": int(s["criteria_unknown"]),
         "criteria_total": rep.standard.n_criteria,
         "change": change_text(rep.progress) or story_change(rep.timeline, rep.year),
         "next_tier": step["tier"] if step else None,

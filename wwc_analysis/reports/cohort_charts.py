@@ -51,7 +51,10 @@ def practice_heatmap(scored: pd.DataFrame, practices: list[str]) -> Figure:
         index=[_short(c, 24) for c in scored["city"]],
     )
     n = len(scored)
-    labels = data.apply(lambda col: col.map(lambda v: "" if np.isnan(v) else f"{round(v * 100)}"))
+    partial = scored[[f"unknown_{p}" for p in practices]].to_numpy() > 0  # a share of some answers only: starred
+    shares = data.to_numpy()
+    percents = np.nan_to_num(shares * 100).round().astype(int).astype(str)
+    labels = np.where(np.isnan(shares), "", np.char.add(percents, np.where(partial, "*", "")))
     with matplotlib.rc_context(STYLE):
         fig, ax = figure(0.3 * n + 1.6)
         ax.patch.set_facecolor("white")
@@ -63,7 +66,7 @@ def practice_heatmap(scored: pd.DataFrame, practices: list[str]) -> Figure:
             cmap="Greys",
             vmin=0,
             vmax=1,
-            annot=labels.to_numpy() if n <= 40 else False,
+            annot=labels if n <= 40 else False,
             fmt="",
             annot_kws={"fontsize": 9},
             linewidths=0.3,
@@ -72,6 +75,8 @@ def practice_heatmap(scored: pd.DataFrame, practices: list[str]) -> Figure:
         )
         ax.tick_params(axis="y", labelrotation=0)
         ax.set_title(f"Share of criteria met, % per practice{_sim_note(scored['city'])}", loc="left")
+        if partial.any():
+            ax.set_xlabel("* of the criteria whose answer is known only")
     return fig
 
 

@@ -60,9 +60,9 @@ def cohort_table(ov: Overview) -> ReaderTable:
         frame,
         "cohort",
         numeric=("Assessment", "Share met"),
-        caption="Share met counts the criteria whose answer is known. Tiers the answers allow: from the lowest to "
-        "the highest tier the answers permit while some are unknown, before the published tier is taken into "
-        "account.",
+        caption=f"Share met: criteria met of all {total}, an unknown answer counted as not met. Tiers the answers "
+        "allow: from the lowest to the highest tier the answers permit while some are unknown, before the published "
+        "tier is taken into account.",
     )
 
 

@@ -60,6 +60,7 @@ def index_rows(results: list[Result], tier_names: list[str]) -> dict:
                 "tier_rank": rank.get(tier, 0),
                 "criteria_met": f.get("criteria_met"),
                 "total": f.get("criteria_total"),
+                "unknown": f.get("criteria_unknown") or 0,
                 "story": story(f),
                 "newer": f"{latest['tier']} announced {announced_text(latest['announced'])}" if newer else "",
                 "change": f.get("change") or None,
@@ -111,8 +112,10 @@ def index_markdown(results: list[Result], tier_names: list[str]) -> str:
     for c in data["cities"]:
         note = (" (simulated)" if c["simulated"] else "") + (f" **stale**: {md(c['stale'])}" if c["stale"] else "")
         links = f"[report]({c['folder']}/report.html)" + (f" · [PDF]({c['folder']}/report.pdf)" if c["pdf"] else "")
+        met = "—" if c["criteria_met"] is None else f"{c['criteria_met']} of {c['total']}"
+        met += f", {c['unknown']} unknown" if c["unknown"] else ""
         lines.append(
-            f"| {md(c['name'])}{note} | {md(c['tier'])} | {c['criteria_met']} | {md(c['story'])} | {links} · "
+            f"| {md(c['name'])}{note} | {md(c['tier'])} | {met} | {md(c['story'])} | {links} · "
             f"[summary]({c['folder']}/summary.md) |"
         )
     if data["cohort"]:

@@ -153,8 +153,8 @@ def alt_text(name: str, ov: Overview) -> str:
     if name == "practice_heatmap":
         return (
             f"Heatmap of the share of each practice's criteria met, {len(ov.scored)} assessments{sim} by "
-            f"{len(s.practice_codes)} practices ({', '.join(s.practice_codes)}), darker for more met; hatched where "
-            "no answer is known."
+            f"{len(s.practice_codes)} practices ({', '.join(s.practice_codes)}), darker for more met; starred where "
+            "some answers are unknown (the share is of the known ones), hatched where none is known."
         )
     if name == "criteria_heatmap":
         return (
@@ -176,6 +176,7 @@ def alt_text(name: str, ov: Overview) -> str:
         )
         return (
             f"Stacked bar chart of certification announcements by year and tier: {parts}; {len(ov.record)} "
-            f"announcements in all, {int(counts['moved up'].sum())} of them cities moving up a tier."
+            f"announcements in all, {int(counts['tier not published'].sum())} of them without a published tier and "
+            f"{int(counts['moved up'].sum())} of cities moving up a tier."
         )
     raise KeyError(name)

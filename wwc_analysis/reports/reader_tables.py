@@ -104,17 +104,18 @@ def practices_table(rep: CityReport) -> ReaderTable:
                 percent_points(a, b) if ok else ("not compared" if k else EM_DASH)
                 for a, b, ok, k in zip(p["share_met"], p["peer_share"], p["enough_known"], p["compared"])
             ],
-            "Leads on": p["leads"],
-            "Lags on": p["lags"],
+            "Leads on": [int(n) if k else EM_DASH for n, k in zip(p["leads"], p["compared"])],
+            "Lags on": [int(n) if k else EM_DASH for n, k in zip(p["lags"], p["compared"])],
         }
     )
     return ReaderTable(
         frame,
         "practices",
         numeric=("Typical peer", "Difference", "Leads on", "Lags on"),
-        caption=f"Typical peer: {rep.peers_label}. Shares count the criteria whose answer is known; a practice with "
+        caption=f"Typical peer: {rep.peers_label}. Shares count the criteria whose answer is known, the typical peer's "
+        "the same criteria; a practice with "
         "fewer than half its answers known is not compared. Leads on: criteria met that most peers do not meet; "
-        "lags on: criteria missed that most peers meet.",
+        "lags on: criteria missed that most peers meet; both count only criteria whose answer is known.",
     )
 
 

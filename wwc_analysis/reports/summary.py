@@ -14,6 +14,7 @@ from ..analysis.sentences import (
     known_share,
     opportunity_sentences,
     plan_sentences,
+    position_sentence,
     progress_sentences,
     since_sentence,
     tier_text,
@@ -35,7 +36,8 @@ def key_facts(rep: CityReport) -> list[tuple[str, str]]:
     unknown = f"; {s['criteria_unknown']} not known" if s["criteria_unknown"] else ""
     facts.append(("Criteria met", f"{s['criteria_met']} of {total} ({percent(s['share_met'])}){unknown}"))
     metrics = len(rep.standard.metric_codes)
-    facts.append(("Resident outcome metrics", f"{int(s['outcomes_met'])} of {metrics} met"))
+    unknown = f"; {s['outcomes_unknown']} not known" if s["outcomes_unknown"] else ""
+    facts.append(("Resident outcome metrics", f"{int(s['outcomes_met'])} of {metrics} met{unknown}"))
     story = [f"{r.published_tier} {r.year}" for r in rep.timeline.itertuples() if r.published_tier]
     if story:
         facts.append(("Published certifications", ", then ".join(story)))
@@ -176,13 +178,7 @@ def summary_markdown(rep: CityReport) -> str:
     for p in rep.practices.itertuples():
         met = md(known_share(p.share_met, p.compared, p.criteria))
         lines.append(f"| {md(p.name)} | {met} | {percent(p.peer_share)} | {_difference(p)} |")
-    leads, lags = (rep.criteria[rep.criteria["position"] == w] for w in ("leads", "lags"))
-    named = f" ({join(lags['criterion'])})" if len(lags) else ""
-    position = (
-        f"{rep.city} leads on {plural(len(leads), 'criterion')} most peers do not meet and lags on "
-        f"{plural(len(lags), 'criterion')} that most peers meet{named}."
-    )
-    lines += ["", md(position), "", "## Opportunities", ""]
+    lines += ["", md(position_sentence(rep.city, rep.criteria)), "", "## Opportunities", ""]
     lines += [f"- {md(t)}" for t in opportunity_sentences(opp, rep.standard)] + [""]
     if opp["at_risk"] and opp["next_tier"]:
         lines += [md(f"Criteria whose loss alone would lower the current tier: {join(opp['at_risk'])}."), ""]
