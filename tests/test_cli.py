@@ -141,3 +141,22 @@ def test_whatif_and_simulate_commands(capsys, tmp_path):
     assert score_csv(tmp_path / "sim", capsys).count("Simulated city 00") == 3
     assert main(["gaps", "--city", "Atlantis"]) == 2
     assert "--city: no assessment of this city is loaded" in capsys.readouterr().err
+
+
+def test_progress_names_no_tier_in_every_format(tmp_path, capsys):
+    """A loaded assessment that reaches no tier says so; the mark for unknown is never used for it."""
+    path = write_csv(
+        tmp_path / "two_years.csv",
+        ["city", "year", "criterion", "status"],
+        [["Zilch", 2022, "DM1", "Yes"], ["Zilch", 2023, "DM1", "No"]],
+    )
+    assert main(["progress", str(path), "--city", "Zilch"]) == 0
+    table = capsys.readouterr().out.split("\n\n")[0].splitlines()
+    assert all("no tier" in row and "?" not in row for row in table[1:]) and len(table) == 3
+    assert main(["progress", str(path), "--city", "Zilch", "--format", "csv"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split(",")[-2] == "tier" and [line.split(",")[-2] for line in lines[1:]] == ["none", "none"]
+    assert main(["progress", str(path), "--city", "Zilch", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [r["tier"] for r in data["timeline"]] == ["none", "none"]
+    assert [r["tier"] for r in data["assessments"]] == ["none", "none"]

@@ -189,6 +189,12 @@ def test_ragged_row(tmp_path, standard):
     )
 
 
+def test_a_quote_never_closed_names_its_row(tmp_path, standard):
+    path = tmp_path / "q.csv"
+    path.write_text('city,criterion,status\nA,DM1,Yes\nB,"DM2,No\nC,DM3,Yes\n', encoding="utf-8")
+    assert "q.csv: row 3: a quoted cell is never closed" in refused(load_responses, path, standard)
+
+
 def test_missing_column(tmp_path, standard):
     path = write_csv(tmp_path / "r.csv", ["city", "criterion"], [["A", "DM1"]])
     assert refused(load_responses, path, standard) == (

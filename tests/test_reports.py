@@ -54,7 +54,7 @@ def test_a_notebook_failure_is_reported_and_leaves_no_folder(tmp_path, capsys, n
     code = main(["batch", *args, "--out", str(tmp_path)])
     assert code == 1
     out = capsys.readouterr().out
-    assert "Carlsbad: the notebook failed: ParameterError: cohort: no such city among those loaded: 'Nowhere'" in out
+    assert "Carlsbad: the notebook failed: cohort: no such city among those loaded: 'Nowhere'" in out
     assert not (tmp_path / "carlsbad").exists() and not list(tmp_path.glob(".tmp-*"))
     assert "Carlsbad" in (tmp_path / "index.html").read_text()
 

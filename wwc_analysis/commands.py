@@ -15,9 +15,10 @@ import pandas as pd
 from .analysis.identity import city_key, city_keys
 from .analysis.phrases import plural
 from .analysis.reasons import add_reasons, notes_for
-from .analysis.records import json_records, score_record, score_table
+from .analysis.records import json_records, progress_table, score_record, score_table, timeline_table
 from .analysis.sentences import (
     change_phrases,
+    nothing_to_compare,
     opportunity_sentences,
     plan_mismatch,
     progress_sentences,
@@ -118,7 +119,7 @@ def gaps(args: argparse.Namespace) -> int:
     for level in [args.level] if args.level else ["practice", "criterion"]:
         text += [f"By {level}:", people(shown[level]), ""]
     if not args.level:
-        shown_risk = (people(risk) if len(risk) else "none") if ctx.has_self else "no self-assessment was given"
+        shown_risk = (people(risk) if len(risk) else "none") if ctx.has_self else nothing_to_compare(ctx.audited)
         text += ["Audit risk (self-assessed Yes answers):", shown_risk, ""]
     emit(args, data, tables[args.level or "criterion"], "\n".join(text))
     return 0
@@ -175,9 +176,11 @@ def progress(args: argparse.Namespace) -> int:
     prog = scenario(inputs, args.city).progress() if loaded else none
     story = timeline(record, prog, inputs.standard)
     sentences = timeline_sentences(story) + progress_sentences(prog)
-    data = {"city": args.city, "timeline": json_records(story), "assessments": json_records(prog)}
+    flat = timeline_table(story)
+    assessments = json_records(progress_table(prog, joined=False))
+    data = {"city": args.city, "timeline": json_records(flat), "assessments": assessments}
     data["sentences"] = sentences
-    emit(args, data, story, people(story) + "\n\n" + "\n".join(sentences))
+    emit(args, data, flat, people(timeline_table(story, for_people=True)) + "\n\n" + "\n".join(sentences))
     return 0
 
 
@@ -201,6 +204,8 @@ def _reports(args: argparse.Namespace, cities, overview: bool, workers: int, pro
     from .reports.batch import plan_batch, run_batch
 
     out = (args.out or outputs_dir()).absolute()
+    if out.exists() and not out.is_dir():
+        raise ParameterError("out", "is a file; give a folder for the reports", out)
     batch = plan_batch(
         list(args.files), args.outcomes, cities, out, args.edition, args.cohort, overview, year, args.plan
     )
@@ -240,6 +245,8 @@ def template(args: argparse.Namespace) -> int:
 
     if args.out.suffix.lower() not in (".xlsx", ".csv"):
         raise InputError(args.out, None, "the template is written as .xlsx or .csv", args.out.suffix)
+    if args.city and printable(args.city) != args.city:  # the reader would refuse the file written
+        raise ParameterError("city", "holds a control character (such as a terminal escape)", args.city)
     paths = write_template(args.out, load_standard(args.edition), args.city, args.year)
     print("Template written: " + ", ".join(map(str, paths)))
     return 0

@@ -102,6 +102,32 @@ def tier_cell(tier: object) -> str:
     return tier_name(tier) or "none"
 
 
+def progress_table(progress: pd.DataFrame, joined: bool = True) -> pd.DataFrame:
+    """A city's assessments for CSV (code lists joined) or JSON (`joined=False`: lists kept), no tier as 'none'."""
+    table = progress.copy()
+    for col in ("gained", "lost", "newly_known_met", "no_longer_known"):
+        if col in table and joined:
+            table[col] = table[col].map(";".join)
+    table["tier"] = table["tier"].map(tier_cell)
+    if "published_tier" in table:
+        table["published_tier"] = table["published_tier"].map(tier_name)
+    return table
+
+
+def timeline_table(timeline: pd.DataFrame, for_people: bool = False) -> pd.DataFrame:
+    """A city's timeline flat for CSV and JSON (a loaded assessment without a tier says 'none', a year without
+    answers is blank), or for people ('no tier', and a dash where nothing was published or loaded)."""
+    table = timeline.copy()
+    if for_people:
+        table["tier"] = [tier_label(t) if loaded else "—" for t, loaded in zip(table["tier"], table["loaded"])]
+        table["loaded"] = table["loaded"].map({True: "yes", False: "no"})
+        for col in ("published_tier", "announced", "event", "edition", "criteria_met"):
+            table[col] = table[col].astype(object).where(table[col].notna(), "—")
+    else:
+        table["tier"] = [tier_cell(t) if loaded else None for t, loaded in zip(table["tier"], table["loaded"])]
+    return table
+
+
 def score_table(scored: pd.DataFrame, standard: Standard, numeric: bool = False) -> pd.DataFrame:
     """A flat table of scores: percentages as text for people, or numbers for machines."""
     total = standard.n_criteria

@@ -43,6 +43,13 @@ def known_share(share: object, known: int, total: int) -> str:
     return percent(share) if known == total else f"{percent(share)} ({known} of {total} known)"
 
 
+def nothing_to_compare(audited: bool) -> str:
+    """Why an assessment has no audit comparison: no self-assessment beside the audit, or no audit at all."""
+    if audited:
+        return "No self-assessment was given, so there is nothing to compare the audit with."
+    return "These answers are the city's own self-assessment; no audit is loaded to compare them with."
+
+
 def position_sentence(city: str, criteria: pd.DataFrame) -> str:
     """Where the city leads and lags among its peers (criteria with a known answer only), naming the lags."""
     named = {w: criteria.loc[criteria["position"] == w, "criterion"].tolist() for w in ("leads", "lags", "unknown")}

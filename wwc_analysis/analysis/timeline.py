@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..rules.standard import Standard
 from ..rules.tiers import tier_name
+from .phrases import plural, tier_label
 from .progress import tier_change
 
 COLUMNS = ["year", "published_tier", "announced", "event", "edition", "loaded", "criteria_met", "tier", "change"]
@@ -71,6 +72,9 @@ def timeline(record: pd.DataFrame, progress: pd.DataFrame, standard: Standard) -
         load = loaded.loc[year] if len(loaded) and year in loaded.index else None
         tier = pub["tier"] if pub is not None else (tier_name(load["tier"]) if load is not None else None)
         change = "" if previous is first else tier_change(previous, tier, standard)
+        unknown = 0 if load is None or pub is not None else int(load["criteria_unknown"])
+        if change.startswith("down") and unknown:  # a drop the unknown answers may explain is not called one
+            change = f"{plural(unknown, 'criterion')} unknown, so not yet comparable with {tier_label(previous)} before"
         if load is not None and previous_loaded is not None:
             gained, lost = list(load["gained"]), list(load["lost"])
             detail = "; ".join(

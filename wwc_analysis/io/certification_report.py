@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import logging
 import re
 import time
 from dataclasses import dataclass
@@ -103,6 +104,7 @@ def _pdf_text(path: Path, raw: bytes) -> str:
     """A PDF's text, page by page, refused past the limits of pages, characters or time."""
     from pypdf import PdfReader
 
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings about a damaged file are ours to word
     started, texts, chars = time.monotonic(), [], 0
     with _pdf_limits():
         try:
@@ -123,7 +125,7 @@ def _pdf_text(path: Path, raw: bytes) -> str:
             if type(exc).__name__ == "LimitReachedError":
                 limits = f"a stream over {MAX_PDF_STREAM_BYTES // 2**20} MB decompressed or {MAX_PDF_TOKENS:,} tokens"
                 raise InputError(path, None, f"the PDF is over a limit: {limits}") from None
-            raise InputError(path, None, f"cannot read this PDF ({type(exc).__name__})", str(exc)[:80]) from None
+            raise InputError(path, None, "cannot read this PDF: it is damaged or not a PDF; export it again") from None
     return "\n".join(texts)
 
 

@@ -29,6 +29,8 @@ from ..settings import (
     MAX_XML_ELEMENTS,
 )
 
+BROKEN = "not a readable Excel workbook (damaged, or not an .xlsx); save it again"
+
 
 @dataclass
 class Sheet:
@@ -122,8 +124,8 @@ def measure(path: Path) -> _Measure:
                     _stream(book, item, counts)
     except _Refused as exc:
         raise InputError(path, None, f"the workbook is refused: {exc}") from None
-    except _UNREADABLE as exc:
-        raise InputError(path, None, f"not a readable Excel workbook ({type(exc).__name__}: {str(exc)[:60]})") from None
+    except _UNREADABLE:
+        raise InputError(path, None, BROKEN) from None
     return counts
 
 
@@ -160,8 +162,8 @@ def _load(path: Path, data_only: bool):
         return load_workbook(path, data_only=data_only)
     except MemoryError:
         raise
-    except Exception as exc:  # openpyxl raises many types for a broken workbook
-        raise InputError(path, None, f"not a readable Excel workbook ({type(exc).__name__})") from None
+    except Exception:  # openpyxl raises many types for a broken workbook
+        raise InputError(path, None, BROKEN) from None
 
 
 def _check_areas(path: Path, worksheets: list) -> None:

@@ -183,6 +183,11 @@ def _read_text(path: Path, required: tuple[str, ...], any_of: tuple[str, ...]) -
 
 def _ragged(path: Path, text: str, sep: str, required: tuple[str, ...], exc: Exception) -> None:
     """The error for a row pandas could not parse: a title line above the header, or a row of too many fields."""
+    unclosed = re.search(r"EOF inside string starting at row (\d+)", str(exc))
+    if unclosed:  # rows counted from 0 at the first line
+        line = int(unclosed.group(1)) + 1
+        row = text.splitlines()[line - 1][:80] if line <= len(text.splitlines()) else ""
+        raise InputError(path, line, 'a quoted cell is never closed (a " without its pair)', row) from None
     match = re.search(r"line (\d+), saw (\d+)", str(exc))
     if not match:
         raise InputError(path, None, f"not a readable table ({str(exc)[:120]})") from None

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..analysis.changes import Plan
-from ..analysis.records import json_value, score_table, tier_cell
+from ..analysis.records import json_value, progress_table, score_table, timeline_table
 from ..analysis.scenario import Scenario
 from ..analysis.scoring import practice_shares
 from ..analysis.sentences import change_text, plan_mismatch, story_change
@@ -152,16 +152,6 @@ def shortlist_table(rep: CityReport) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def progress_table(rep: CityReport) -> pd.DataFrame:
-    """The city's assessments with criteria gained and lost, as a flat table."""
-    table = rep.progress.copy()
-    for col in ("gained", "lost", "newly_known_met", "no_longer_known"):
-        table[col] = table[col].map(";".join)
-    table["tier"] = table["tier"].map(tier_cell)
-    table["published_tier"] = table["published_tier"].map(tier_name)
-    return table
-
-
 def tables(rep: CityReport) -> dict[str, pd.DataFrame]:
     """The tables behind the report, by file name."""
     out = {
@@ -170,12 +160,12 @@ def tables(rep: CityReport) -> dict[str, pd.DataFrame]:
         "criteria.csv": rep.criteria,
         "opportunities.csv": shortlist_table(rep),
         "audit_risk.csv": rep.audit_risk,
-        "timeline.csv": rep.timeline,
+        "timeline.csv": timeline_table(rep.timeline),
     }
     if rep.has_self:
         out["self_vs_audited.csv"] = self_vs_audited(rep)
     if len(rep.progress) > 1:
-        out["progress.csv"] = progress_table(rep)
+        out["progress.csv"] = progress_table(rep.progress)
     return out
 
 

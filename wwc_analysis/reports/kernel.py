@@ -201,7 +201,11 @@ def _float_expression(reply: dict, name: str) -> float:
 
 
 def _last_line(exc: Exception) -> str:
+    """The error a cell raised, in one line: the package's own errors by their message alone (they are written for
+    readers), anything else with its type."""
     ename, evalue = getattr(exc, "ename", ""), getattr(exc, "evalue", "")
+    if ename in {"WWCError", "InputError", "ParameterError"}:
+        return evalue
     if ename:
         return f"{ename}: {evalue}"
     lines = [line for line in str(exc).splitlines() if line.strip()]

@@ -12,6 +12,7 @@ from ..analysis.phrases import join, md, percent, percent_points, plural, tier_l
 from ..analysis.sentences import (
     headline,
     known_share,
+    nothing_to_compare,
     opportunity_sentences,
     plan_sentences,
     position_sentence,
@@ -23,7 +24,6 @@ from ..analysis.sentences import (
 from .city_report import CityReport
 
 SIMULATED = "This city is simulated: its figures are not real."
-NO_SELF = "No self-assessment was given, so there is nothing to compare the audit with."
 NO_RISK = "No self-assessed Yes was changed by the audit or is rare among peers."
 
 
@@ -105,7 +105,7 @@ def opportunities_html(rep: CityReport) -> str:
 def audit_html(rep: CityReport) -> str:
     """What the audit section says when there is no table to show ('' when there is one)."""
     if not rep.has_self:
-        return _paragraphs([NO_SELF])
+        return _paragraphs([nothing_to_compare(rep.scenario.audited)])
     return "" if len(rep.audit_risk) else _paragraphs([NO_RISK])
 
 
@@ -184,7 +184,7 @@ def summary_markdown(rep: CityReport) -> str:
         lines += [md(f"Criteria whose loss alone would lower the current tier: {join(opp['at_risk'])}."), ""]
     lines += ["## Audit risk", ""]
     if not rep.has_self:
-        lines += [NO_SELF, ""]
+        lines += [nothing_to_compare(rep.scenario.audited), ""]
     elif len(rep.audit_risk):
         lines += ["| criterion | status after audit | peers meeting it | why |", "| --- | --- | ---: | --- |"]
         lines += [
