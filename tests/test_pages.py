@@ -236,14 +236,16 @@ def test_overview_states_tier_ranges_and_why_no_quartiles(batch, chromium):
 
 
 def _inked_height(png: Path) -> float:
-    """How far down the page its last non-white row is, as a share of the page's height."""
+    """How far down the page its content reaches, as a share of the page's height (the page number in the bottom
+    margin, 0.5 in of 11, is not content)."""
     from PIL import Image
 
     with Image.open(png) as im:
         gray = im.convert("L")
         width, height = gray.size
         pixels = gray.load()
-        rows = [y for y in range(height) if any(pixels[x, y] < 230 for x in range(0, width, 2))]
+        body = int(height * (1 - 0.5 / 11))
+        rows = [y for y in range(body) if any(pixels[x, y] < 230 for x in range(0, width, 2))]
     return (max(rows) + 1) / height if rows else 0.0
 
 
@@ -262,3 +264,6 @@ def test_scottsdale_pdf_is_a_council_packet(batch, tmp_path):
     assert len(filled) == len(reader.pages)
     nearly_empty = {name: f"{share:.0%}" for name, share in filled.items() if share < 0.25}
     assert not nearly_empty, f"nearly empty pages: {nearly_empty}"
+    texts = [" ".join(page.extract_text().split()) for page in reader.pages]
+    unnumbered = [i for i, text in enumerate(texts, start=1) if f"page {i} of {len(texts)}" not in text]
+    assert not unnumbered, f"pages without their number: {unnumbered}"

@@ -29,6 +29,7 @@ from ..io.inputs import input_files
 from ..io.outcomes import check_duplicates as check_outcome_duplicates
 from ..io.outcomes import outcomes_from_table
 from ..io.plans import load_plan
+from ..io.record import certifications
 from ..io.responses import STATUS_COLUMNS, check_duplicates, responses_from_table
 from ..io.slugs import slugify
 from ..io.store import read_inputs, reference, write_store
@@ -123,7 +124,11 @@ def plan_batch(
         asked = {city_key(c): c for c in cities}
         missing = [c for k, c in asked.items() if k not in names and k not in bad]
         if missing:
-            raise ParameterError("cities", "no such city in the data", missing[0])
+            published = city_key(missing[0]) in set(certifications()["key"])
+            problem = "no answers of this city are loaded" + (
+                " (the published record names it, but a report is written from its answers)" if published else ""
+            )
+            raise ParameterError("cities", problem, missing[0])
         wanted = [k for k in wanted if k in asked]
         failed = {c: m for c, m in failed.items() if city_key(c) in asked}
     batch.failures = [Result(Job(n, slugify(n), CITY_TEMPLATE, {}), False, m) for n, m in sorted(failed.items())]

@@ -197,7 +197,8 @@ def tier_gauge(rep: CityReport) -> Figure:
         ax.set_yticks([])
         ax.spines["left"].set_visible(False)
         ax.set_xlabel(f"criteria met, of {total}")
-        tier = with_published(s["tier"], s.get("published_tier"))
+        settled = tier_label(s.get("answers_low")) != tier_label(s["tier"])  # the published tier, not the answers
+        tier = with_published(s["tier"], s.get("published_tier")) if settled else tier_label(s["tier"])
         ax.set_title(_title(rep, f"{tier}, {met} of {total} met"), loc="left")
     return fig
 

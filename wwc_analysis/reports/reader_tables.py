@@ -209,5 +209,8 @@ def timeline_table(rep: CityReport) -> ReaderTable:
         }
     )
     return ReaderTable(
-        frame, "timeline", caption="Published tiers with the month they were announced; answers as loaded here."
+        frame,
+        "timeline",
+        caption="Published tiers with when they were announced (the month, where a source gives it); answers as "
+        "loaded here.",
     )
