@@ -108,9 +108,9 @@ def progress_table(progress: pd.DataFrame, joined: bool = True) -> pd.DataFrame:
     for col in ("gained", "lost", "newly_known_met", "no_longer_known"):
         if col in table and joined:
             table[col] = table[col].map(";".join)
-    table["tier"] = table["tier"].map(tier_cell)
+    table["tier"] = table["tier"].astype(object).map(tier_cell)
     if "published_tier" in table:
-        table["published_tier"] = table["published_tier"].map(tier_name)
+        table["published_tier"] = table["published_tier"].astype(object).map(tier_name)
     return table
 
 
@@ -139,8 +139,8 @@ def score_table(scored: pd.DataFrame, standard: Standard, numeric: bool = False)
         cols["core_met"] = scored["core_met"]
         cols["missing_core"] = scored["missing_core"].map(";".join)
         cols["outcomes_met"], cols["outcomes_unknown"] = scored["outcomes_met"], scored["outcomes_unknown"]
-        cols |= {c: scored[c].map(tier_cell) for c in ("tier", "tier_low", "tier_high")}
-        cols["published_tier"] = scored["published_tier"].map(tier_name)
+        cols |= {c: scored[c].astype(object).map(tier_cell) for c in ("tier", "tier_low", "tier_high")}
+        cols["published_tier"] = scored["published_tier"].astype(object).map(tier_name)
         cols["published_conflict"] = scored["published_conflict"]
         cols["self_criteria_met"] = scored["self_criteria_met"]
         cols["self_tier"] = [tier_cell(t) if has else None for t, has in zip(scored["self_tier"], scored["has_self"])]

@@ -27,7 +27,7 @@ def _sim_note(names: pd.Series) -> str:
 
 def tier_counts_chart(latest: pd.DataFrame, tiers: list[str]) -> Figure:
     """How many cities are at each tier (no tier included), at their latest assessment."""
-    counts = latest["tier"].map(tier_label).value_counts().reindex([NO_TIER, *tiers], fill_value=0)
+    counts = latest["tier"].astype(object).map(tier_label).value_counts().reindex([NO_TIER, *tiers], fill_value=0)
     with matplotlib.rc_context(STYLE):
         fig, ax = figure(2.6)
         shades = tier_shades(tiers)

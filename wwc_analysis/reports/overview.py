@@ -147,7 +147,7 @@ def alt_text(name: str, ov: Overview) -> str:
     n = len(latest)
     sim = f" ({ov.n_simulated} simulated)" if ov.n_simulated else ""
     if name == "tiers":
-        counts = latest["tier"].map(tier_label).value_counts()
+        counts = latest["tier"].astype(object).map(tier_label).value_counts()
         parts = ", ".join(f"{counts.get(t, 0)} {t}" for t in [NO_TIER, *s.tier_names])
         return f"Bar chart of the tiers of the {plural(n, 'city')} loaded{sim}, at their latest assessment: {parts}."
     if name == "practice_heatmap":
