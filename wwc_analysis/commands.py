@@ -15,7 +15,7 @@ import pandas as pd
 from .analysis.identity import city_key, city_keys
 from .analysis.phrases import plural
 from .analysis.reasons import add_reasons, notes_for
-from .analysis.records import json_records, progress_table, score_record, score_table, timeline_table
+from .analysis.records import json_records, progress_table, score_record, score_table, timeline_rows
 from .analysis.sentences import (
     change_phrases,
     nothing_to_compare,
@@ -176,11 +176,11 @@ def progress(args: argparse.Namespace) -> int:
     prog = scenario(inputs, args.city).progress() if loaded else none
     story = timeline(record, prog, inputs.standard)
     sentences = timeline_sentences(story) + progress_sentences(prog)
-    flat = timeline_table(story)
+    flat = timeline_rows(story)
     assessments = json_records(progress_table(prog, joined=False))
     data = {"city": args.city, "timeline": json_records(flat), "assessments": assessments}
     data["sentences"] = sentences
-    emit(args, data, flat, people(timeline_table(story, for_people=True)) + "\n\n" + "\n".join(sentences))
+    emit(args, data, flat, people(timeline_rows(story, for_people=True)) + "\n\n" + "\n".join(sentences))
     return 0
 
 

@@ -33,8 +33,8 @@ def city_codes(names: pd.Series | np.ndarray | list) -> tuple[np.ndarray, np.nda
         codes, uniques = names.cat.codes.to_numpy(), names.cat.categories
     else:
         codes, uniques = pd.factorize(names.astype(object), use_na_sentinel=False)
-    names = np.asarray(uniques, dtype=object)  # plain strings: iterating an Arrow-backed index is slow
-    key_codes, keys = pd.factorize(np.array([city_key(u) for u in names] + [""], dtype=object))
+    texts = np.asarray(uniques, dtype=object)  # plain strings: iterating an Arrow-backed index is slow
+    key_codes, keys = pd.factorize(np.array([city_key(u) for u in texts] + [""], dtype=object))
     return key_codes[codes], np.asarray(keys, dtype=object)
 
 

@@ -114,7 +114,7 @@ def progress_table(progress: pd.DataFrame, joined: bool = True) -> pd.DataFrame:
     return table
 
 
-def timeline_table(timeline: pd.DataFrame, for_people: bool = False) -> pd.DataFrame:
+def timeline_rows(timeline: pd.DataFrame, for_people: bool = False) -> pd.DataFrame:
     """A city's timeline flat for CSV and JSON (a loaded assessment without a tier says 'none', a year without
     answers is blank), or for people ('no tier', and a dash where nothing was published or loaded)."""
     table = timeline.copy()

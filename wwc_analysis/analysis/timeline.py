@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..rules.standard import Standard
-from ..rules.tiers import tier_name
+from ..rules.tiers import rank_of, tier_name
 from .phrases import plural, tier_label
 from .progress import tier_change
 
@@ -73,7 +73,8 @@ def timeline(record: pd.DataFrame, progress: pd.DataFrame, standard: Standard) -
         tier = pub["tier"] if pub is not None else (tier_name(load["tier"]) if load is not None else None)
         change = "" if previous is first else tier_change(previous, tier, standard)
         unknown = 0 if load is None or pub is not None else int(load["criteria_unknown"])
-        if change.startswith("down") and unknown:  # a drop the unknown answers may explain is not called one
+        lower = change and rank_of(tier, standard) < rank_of(previous, standard)
+        if lower and unknown:  # a drop the unknown answers may explain is not called one
             change = f"{plural(unknown, 'criterion')} unknown, so not yet comparable with {tier_label(previous)} before"
         if load is not None and previous_loaded is not None:
             gained, lost = list(load["gained"]), list(load["lost"])

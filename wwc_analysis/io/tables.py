@@ -183,22 +183,22 @@ def _read_text(path: Path, required: tuple[str, ...], any_of: tuple[str, ...]) -
 
 def _ragged(path: Path, text: str, sep: str, required: tuple[str, ...], exc: Exception) -> None:
     """The error for a row pandas could not parse: a title line above the header, or a row of too many fields."""
+    lines = text.splitlines()
+    row = lambda line: lines[line - 1][:80] if line <= len(lines) else ""  # noqa: E731 - the line, as shown
     unclosed = re.search(r"EOF inside string starting at row (\d+)", str(exc))
     if unclosed:  # rows counted from 0 at the first line
         line = int(unclosed.group(1)) + 1
-        row = text.splitlines()[line - 1][:80] if line <= len(text.splitlines()) else ""
-        raise InputError(path, line, 'a quoted cell is never closed (a " without its pair)', row) from None
+        raise InputError(path, line, 'a quoted cell is never closed (a " without its pair)', row(line)) from None
     match = re.search(r"line (\d+), saw (\d+)", str(exc))
     if not match:
         raise InputError(path, None, f"not a readable table ({str(exc)[:120]})") from None
-    line, lines = int(match.group(1)), text.splitlines()
+    line = int(match.group(1))
     cells = {normalise_header(c) for c in lines[line - 1].split(sep)} if line <= len(lines) else set()
     if set(required) <= cells:
         raise InputError(
             path, line, f"the header must be the first row; remove the {line - 1} row(s) above it", lines[0]
         ) from None
-    row = lines[line - 1][:80] if line <= len(lines) else ""
-    raise InputError(path, line, f"row has {match.group(2)} fields, more than the header", row) from None
+    raise InputError(path, line, f"row has {match.group(2)} fields, more than the header", row(line)) from None
 
 
 def _line_numbers(raw: bytes, n_rows: int) -> np.ndarray:

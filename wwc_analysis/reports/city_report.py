@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..analysis.changes import Plan
-from ..analysis.records import json_value, progress_table, score_table, timeline_table
+from ..analysis.records import json_value, progress_table, score_table, timeline_rows
 from ..analysis.scenario import Scenario
 from ..analysis.scoring import practice_shares
 from ..analysis.sentences import change_text, plan_mismatch, story_change
@@ -160,7 +160,7 @@ def tables(rep: CityReport) -> dict[str, pd.DataFrame]:
         "criteria.csv": rep.criteria,
         "opportunities.csv": shortlist_table(rep),
         "audit_risk.csv": rep.audit_risk,
-        "timeline.csv": timeline_table(rep.timeline),
+        "timeline.csv": timeline_rows(rep.timeline),
     }
     if rep.has_self:
         out["self_vs_audited.csv"] = self_vs_audited(rep)

@@ -204,7 +204,7 @@ def _last_line(exc: Exception) -> str:
     """The error a cell raised, in one line: the package's own errors by their message alone (they are written for
     readers), anything else with its type."""
     ename, evalue = getattr(exc, "ename", ""), getattr(exc, "evalue", "")
-    if ename in {"WWCError", "InputError", "ParameterError"}:
+    if ename in {cls.__name__ for cls in (WWCError, *WWCError.__subclasses__())}:
         return evalue
     if ename:
         return f"{ename}: {evalue}"
